@@ -1,0 +1,119 @@
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator
+{
+    /// <summary>
+    /// Every diagnostic NetGen reports, in one place. Errors for what cannot compile to a correct
+    /// network, warnings for legal but suspicious choices. New IDs go to AnalyzerReleases.Unshipped.md.
+    /// </summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "NetGen";
+
+        private static DiagnosticDescriptor Error(string id, string title, string message) =>
+            new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+            new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+        // ---- The class that carries [Network] ----------------------------------------------------
+
+        public static readonly DiagnosticDescriptor NotPartial = Error("NG0001",
+            "Network class must be partial",
+            "The network class '{0}' must be declared 'partial' so NetGen can add the generated members");
+
+        public static readonly DiagnosticDescriptor Nested = Error("NG0002",
+            "Network class must not be nested",
+            "The network class '{0}' is nested in '{1}'; declare networks directly in a namespace");
+
+        public static readonly DiagnosticDescriptor Generic = Error("NG0003",
+            "Network class must not be generic",
+            "The network class '{0}' has type parameters; a network's shapes are fixed, so declare it without them");
+
+        public static readonly DiagnosticDescriptor StaticOrAbstract = Error("NG0004",
+            "Network class must be instantiable",
+            "The network class '{0}' is {1}; NetGen generates a constructor, so the class must be neither static nor abstract");
+
+        public static readonly DiagnosticDescriptor NotAClass = Error("NG0005",
+            "Network must be a plain class",
+            "'{0}' is a record; declare the network as a 'partial class'");
+
+        // ---- Input -------------------------------------------------------------------------------
+
+        public static readonly DiagnosticDescriptor NoInput = Error("NG0006",
+            "Network declares no input",
+            "Network '{0}' declares no [Input]; add one, e.g. [Input(784)], before its first layer");
+
+        public static readonly DiagnosticDescriptor MultipleInputs = Error("NG0007",
+            "Network declares more than one input",
+            "Network '{0}' already declares an [Input]; a network has exactly one, so remove this one");
+
+        public static readonly DiagnosticDescriptor InputNotFirst = Error("NG0008",
+            "Input must come before the layers",
+            "[Input] must come before the layers, but it follows [{0}]; layers run in source order, so move [Input] up");
+
+        public static readonly DiagnosticDescriptor InputWithoutDimensions = Error("NG0009",
+            "Input declares no dimensions",
+            "[Input] declares no dimensions; give the shape of one sample, e.g. [Input(784)] or [Input(28, 28)]");
+
+        // ---- Argument values ---------------------------------------------------------------------
+
+        public static readonly DiagnosticDescriptor NonPositiveSize = Error("NG0010",
+            "Size must be positive",
+            "{0} must be at least 1, but is {1}");
+
+        public static readonly DiagnosticDescriptor UndefinedEnumValue = Error("NG0011",
+            "Undefined enum value",
+            "{0} is not a defined {1} value");
+
+        // ---- Layers ------------------------------------------------------------------------------
+
+        public static readonly DiagnosticDescriptor NoLayers = Error("NG0012",
+            "Network declares no layers",
+            "Network '{0}' declares no layers; add at least one, e.g. [Dense(10, Activation.Softmax)]");
+
+        public static readonly DiagnosticDescriptor SplitAcrossPartials = Error("NG0013",
+            "Layers split across partial declarations",
+            "[{0}] is on another partial declaration of '{1}' than [Network]; put all of the network's attributes on one declaration, since their order is the layer order");
+
+        public static readonly DiagnosticDescriptor InvalidLayerName = Error("NG0014",
+            "Invalid layer name",
+            "Layer name \"{0}\" is not valid; use letters, digits and underscores, starting with a letter or underscore, since it becomes a checkpoint key");
+
+        public static readonly DiagnosticDescriptor DuplicateLayerName = Error("NG0015",
+            "Duplicate layer name",
+            "Layer name \"{0}\" is already used by an earlier layer; parameter names ({0}.weight, …) must be unique");
+
+        public static readonly DiagnosticDescriptor DenseNeedsFlatInput = Error("NG0016",
+            "Dense layer needs a flat input",
+            "Dense layer '{0}' receives {1}, but a Dense layer needs a flat input [B, N]; add [Flatten] before it to get [B, {2}]");
+
+        // ---- Loss and output ---------------------------------------------------------------------
+
+        public static readonly DiagnosticDescriptor CrossEntropyNeedsSoftmax = Error("NG0017",
+            "CrossEntropy needs a Softmax output",
+            "Loss.CrossEntropy needs a Dense output layer with Activation.Softmax, but the last layer '{0}' {1}");
+
+        public static readonly DiagnosticDescriptor BinaryCrossEntropyNeedsSigmoid = Error("NG0018",
+            "BinaryCrossEntropy needs a Sigmoid output",
+            "Loss.BinaryCrossEntropy needs a Dense output layer with Activation.Sigmoid, but the last layer '{0}' {1}");
+
+        public static readonly DiagnosticDescriptor NetworkTooLarge = Error("NG0019",
+            "Network too large",
+            "{0} is {1:N0}, more than the {2:N0} a single buffer can hold");
+
+        public static readonly DiagnosticDescriptor SoftmaxOnHiddenLayer = Warning("NG0020",
+            "Softmax on a hidden layer",
+            "Layer '{0}' applies Softmax but is not the output layer; Softmax squashes features into one distribution and usually belongs only on the last layer");
+
+        public static readonly DiagnosticDescriptor FlattenHasNoEffect = Warning("NG0021",
+            "Flatten has no effect",
+            "Flatten '{0}' receives {1}, which is already flat; remove it");
+
+        // ---- The generator itself ----------------------------------------------------------------
+
+        public static readonly DiagnosticDescriptor InternalError = Error("NG0099",
+            "NetGen internal error",
+            "NetGen failed while generating '{0}': {1}. Please report this with the declaration that caused it.");
+    }
+}

@@ -1,0 +1,139 @@
+using System.Collections.Generic;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit
+{
+    /// <summary>
+    /// Dense: <c>z = x·Wᵀ + b</c> through the runtime's GEMM kernels, then the activation.
+    /// Buffers: <c>Z</c> (pre-activation) only where backward or the loss needs it (GELU, or the
+    /// output layer of a cross-entropy network); <c>Y</c> the output, computed in place over
+    /// <c>z</c> otherwise; <c>Dy</c>/<c>Dz</c> the gradient, turned from ∂L/∂y into ∂L/∂z in place.
+    /// </summary>
+    internal sealed class DenseEmitter : LayerEmitter
+    {
+        public static readonly DenseEmitter Instance = new();
+
+        private static DenseSpec Spec(LayerContext context) => (DenseSpec)context.Layer;
+
+        /// <summary>Whether z is kept apart from y.</summary>
+        private static bool KeepsZ(LayerContext context) =>
+            context.FusedWithLoss || Spec(context).Activation == ActivationKind.Gelu;
+
+        public override string OutputVar(LayerContext context) => context.Local("Y");
+
+        public override string? OutputGradientVar(LayerContext context) => context.Local(context.FusedWithLoss ? "Dz" : "Dy");
+
+        public override void Constants(SourceWriter writer, LayerContext context)
+        {
+            DenseSpec dense = Spec(context);
+            writer.Line($"private const int {context.Const("In")} = {Format.Int(dense.InFeatures)}, {context.Const("Out")} = {Format.Int(dense.Units)}; // {dense.Name}: Dense {dense.Input} -> {dense.Output}");
+        }
+
+        public override IEnumerable<WorkspaceBuffer> Buffers(LayerContext context)
+        {
+            DenseSpec dense = Spec(context);
+            string perSample = context.Const("Out");
+            string shape = dense.Output.ToString();
+            if (KeepsZ(context))
+            {
+                yield return new WorkspaceBuffer(context.Field("Z"), context.Local("Z"), perSample, shape,
+                    context.FusedWithLoss ? $"{dense.Name}: logits z = x·Wᵀ + b" : $"{dense.Name}: pre-activation z = x·Wᵀ + b", TrainingOnly: false);
+            }
+            string y = dense.Activation == ActivationKind.None
+                ? "y = z"
+                : $"y = {Format.FunctionName(dense.Activation)}(z)" + (KeepsZ(context) ? "" : ", in place over z");
+            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), perSample, shape, $"{dense.Name}: output {y}", TrainingOnly: false);
+            yield return context.FusedWithLoss
+                ? new WorkspaceBuffer(context.Field("Dz"), context.Local("Dz"), perSample, shape, $"{dense.Name}: ∂L/∂z, written by the loss", TrainingOnly: true)
+                : new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), perSample, shape,
+                    dense.Activation == ActivationKind.None ? $"{dense.Name}: ∂L/∂y (= ∂L/∂z)" : $"{dense.Name}: ∂L/∂y, then ∂L/∂z in place", TrainingOnly: true);
+        }
+
+        public override void Initialize(SourceWriter writer, LayerContext context)
+        {
+            DenseSpec dense = Spec(context);
+            writer.Line($"// {dense.Name}.weight [{Format.Int(dense.Units)}, {Format.Int(dense.InFeatures)}] ~ {Distribution(dense)}; {dense.Name}.bias [{Format.Int(dense.Units)}] = 0");
+            writer.Line($"global::NetGen.Init.Weights(global::NetGen.Initializer.{dense.Init}, {Weight(context, "p")}, fanIn: {context.Const("In")}, fanOut: {context.Const("Out")}, rng);");
+        }
+
+        public override string Describe(LayerContext context)
+        {
+            DenseSpec dense = Spec(context);
+            string formula = dense.Activation == ActivationKind.None
+                ? "y = x·Wᵀ + b"
+                : $"y = {Format.FunctionName(dense.Activation)}(x·Wᵀ + b)";
+            return $"{dense.Name}: Dense {dense.Input} -> {dense.Output}, {formula}";
+        }
+
+        public override void Forward(SourceWriter writer, LayerContext context)
+        {
+            DenseSpec dense = Spec(context);
+            string z = KeepsZ(context) ? context.Local("Z") : context.Local("Y");
+            string y = context.Local("Y");
+            writer.Line($"global::NetGen.Kernels.Dense.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, {z}, B, {context.Const("In")}, {context.Const("Out")});");
+            string? call = dense.Activation switch
+            {
+                ActivationKind.None => null,
+                ActivationKind.Softmax => $"global::NetGen.Kernels.Activations.Softmax({z}, {y}, B, {context.Const("Out")});",
+                _ => $"global::NetGen.Kernels.Activations.{dense.Activation}({z}, {y});",
+            };
+            if (call is not null)
+            {
+                writer.Line(call);
+            }
+        }
+
+        public override void Backward(SourceWriter writer, LayerContext context)
+        {
+            DenseSpec dense = Spec(context);
+            string d = OutputGradientVar(context)!;
+            string activation = Format.FunctionName(dense.Activation);
+            string dz = context.FusedWithLoss
+                ? "dz = ∂L/∂z from the loss"
+                : dense.Activation == ActivationKind.None ? "dz = dy" : $"dz = dy ⊙ {activation}′ in place";
+            string dx = context.InputGradientVar is null ? "the input needs no gradient" : $"dx = dz·W {dense.Input}";
+            writer.Line($"// {dense.Name} backward: {dz}; dW = dzᵀ·x [{Format.Int(dense.Units)}, {Format.Int(dense.InFeatures)}]; db = Σ_B dz [{Format.Int(dense.Units)}]; {dx}");
+            if (!context.FusedWithLoss)
+            {
+                string? call = dense.Activation switch
+                {
+                    ActivationKind.None => null,
+                    ActivationKind.Softmax => $"global::NetGen.Kernels.Activations.SoftmaxBackward({context.Local("Y")}, {d}, B, {context.Const("Out")});",
+                    ActivationKind.Gelu => $"global::NetGen.Kernels.Activations.GeluBackward({context.Local("Z")}, {d});",
+                    _ => $"global::NetGen.Kernels.Activations.{dense.Activation}Backward({context.Local("Y")}, {d});",
+                };
+                if (call is not null)
+                {
+                    writer.Line(call);
+                }
+            }
+            writer.Line($"global::NetGen.Kernels.Dense.BackwardParameters({d}, {context.InputVar}, {Weight(context, "g")}, {Bias(context, "g")}, B, {context.Const("In")}, {context.Const("Out")});");
+            if (context.InputGradientVar is not null)
+            {
+                writer.Line($"global::NetGen.Kernels.Dense.BackwardInput({d}, {Weight(context, "p")}, {context.InputGradientVar}, B, {context.Const("In")}, {context.Const("Out")});");
+            }
+        }
+
+        private static string Weight(LayerContext context, string buffer) =>
+            $"{buffer}.Slice({context.Const("Weight")}, {context.Const("Out")} * {context.Const("In")})";
+
+        private static string Bias(LayerContext context, string buffer) =>
+            $"{buffer}.Slice({context.Const("Bias")}, {context.Const("Out")})";
+
+        private static string Distribution(DenseSpec dense)
+        {
+            string fanIn = Format.Int(dense.InFeatures);
+            string fans = $"{fanIn}+{Format.Int(dense.Units)}";
+            return dense.Init switch
+            {
+                InitializerKind.GlorotUniform => $"U(±√(6/({fans})))",
+                InitializerKind.GlorotNormal => $"N(0, 2/({fans}))",
+                InitializerKind.HeUniform => $"U(±√(6/{fanIn}))",
+                InitializerKind.HeNormal => $"N(0, 2/{fanIn})",
+                InitializerKind.TorchUniform => $"U(±1/√{fanIn})",
+                InitializerKind.Zeros => "0",
+                _ => $"N(0, 1/{fanIn})",
+            };
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit
+{
+    /// <summary>
+    /// Where one layer sits in the generated passes: the span its input arrives in, the span (if any)
+    /// that wants the gradient with respect to that input, and whether it is the output layer the
+    /// loss reads. Names of the layer's own constants, fields and locals derive from its identifier.
+    /// </summary>
+    internal sealed class LayerContext
+    {
+        public LayerContext(LayerSpec layer, int index, string inputVar, string? inputGradientVar, bool isOutput, LossKind loss)
+        {
+            Layer = layer;
+            Index = index;
+            InputVar = inputVar;
+            InputGradientVar = inputGradientVar;
+            IsOutput = isOutput;
+            Loss = loss;
+        }
+
+        public LayerSpec Layer { get; }
+
+        public int Index { get; }
+
+        /// <summary>The local span holding this layer's input, [B, in…].</summary>
+        public string InputVar { get; }
+
+        /// <summary>The local span that receives ∂L/∂input, or null when nothing upstream needs it.</summary>
+        public string? InputGradientVar { get; }
+
+        public bool IsOutput { get; }
+
+        public LossKind Loss { get; }
+
+        /// <summary>The output layer of a cross-entropy network: the loss reads its logits and hands back ∂L/∂z directly.</summary>
+        public bool FusedWithLoss => IsOutput && Loss != LossKind.MeanSquaredError;
+
+        /// <summary>A generated constant: <c>HiddenOut</c>.</summary>
+        public string Const(string suffix) => Layer.Identifier + suffix;
+
+        /// <summary>A workspace field: <c>_hiddenY</c>.</summary>
+        public string Field(string suffix) => "_" + Format.CamelCase(Layer.Identifier) + suffix;
+
+        /// <summary>A local span in the passes: <c>hiddenY</c>.</summary>
+        public string Local(string suffix) => Format.CamelCase(Layer.Identifier) + suffix;
+    }
+}

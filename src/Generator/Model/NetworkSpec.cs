@@ -1,0 +1,26 @@
+namespace NetGen.Generator.Model
+{
+    /// <summary>
+    /// Everything the emitter needs to write one network, and nothing else. This record is the value
+    /// the incremental pipeline caches, so it must stay cacheable: records, strings, numbers and
+    /// <see cref="EquatableArray{T}"/> only — no ISymbol, SyntaxNode, Location or Compilation.
+    /// </summary>
+    internal sealed record NetworkSpec(
+        string? Namespace,
+        string ClassName,
+        string HintName,
+        LossKind Loss,
+        Shape Input,
+        EquatableArray<LayerSpec> Layers,
+        EquatableArray<ParameterSpec> Parameters,
+        int ParameterCount)
+    {
+        public Shape Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Output;
+
+        public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
+    }
+
+    /// <summary>One tensor in the flat parameter buffer: <c>hidden.weight [128, 784]</c> at <c>Offset</c>.</summary>
+    /// <param name="OffsetConstant">The name of the generated constant that holds <see cref="Offset"/>.</param>
+    internal sealed record ParameterSpec(string Name, EquatableArray<int> Shape, int Offset, int Length, string OffsetConstant);
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Shapes;
+
+namespace NetGen.Generator
+{
+    /// <summary>
+    /// The pipeline, and only the pipeline: find classes with [Network], parse and check them into a
+    /// cacheable <see cref="NetworkSpec"/> plus located diagnostics, then emit one file per network.
+    /// Diagnostics travel apart from the spec so a moved line re-reports them without re-emitting.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class NetGenGenerator : IIncrementalGenerator
+    {
+        /// <summary>Tracking names of the pipeline's steps, for the incrementality tests.</summary>
+        public static class Steps
+        {
+            public const string Networks = "NetGen.Networks";
+            public const string Specs = "NetGen.Specs";
+            public const string Diagnostics = "NetGen.Diagnostics";
+        }
+
+        /// <inheritdoc/>
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            IncrementalValuesProvider<NetworkResult> networks = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    NetworkParser.NetworkAttributeFullName,
+                    static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                    static (syntax, cancellationToken) => Analyze(syntax, cancellationToken))
+                .WithTrackingName(Steps.Networks);
+
+            IncrementalValuesProvider<NetworkSpec> specs = networks
+                .Where(static r => r.Spec is not null)
+                .Select(static (r, _) => r.Spec!)
+                .WithTrackingName(Steps.Specs);
+
+            IncrementalValuesProvider<EquatableArray<Diagnostic>> diagnostics = networks
+                .Select(static (r, _) => r.Diagnostics)
+                .WithTrackingName(Steps.Diagnostics);
+
+            context.RegisterSourceOutput(specs, static (output, spec) => EmitSource(output, spec));
+            context.RegisterSourceOutput(diagnostics, static (output, list) =>
+            {
+                foreach (Diagnostic diagnostic in list)
+                {
+                    output.ReportDiagnostic(diagnostic);
+                }
+            });
+        }
+
+        private static NetworkResult Analyze(GeneratorAttributeSyntaxContext syntax, System.Threading.CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<Diagnostic>();
+            NetworkSpec? spec = null;
+            try
+            {
+                NetworkDeclaration? declaration = NetworkParser.Parse(syntax, diagnostics, cancellationToken);
+                if (declaration is not null)
+                {
+                    spec = NetworkChecker.Check(declaration, diagnostics);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The generator must never throw: an IDE feeds it half-typed code on every keystroke.
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, syntax.TargetNode.GetLocation(),
+                    syntax.TargetSymbol.Name, e.GetType().Name + ": " + e.Message));
+                spec = null;
+            }
+            return new NetworkResult(spec, new EquatableArray<Diagnostic>(diagnostics));
+        }
+
+        private static void EmitSource(SourceProductionContext output, NetworkSpec spec)
+        {
+            string source;
+            try
+            {
+                source = NetworkEmitter.Emit(spec);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None,
+                    spec.ClassName, e.GetType().Name + ": " + e.Message));
+                return;
+            }
+            output.AddSource(spec.HintName, SourceText.From(source, Encoding.UTF8));
+        }
+    }
+
+    /// <summary>What the parse-and-check step yields for one class: a spec to emit (null on error) and its diagnostics.</summary>
+    internal sealed record NetworkResult(NetworkSpec? Spec, EquatableArray<Diagnostic> Diagnostics);
+}

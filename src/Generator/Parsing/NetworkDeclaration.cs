@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generator.Parsing
+{
+    /// <summary>
+    /// A network class as declared: names, the loss, and its NetGen attributes in source order, each
+    /// with its locations. The shape checker turns it into a <see cref="Model.NetworkSpec"/>.
+    /// </summary>
+    internal sealed class NetworkDeclaration
+    {
+        public NetworkDeclaration(string? ns, string className, string hintName, Location classLocation,
+            LayerAttribute network, IReadOnlyList<LayerAttribute> attributes)
+        {
+            Namespace = ns;
+            ClassName = className;
+            HintName = hintName;
+            ClassLocation = classLocation;
+            Network = network;
+            Attributes = attributes;
+        }
+
+        public string? Namespace { get; }
+
+        public string ClassName { get; }
+
+        public string HintName { get; }
+
+        public Location ClassLocation { get; }
+
+        /// <summary>The [Network] attribute (its <c>loss</c> argument).</summary>
+        public LayerAttribute Network { get; }
+
+        /// <summary>[Input] and the layer attributes, in source order.</summary>
+        public IReadOnlyList<LayerAttribute> Attributes { get; }
+    }
+}

@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using NetGen.Generator.Parsing;
+
+namespace NetGen.Generator.Shapes
+{
+    /// <summary>What every layer's rules share while the network is checked: the diagnostics so far and the names in use.</summary>
+    internal sealed class CheckContext
+    {
+        private readonly List<Diagnostic> _diagnostics;
+
+        public CheckContext(List<Diagnostic> diagnostics, Naming naming)
+        {
+            _diagnostics = diagnostics;
+            Naming = naming;
+        }
+
+        public Naming Naming { get; }
+
+        public bool HasErrors { get; private set; }
+
+        public void Report(DiagnosticDescriptor descriptor, Location location, params object?[] args)
+        {
+            _diagnostics.Add(Diagnostic.Create(descriptor, location, args));
+            HasErrors |= descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+        }
+
+        /// <summary>A positive size argument, or null after reporting NG0010.</summary>
+        public int? PositiveInt(LayerAttribute attribute, string argument, string what)
+        {
+            int? value = attribute.Int(argument);
+            if (value is null)
+            {
+                return null;
+            }
+            if (value <= 0)
+            {
+                Report(DiagnosticDescriptors.NonPositiveSize, attribute.LocationOf(argument), what, value);
+                return null;
+            }
+            return value;
+        }
+
+        /// <summary>A defined value of an enum argument, or null after reporting NG0011. Absent arguments give <paramref name="absent"/>.</summary>
+        public TEnum? Enum<TEnum>(LayerAttribute attribute, string argument, string publicEnumName, TEnum absent)
+            where TEnum : struct, Enum
+        {
+            Argument? a = attribute[argument];
+            if (a is null)
+            {
+                return absent;
+            }
+            if (a.Value is int raw && System.Enum.IsDefined(typeof(TEnum), raw))
+            {
+                return (TEnum)(object)raw;
+            }
+            Report(DiagnosticDescriptors.UndefinedEnumValue, a.Location, a.Value ?? "null", publicEnumName);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using NetGen.Generator.Model;
+using NetGen.Generator.Parsing;
+
+namespace NetGen.Generator.Shapes
+{
+    /// <summary>[Dense(units, activation)]: a positive unit count, a flat input, defined enum values.</summary>
+    internal static class DenseRules
+    {
+        public static DenseSpec? Check(LayerAttribute dense, Shape? input, string name, string identifier, CheckContext context)
+        {
+            int? units = context.PositiveInt(dense, "units", $"The unit count of Dense layer '{name}'");
+            ActivationKind? activation = context.Enum(dense, "activation", "Activation", ActivationKind.None);
+            InitializerKind? init = context.Enum(dense, "Init", "Initializer", InitializerKind.Default);
+            if (input is null || units is null || activation is null || init is null)
+            {
+                return null;
+            }
+            if (!input.IsFlat)
+            {
+                context.Report(DiagnosticDescriptors.DenseNeedsFlatInput, dense.Location, name, input, input.Size);
+                return null;
+            }
+            int inFeatures = input.Dims[0];
+            long weights = (long)units.Value * inFeatures;
+            if (weights > int.MaxValue)
+            {
+                context.Report(DiagnosticDescriptors.NetworkTooLarge, dense.LocationOf("units"),
+                    $"The weight count of Dense layer '{name}' ({units} × {inFeatures})", weights, int.MaxValue);
+                return null;
+            }
+            return new DenseSpec(name, identifier, input, new Shape(units.Value), inFeatures, units.Value, activation.Value, init.Value);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using NetGen.Generator.Model;
+using NetGen.Generator.Parsing;
+
+namespace NetGen.Generator.Shapes
+{
+    /// <summary>[Input(params int[] shape)]: at least one dimension, each positive.</summary>
+    internal static class InputRules
+    {
+        public static Shape? Check(LayerAttribute input, CheckContext context)
+        {
+            Argument? shape = input["shape"];
+            if (shape is null)
+            {
+                return null;
+            }
+            if (shape.Elements.IsDefaultOrEmpty)
+            {
+                context.Report(DiagnosticDescriptors.InputWithoutDimensions, input.Location);
+                return null;
+            }
+            var dims = new int[shape.Elements.Length];
+            bool valid = true;
+            for (int i = 0; i < dims.Length; i++)
+            {
+                if (shape.Elements[i] is not int d)
+                {
+                    return null;
+                }
+                if (d <= 0)
+                {
+                    context.Report(DiagnosticDescriptors.NonPositiveSize, shape.ElementLocation(i),
+                        dims.Length == 1 ? "The input size" : $"Input dimension {i}", d);
+                    valid = false;
+                }
+                dims[i] = d;
+            }
+            if (!valid)
+            {
+                return null;
+            }
+            var result = new Shape(dims);
+            if (result.Size > int.MaxValue)
+            {
+                context.Report(DiagnosticDescriptors.NetworkTooLarge, input.Location, "The input size", result.Size, int.MaxValue);
+                return null;
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NetGen.Generator.Model;
+using NetGen.Generator.Parsing;
+
+namespace NetGen.Generator.Shapes
+{
+    /// <summary>
+    /// Walks a declared network once: checks the loss, the input and every layer's arguments, infers
+    /// each layer's input and output shape, lays out the parameters, and reports every violation at
+    /// the attribute or argument at fault. Returns the spec to emit, or null if any error was found.
+    /// </summary>
+    internal static class NetworkChecker
+    {
+        public static NetworkSpec? Check(NetworkDeclaration declaration, List<Diagnostic> diagnostics)
+        {
+            var context = new CheckContext(diagnostics, new Naming(declaration.Attributes));
+            LossKind? loss = context.Enum(declaration.Network, "loss", "Loss", LossKind.MeanSquaredError);
+
+            // [Input]: exactly one, before every layer.
+            LayerAttribute? input = null;
+            var layerAttributes = new List<LayerAttribute>();
+            foreach (LayerAttribute attribute in declaration.Attributes)
+            {
+                if (attribute.Kind != "Input")
+                {
+                    layerAttributes.Add(attribute);
+                }
+                else if (input is not null)
+                {
+                    context.Report(DiagnosticDescriptors.MultipleInputs, attribute.Location, declaration.ClassName);
+                }
+                else
+                {
+                    input = attribute;
+                    if (layerAttributes.Count > 0)
+                    {
+                        context.Report(DiagnosticDescriptors.InputNotFirst, attribute.Location, layerAttributes[layerAttributes.Count - 1].Kind);
+                    }
+                }
+            }
+            if (input is null)
+            {
+                context.Report(DiagnosticDescriptors.NoInput, declaration.ClassLocation, declaration.ClassName);
+            }
+            if (layerAttributes.Count == 0)
+            {
+                context.Report(DiagnosticDescriptors.NoLayers, declaration.ClassLocation, declaration.ClassName);
+            }
+
+            // The layers, in order, each from the shape the previous one produced.
+            Shape? shape = input is null ? null : InputRules.Check(input, context);
+            Shape? inputShape = shape;
+            var layers = new List<LayerSpec>();
+            for (int i = 0; i < layerAttributes.Count; i++)
+            {
+                LayerAttribute attribute = layerAttributes[i];
+                string name = LayerName(attribute, context);
+                string identifier = context.Naming.Identifier(name, i);
+                LayerSpec? layer = attribute.Kind switch
+                {
+                    "Dense" => DenseRules.Check(attribute, shape, name, identifier, context),
+                    "Flatten" => FlattenRules.Check(attribute, shape, name, identifier, context),
+                    _ => null,
+                };
+                shape = layer?.Output;
+                if (layer is not null)
+                {
+                    layers.Add(layer);
+                }
+            }
+
+            if (loss is not null && layers.Count == layerAttributes.Count && layers.Count > 0)
+            {
+                CheckOutput(loss.Value, layers, layerAttributes, context);
+            }
+            if (context.HasErrors || loss is null || inputShape is null)
+            {
+                return null;
+            }
+
+            List<ParameterSpec>? parameters = LayOutParameters(layers, declaration, context);
+            if (parameters is null)
+            {
+                return null;
+            }
+            return new NetworkSpec(
+                declaration.Namespace,
+                declaration.ClassName,
+                declaration.HintName,
+                loss.Value,
+                inputShape,
+                new EquatableArray<LayerSpec>(layers),
+                new EquatableArray<ParameterSpec>(parameters),
+                parameters.Sum(p => p.Length));
+        }
+
+        private static string LayerName(LayerAttribute attribute, CheckContext context)
+        {
+            string? chosen = attribute.String("Name");
+            if (chosen is null)
+            {
+                return context.Naming.NextDefault(attribute.Kind);
+            }
+            if (!Naming.IsValid(chosen))
+            {
+                context.Report(DiagnosticDescriptors.InvalidLayerName, attribute.LocationOf("Name"), chosen);
+            }
+            else if (!context.Naming.TryClaim(chosen))
+            {
+                context.Report(DiagnosticDescriptors.DuplicateLayerName, attribute.LocationOf("Name"), chosen);
+            }
+            return chosen;
+        }
+
+        /// <summary>The output layer must suit the loss; Softmax belongs only on the output layer.</summary>
+        private static void CheckOutput(LossKind loss, List<LayerSpec> layers, List<LayerAttribute> attributes, CheckContext context)
+        {
+            LayerSpec last = layers[layers.Count - 1];
+            LayerAttribute lastAttribute = attributes[attributes.Count - 1];
+            ActivationKind? required = loss switch
+            {
+                LossKind.CrossEntropy => ActivationKind.Softmax,
+                LossKind.BinaryCrossEntropy => ActivationKind.Sigmoid,
+                _ => null,
+            };
+            if (required is not null && !(last is DenseSpec d && d.Activation == required))
+            {
+                string actual = last is DenseSpec dense
+                    ? dense.Activation == ActivationKind.None ? "has no activation" : $"has Activation.{dense.Activation}"
+                    : $"is a {last.Kind} layer";
+                context.Report(
+                    required == ActivationKind.Softmax ? DiagnosticDescriptors.CrossEntropyNeedsSoftmax : DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid,
+                    lastAttribute.LocationOf("activation"), last.Name, actual);
+            }
+            for (int i = 0; i < layers.Count - 1; i++)
+            {
+                if (layers[i] is DenseSpec { Activation: ActivationKind.Softmax })
+                {
+                    context.Report(DiagnosticDescriptors.SoftmaxOnHiddenLayer, attributes[i].LocationOf("activation"), layers[i].Name);
+                }
+            }
+        }
+
+        /// <summary>Layers in declaration order, weight then bias, each weight [out, in] like torch.nn.Linear.</summary>
+        private static List<ParameterSpec>? LayOutParameters(List<LayerSpec> layers, NetworkDeclaration declaration, CheckContext context)
+        {
+            var parameters = new List<ParameterSpec>();
+            long offset = 0;
+            foreach (LayerSpec layer in layers)
+            {
+                if (layer is DenseSpec dense)
+                {
+                    int weights = dense.Units * dense.InFeatures;
+                    parameters.Add(new ParameterSpec(dense.Name + ".weight", new EquatableArray<int>(new[] { dense.Units, dense.InFeatures }),
+                        (int)System.Math.Min(offset, int.MaxValue), weights, dense.Identifier + "Weight"));
+                    offset += weights;
+                    parameters.Add(new ParameterSpec(dense.Name + ".bias", new EquatableArray<int>(new[] { dense.Units }),
+                        (int)System.Math.Min(offset, int.MaxValue), dense.Units, dense.Identifier + "Bias"));
+                    offset += dense.Units;
+                }
+            }
+            if (offset > int.MaxValue)
+            {
+                context.Report(DiagnosticDescriptors.NetworkTooLarge, declaration.ClassLocation,
+                    $"The parameter count of '{declaration.ClassName}'", offset, int.MaxValue);
+                return null;
+            }
+            return parameters;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+
+namespace NetGen
+{
+    /// <summary>
+    /// What every generated network offers, whatever its targets: sizes, the flat parameter and
+    /// gradient buffers, their layout and inference. Generated classes implement
+    /// <see cref="INetwork{TTarget}"/>, which adds training.
+    /// </summary>
+    /// <remarks>A network instance is not thread-safe: it owns the workspace its passes write.</remarks>
+    public interface INetwork
+    {
+        /// <summary>Floats per input sample.</summary>
+        int InputSize { get; }
+
+        /// <summary>Floats per output sample.</summary>
+        int OutputSize { get; }
+
+        /// <summary>The shape of one input sample, without the batch dimension.</summary>
+        IReadOnlyList<int> InputShape { get; }
+
+        /// <summary>Number of trainable parameters: the length of <see cref="Parameters"/>.</summary>
+        int ParameterCount { get; }
+
+        /// <summary>The loss the network is trained with.</summary>
+        Loss Loss { get; }
+
+        /// <summary>Every trainable parameter, layers in declaration order, weight then bias.</summary>
+        Span<float> Parameters { get; }
+
+        /// <summary>The gradient of the last computed loss for each parameter, laid out like <see cref="Parameters"/>.</summary>
+        Span<float> Gradients { get; }
+
+        /// <summary>Name, shape and offset of each tensor in <see cref="Parameters"/>, PyTorch <c>state_dict</c> style.</summary>
+        IReadOnlyList<ParameterTensor> ParameterLayout { get; }
+
+        /// <summary>A table of layers, output shapes and parameter counts, like Keras' <c>model.summary()</c>.</summary>
+        string Summary { get; }
+
+        /// <summary>Inference: writes what the last layer declares (probabilities for Softmax) for <paramref name="batchSize"/> samples.</summary>
+        void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
+    }
+
+    /// <summary>
+    /// A network trained against targets of type <typeparamref name="TTarget"/>: <see cref="int"/> class
+    /// labels for <see cref="Loss.CrossEntropy"/>, <see cref="float"/> values (<c>OutputSize</c> per sample)
+    /// for <see cref="Loss.MeanSquaredError"/> and <see cref="Loss.BinaryCrossEntropy"/>.
+    /// </summary>
+    public interface INetwork<TTarget> : INetwork where TTarget : unmanaged
+    {
+        /// <summary>Number of <typeparamref name="TTarget"/> values per sample: 1 label, or <see cref="INetwork.OutputSize"/> floats.</summary>
+        int TargetSize { get; }
+
+        /// <summary>Forward in inference mode and the mean loss over the batch; parameters and gradients are left alone.</summary>
+        float ComputeLoss(ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets, int batchSize);
+
+        /// <summary>Forward, mean loss over the batch, backward. Overwrites <see cref="INetwork.Gradients"/>; returns the loss.</summary>
+        float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets, int batchSize);
+
+        /// <summary><see cref="ComputeGradients"/>, then one step of <paramref name="optimizer"/>; returns the loss before the step.</summary>
+        float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets, int batchSize, Optimizer optimizer);
+    }
+}

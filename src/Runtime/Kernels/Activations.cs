@@ -1,0 +1,164 @@
+using System;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels
+{
+    /// <summary>
+    /// Activation functions and their derivatives. Forward functions work in place on a layer's
+    /// output; backward functions turn the gradient with respect to the output, <c>d = ∂L/∂y</c>,
+    /// into the gradient with respect to the pre-activation, <c>∂L/∂z</c>, in place.
+    /// </summary>
+    public static class Activations
+    {
+        /// <summary>The negative slope of LeakyReLU (PyTorch's default).</summary>
+        public const float LeakySlope = 0.01f;
+
+        /// <summary>y = max(0, z). <paramref name="z"/> and <paramref name="y"/> may be the same span.</summary>
+        public static void ReLU(ReadOnlySpan<float> z, Span<float> y) => TensorPrimitives.Max(z, 0f, y);
+
+        /// <summary>y = z for z &gt; 0, 0.01·z otherwise. <paramref name="z"/> and <paramref name="y"/> may be the same span.</summary>
+        public static void LeakyReLU(ReadOnlySpan<float> z, Span<float> y)
+        {
+            CopyUnlessSame(z, y);
+            Elementwise.Apply<LeakyReLUForwardOp>(y, y);
+        }
+
+        /// <summary>y = 1 / (1 + e^−z). <paramref name="z"/> and <paramref name="y"/> may be the same span.</summary>
+        public static void Sigmoid(ReadOnlySpan<float> z, Span<float> y) => TensorPrimitives.Sigmoid(z, y);
+
+        /// <summary>y = tanh(z). <paramref name="z"/> and <paramref name="y"/> may be the same span.</summary>
+        public static void Tanh(ReadOnlySpan<float> z, Span<float> y) => TensorPrimitives.Tanh(z, y);
+
+        /// <summary>y = z·Φ(z), the exact (erf) GELU. <paramref name="z"/> and <paramref name="y"/> may be the same span.</summary>
+        public static void Gelu(ReadOnlySpan<float> z, Span<float> y)
+        {
+            CheckSameLength(z.Length, y.Length);
+            for (int i = 0; i < z.Length; i++)
+            {
+                double x = z[i];
+                y[i] = (float)(x * NormalCdf(x));
+            }
+        }
+
+        /// <summary>Softmax over each of <paramref name="rows"/> rows of <paramref name="columns"/> values.</summary>
+        public static void Softmax(ReadOnlySpan<float> z, Span<float> y, int rows, int columns)
+        {
+            CheckSameLength(z.Length, y.Length);
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.SoftMax(z.Slice(r * columns, columns), y.Slice(r * columns, columns));
+            }
+        }
+
+        /// <summary>d ← d where y &gt; 0, else 0.</summary>
+        public static void ReLUBackward(ReadOnlySpan<float> y, Span<float> d) => Elementwise.Apply<ReLUBackwardOp>(y, d);
+
+        /// <summary>d ← d where y &gt; 0, else 0.01·d.</summary>
+        public static void LeakyReLUBackward(ReadOnlySpan<float> y, Span<float> d) => Elementwise.Apply<LeakyReLUBackwardOp>(y, d);
+
+        /// <summary>d ← d·y·(1 − y), from the sigmoid's output y.</summary>
+        public static void SigmoidBackward(ReadOnlySpan<float> y, Span<float> d) => Elementwise.Apply<SigmoidBackwardOp>(y, d);
+
+        /// <summary>d ← d·(1 − y²), from the tanh's output y.</summary>
+        public static void TanhBackward(ReadOnlySpan<float> y, Span<float> d) => Elementwise.Apply<TanhBackwardOp>(y, d);
+
+        /// <summary>d ← d·(Φ(z) + z·φ(z)), from the pre-activation z.</summary>
+        public static void GeluBackward(ReadOnlySpan<float> z, Span<float> d)
+        {
+            CheckSameLength(z.Length, d.Length);
+            const double InvSqrt2Pi = 0.39894228040143267794;
+            for (int i = 0; i < z.Length; i++)
+            {
+                double x = z[i];
+                d[i] = (float)(d[i] * (NormalCdf(x) + x * InvSqrt2Pi * Math.Exp(-0.5 * x * x)));
+            }
+        }
+
+        /// <summary>Per row: dᵢ ← yᵢ·(dᵢ − Σⱼ dⱼ·yⱼ), the softmax Jacobian applied to d.</summary>
+        public static void SoftmaxBackward(ReadOnlySpan<float> y, Span<float> d, int rows, int columns)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<float> yRow = y.Slice(r * columns, columns);
+                Span<float> dRow = d.Slice(r * columns, columns);
+                float dot = TensorPrimitives.Dot(yRow, dRow);
+                TensorPrimitives.Subtract(dRow, dot, dRow);
+                TensorPrimitives.Multiply(dRow, yRow, dRow);
+            }
+        }
+
+        private static void CopyUnlessSame(ReadOnlySpan<float> z, Span<float> y)
+        {
+            CheckSameLength(z.Length, y.Length);
+            if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y)))
+            {
+                z.CopyTo(y);
+            }
+        }
+
+        private static void CheckSameLength(int a, int b)
+        {
+            if (a != b)
+            {
+                throw new ArgumentException($"Lengths differ: {a} and {b}.");
+            }
+        }
+
+        /// <summary>Φ(x), the standard normal CDF, to about 1e-7 relative (Numerical Recipes' erfc).</summary>
+        internal static double NormalCdf(double x) => 0.5 * Erfc(-x * 0.70710678118654752440);
+
+        private static double Erfc(double x)
+        {
+            double z = Math.Abs(x);
+            double t = 1.0 / (1.0 + 0.5 * z);
+            double r = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+                t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+                t * (-0.82215223 + t * 0.17087277)))))))));
+            return x >= 0 ? r : 2.0 - r;
+        }
+
+        private readonly struct LeakyReLUForwardOp : IBinaryOperator
+        {
+            public static float Invoke(float y, float d) => d > 0 ? d : LeakySlope * d;
+            public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) =>
+                Vector256.ConditionalSelect(Vector256.GreaterThan(d, Vector256<float>.Zero), d, d * LeakySlope);
+            public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) =>
+                Vector512.ConditionalSelect(Vector512.GreaterThan(d, Vector512<float>.Zero), d, d * LeakySlope);
+        }
+
+        private readonly struct ReLUBackwardOp : IBinaryOperator
+        {
+            public static float Invoke(float y, float d) => y > 0 ? d : 0f;
+            public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) =>
+                Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), d, Vector256<float>.Zero);
+            public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) =>
+                Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), d, Vector512<float>.Zero);
+        }
+
+        private readonly struct LeakyReLUBackwardOp : IBinaryOperator
+        {
+            public static float Invoke(float y, float d) => y > 0 ? d : LeakySlope * d;
+            public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) =>
+                Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), d, d * LeakySlope);
+            public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) =>
+                Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), d, d * LeakySlope);
+        }
+
+        private readonly struct SigmoidBackwardOp : IBinaryOperator
+        {
+            public static float Invoke(float y, float d) => d * y * (1f - y);
+            public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) => d * y * (Vector256<float>.One - y);
+            public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) => d * y * (Vector512<float>.One - y);
+        }
+
+        private readonly struct TanhBackwardOp : IBinaryOperator
+        {
+            public static float Invoke(float y, float d) => d * (1f - y * y);
+            public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) => d * (Vector256<float>.One - y * y);
+            public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) => d * (Vector512<float>.One - y * y);
+        }
+    }
+}

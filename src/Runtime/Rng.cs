@@ -1,0 +1,102 @@
+using System;
+using System.Numerics;
+
+namespace NetGen
+{
+    /// <summary>
+    /// A seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64). The sequence is a
+    /// function of the seed alone, fixed by this code rather than by the .NET version, so the same
+    /// seed gives the same weights, shuffles and dropout masks everywhere.
+    /// </summary>
+    public sealed class Rng
+    {
+        private ulong _s0, _s1, _s2, _s3;
+        private float _spareNormal;
+        private bool _hasSpareNormal;
+
+        /// <summary>A generator whose whole sequence is determined by <paramref name="seed"/>.</summary>
+        public Rng(long seed)
+        {
+            ulong x = unchecked((ulong)seed);
+            _s0 = SplitMix64(ref x);
+            _s1 = SplitMix64(ref x);
+            _s2 = SplitMix64(ref x);
+            _s3 = SplitMix64(ref x);
+        }
+
+        /// <summary>64 uniformly distributed bits.</summary>
+        public ulong NextUInt64()
+        {
+            ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
+            ulong t = _s1 << 17;
+            _s2 ^= _s0;
+            _s3 ^= _s1;
+            _s1 ^= _s2;
+            _s0 ^= _s3;
+            _s2 ^= t;
+            _s3 = BitOperations.RotateLeft(_s3, 45);
+            return result;
+        }
+
+        /// <summary>A float uniform in [0, 1), with 24 random bits.</summary>
+        public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+
+        /// <summary>A double uniform in [0, 1), with 53 random bits.</summary>
+        public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+        /// <summary>An integer uniform in [0, <paramref name="maxExclusive"/>), without modulo bias.</summary>
+        public int NextInt(int maxExclusive)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxExclusive);
+            // Lemire's multiply-and-reject method.
+            ulong range = (ulong)maxExclusive;
+            ulong product = (ulong)(uint)(NextUInt64() >> 32) * range;
+            uint low = (uint)product;
+            if (low < range)
+            {
+                uint threshold = (uint)((0x1_0000_0000UL - range) % range);
+                while (low < threshold)
+                {
+                    product = (ulong)(uint)(NextUInt64() >> 32) * range;
+                    low = (uint)product;
+                }
+            }
+            return (int)(product >> 32);
+        }
+
+        /// <summary>A standard normal sample (Box–Muller in double precision).</summary>
+        public float NextNormal()
+        {
+            if (_hasSpareNormal)
+            {
+                _hasSpareNormal = false;
+                return _spareNormal;
+            }
+            double u1 = 1.0 - NextDouble(); // (0, 1]: the logarithm stays finite
+            double u2 = NextDouble();
+            double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+            double angle = 2.0 * Math.PI * u2;
+            _spareNormal = (float)(radius * Math.Sin(angle));
+            _hasSpareNormal = true;
+            return (float)(radius * Math.Cos(angle));
+        }
+
+        /// <summary>Shuffles <paramref name="values"/> in place (Fisher–Yates).</summary>
+        public void Shuffle<T>(Span<T> values)
+        {
+            for (int i = values.Length - 1; i > 0; i--)
+            {
+                int j = NextInt(i + 1);
+                (values[i], values[j]) = (values[j], values[i]);
+            }
+        }
+
+        private static ulong SplitMix64(ref ulong x)
+        {
+            ulong z = x += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+    }
+}
