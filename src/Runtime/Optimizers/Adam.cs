@@ -83,12 +83,16 @@ namespace NetGen
         private readonly struct Rule(float beta1, float beta2, float epsilon, float stepSize, float biasCorrection2Sqrt, float l2, float decay)
             : IUpdateRule
         {
+            // 1 − β in double, rounded once, as PyTorch passes Python floats to its kernels.
+            private readonly float _oneMinusBeta1 = (float)(1.0 - beta1);
+            private readonly float _oneMinusBeta2 = (float)(1.0 - beta2);
+
             public float Apply(float p, float g, ref float m, ref float v)
             {
                 p *= decay;
                 g += l2 * p;
-                m = m * beta1 + g * (1 - beta1);
-                v = v * beta2 + (1 - beta2) * (g * g);
+                m = m * beta1 + g * _oneMinusBeta1;
+                v = v * beta2 + _oneMinusBeta2 * (g * g);
                 float denom = MathF.Sqrt(v) / biasCorrection2Sqrt + epsilon;
                 return p - stepSize * (m / denom);
             }
@@ -97,8 +101,8 @@ namespace NetGen
             {
                 p *= decay;
                 g += l2 * p;
-                m = m * beta1 + g * (1 - beta1);
-                v = v * beta2 + (1 - beta2) * (g * g);
+                m = m * beta1 + g * _oneMinusBeta1;
+                v = v * beta2 + _oneMinusBeta2 * (g * g);
                 Vector256<float> denom = Vector256.Sqrt(v) / biasCorrection2Sqrt + Vector256.Create(epsilon);
                 return p - stepSize * (m / denom);
             }
@@ -107,8 +111,8 @@ namespace NetGen
             {
                 p *= decay;
                 g += l2 * p;
-                m = m * beta1 + g * (1 - beta1);
-                v = v * beta2 + (1 - beta2) * (g * g);
+                m = m * beta1 + g * _oneMinusBeta1;
+                v = v * beta2 + _oneMinusBeta2 * (g * g);
                 Vector512<float> denom = Vector512.Sqrt(v) / biasCorrection2Sqrt + Vector512.Create(epsilon);
                 return p - stepSize * (m / denom);
             }

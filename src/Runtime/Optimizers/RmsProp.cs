@@ -61,10 +61,13 @@ namespace NetGen
 
         private readonly struct Rule(float lr, float alpha, float epsilon, float momentum, float weightDecay) : IUpdateRule
         {
+            // 1 − α in double, rounded once, as PyTorch passes Python floats to its kernels.
+            private readonly float _oneMinusAlpha = (float)(1.0 - alpha);
+
             public float Apply(float p, float g, ref float square, ref float buf)
             {
                 g += weightDecay * p;
-                square = square * alpha + (1 - alpha) * (g * g);
+                square = square * alpha + _oneMinusAlpha * (g * g);
                 float avg = MathF.Sqrt(square) + epsilon;
                 if (momentum != 0)
                 {
@@ -77,7 +80,7 @@ namespace NetGen
             public Vector256<float> Apply(Vector256<float> p, Vector256<float> g, ref Vector256<float> square, ref Vector256<float> buf)
             {
                 g += weightDecay * p;
-                square = square * alpha + (1 - alpha) * (g * g);
+                square = square * alpha + _oneMinusAlpha * (g * g);
                 Vector256<float> avg = Vector256.Sqrt(square) + Vector256.Create(epsilon);
                 if (momentum != 0)
                 {
@@ -90,7 +93,7 @@ namespace NetGen
             public Vector512<float> Apply(Vector512<float> p, Vector512<float> g, ref Vector512<float> square, ref Vector512<float> buf)
             {
                 g += weightDecay * p;
-                square = square * alpha + (1 - alpha) * (g * g);
+                square = square * alpha + _oneMinusAlpha * (g * g);
                 Vector512<float> avg = Vector512.Sqrt(square) + Vector512.Create(epsilon);
                 if (momentum != 0)
                 {
