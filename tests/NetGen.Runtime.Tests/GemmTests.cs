@@ -9,7 +9,8 @@ namespace NetGen.Runtime.Tests
     {
         private static readonly int[] Sizes = [1, 15, 17, 63, 65];
 
-        public static IEnumerable<object[]> Shapes()
+        /// <summary>Every combination of awkward sizes, plus the products of a 784-500-10 network at batch 64 and 256.</summary>
+        private static IEnumerable<(int M, int N, int K)> ShapeList()
         {
             foreach (int m in Sizes)
             {
@@ -17,46 +18,114 @@ namespace NetGen.Runtime.Tests
                 {
                     foreach (int k in Sizes)
                     {
-                        yield return new object[] { m, n, k };
+                        yield return (m, n, k);
                     }
                 }
             }
-            // The shapes of a 784-500-10 network at batch 64.
-            yield return new object[] { 64, 500, 784 };
-            yield return new object[] { 64, 784, 500 };
-            yield return new object[] { 500, 784, 64 };
-            yield return new object[] { 64, 10, 500 };
+            foreach (int batch in new[] { 64, 256 })
+            {
+                yield return (batch, 500, 784);  // X·Wᵀ
+                yield return (batch, 784, 500);  // dZ·W
+                yield return (500, 784, batch);  // dZᵀ·X
+            }
+            yield return (65, 500, 17);
+            yield return (17, 784, 500);
+            yield return (500, 15, 784);
+        }
+
+        public static IEnumerable<object[]> Shapes()
+        {
+            foreach (object[] level in SimdLevels.All())
+            {
+                foreach (var (m, n, k) in ShapeList())
+                {
+                    // The scalar path is a fallback: awkward sizes suffice there, not the large products.
+                    if ((SimdLevel)level[0] != SimdLevel.Scalar || (long)m * n * k < 5_000_000)
+                    {
+                        yield return new object[] { level[0], m, n, k };
+                    }
+                }
+            }
         }
 
         [Theory]
         [MemberData(nameof(Shapes))]
-        public void All_three_products_match_a_naive_reference(int m, int n, int k)
+        public void All_three_products_match_a_naive_reference(SimdLevel level, int m, int n, int k)
         {
             var rng = new Rng(m * 10_000 + n * 100 + k);
             float[] a = Random(m * k, rng), b = Random(n * k, rng), bNN = Random(k * n, rng), aT = Random(k * m, rng);
-            float[] c0 = Random(m * n, rng);
-
-            foreach (bool accumulate in new[] { false, true })
+            float[] c0 = Random(m * n, rng), bias = Random(n, rng);
+            // The reference takes A as [m, k] and B as [k, n]; transpose the operands once.
+            float[] bT = Transpose(b, n, k), aTT = Transpose(aT, k, m);
+            SimdLevels.With(level, () =>
             {
-                float[] c = (float[])c0.Clone();
-                Gemm.MultiplyNT(m, n, k, a, b, c, accumulate);
-                Check(c, Naive(m, n, k, (i, p) => a[i * k + p], (p, j) => b[j * k + p], c0, accumulate), k, "NT");
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    float[] c = (float[])c0.Clone();
+                    Gemm.MultiplyNT(m, n, k, a, b, c, accumulate);
+                    Check(c, Naive(m, n, k, a, bT, c0, accumulate, null), k, "NT");
 
-                c = (float[])c0.Clone();
-                Gemm.MultiplyNN(m, n, k, a, bNN, c, accumulate);
-                Check(c, Naive(m, n, k, (i, p) => a[i * k + p], (p, j) => bNN[p * n + j], c0, accumulate), k, "NN");
+                    c = (float[])c0.Clone();
+                    Gemm.MultiplyNT(m, n, k, a, b, c, accumulate, bias);
+                    Check(c, Naive(m, n, k, a, bT, c0, accumulate, bias), k, "NT+bias");
 
-                c = (float[])c0.Clone();
-                Gemm.MultiplyTN(m, n, k, aT, bNN, c, accumulate);
-                Check(c, Naive(m, n, k, (i, p) => aT[p * m + i], (p, j) => bNN[p * n + j], c0, accumulate), k, "TN");
+                    c = (float[])c0.Clone();
+                    Gemm.MultiplyNN(m, n, k, a, bNN, c, accumulate);
+                    Check(c, Naive(m, n, k, a, bNN, c0, accumulate, null), k, "NN");
+
+                    c = (float[])c0.Clone();
+                    Gemm.MultiplyTN(m, n, k, aT, bNN, c, accumulate);
+                    Check(c, Naive(m, n, k, aTT, bNN, c0, accumulate, null), k, "TN");
+                }
+            });
+        }
+
+        private static float[] Transpose(float[] x, int rows, int columns)
+        {
+            float[] t = new float[x.Length];
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    t[c * rows + r] = x[r * columns + c];
+                }
             }
+            return t;
         }
 
         [Theory]
         [MemberData(nameof(SimdLevels.All), MemberType = typeof(SimdLevels))]
-        public void Every_vector_width_gives_the_same_products(SimdLevel level)
+        public void Results_are_bit_identical_for_any_thread_count(SimdLevel level)
         {
-            SimdLevels.With(level, () => All_three_products_match_a_naive_reference(17, 65, 63));
+            var rng = new Rng(77);
+            const int M = 64, N = 500, K = 784;
+            float[] a = Random(M * K, rng), w = Random(N * K, rng), bias = Random(N, rng), dz = Random(M * N, rng);
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                SimdLevels.With(level, () =>
+                {
+                    float[][] Run(int threads)
+                    {
+                        Parallelism.MaxThreads = threads;
+                        float[] y = new float[M * N], dx = new float[M * K], dw = new float[N * K];
+                        Gemm.MultiplyNT(M, N, K, a, w, y, false, bias);
+                        Gemm.MultiplyNN(M, K, N, dz, w, dx, false);
+                        Gemm.MultiplyTN(N, K, M, dz, a, dw, false);
+                        return [y, dx, dw];
+                    }
+                    float[][] one = Run(1), two = Run(2), again = Run(2);
+                    for (int i = 0; i < 3; i++)
+                    {
+                        Assert.True(one[i].AsSpan().SequenceEqual(two[i]), $"product {i}: 1 and 2 threads differ");
+                        Assert.True(two[i].AsSpan().SequenceEqual(again[i]), $"product {i}: two runs differ");
+                    }
+                });
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
         }
 
         [Fact]
@@ -64,6 +133,8 @@ namespace NetGen.Runtime.Tests
         {
             var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyNT(4, 5, 6, new float[23], new float[30], new float[20], false));
             Assert.Contains("A has 23 (needs 24)", e.Message);
+            e = Assert.Throws<ArgumentException>(() => Gemm.MultiplyNT(4, 5, 6, new float[24], new float[30], new float[20], false, new float[4]));
+            Assert.Contains("bias has 4 values", e.Message);
         }
 
         internal static float[] Random(int length, Rng rng)
@@ -76,20 +147,26 @@ namespace NetGen.Runtime.Tests
             return values;
         }
 
-        private static double[] Naive(int m, int n, int k, Func<int, int, float> a, Func<int, int, float> b, float[] c0, bool accumulate)
+        /// <summary>C = A[m,k]·B[k,n] (+ C₀) (+ bias), in double.</summary>
+        private static double[] Naive(int m, int n, int k, float[] a, float[] b, float[] c0, bool accumulate, float[]? bias)
         {
             double[] c = new double[m * n];
+            double[] row = new double[n];
             for (int i = 0; i < m; i++)
             {
                 for (int j = 0; j < n; j++)
                 {
-                    double sum = accumulate ? c0[i * n + j] : 0;
-                    for (int p = 0; p < k; p++)
-                    {
-                        sum += (double)a(i, p) * b(p, j);
-                    }
-                    c[i * n + j] = sum;
+                    row[j] = (accumulate ? c0[i * n + j] : 0) + (bias is null ? 0 : bias[j]);
                 }
+                for (int p = 0; p < k; p++)
+                {
+                    double x = a[i * k + p];
+                    for (int j = 0; j < n; j++)
+                    {
+                        row[j] += x * b[p * n + j];
+                    }
+                }
+                Array.Copy(row, 0, c, i * n, n);
             }
             return c;
         }

@@ -13,11 +13,7 @@ namespace NetGen.Kernels
         public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> z,
             int batch, int inFeatures, int outFeatures)
         {
-            for (int r = 0; r < batch; r++)
-            {
-                bias.Slice(0, outFeatures).CopyTo(z.Slice(r * outFeatures, outFeatures));
-            }
-            Gemm.MultiplyNT(batch, outFeatures, inFeatures, x, weight, z, accumulate: true);
+            Gemm.MultiplyNT(batch, outFeatures, inFeatures, x, weight, z, accumulate: false, bias.Slice(0, outFeatures));
         }
 
         /// <summary><c>dW[out,in] = dzᵀ·x</c> and <c>db[out] = Σ_rows dz</c>, both overwritten.</summary>

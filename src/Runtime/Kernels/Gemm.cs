@@ -1,5 +1,4 @@
 using System;
-using System.Numerics.Tensors;
 
 namespace NetGen.Kernels
 {
@@ -7,84 +6,194 @@ namespace NetGen.Kernels
     /// The one seam through which all matrix products pass: the three row-major products a dense
     /// layer needs. Every operand is row-major and dense (leading dimension = column count).
     /// <para>
-    /// This implementation is a plain vectorized one (row dot products and row updates through
-    /// TensorPrimitives); a register-blocked, packed kernel can replace the bodies without any
-    /// caller changing.
+    /// Hand-written rather than a BLAS: NetGen ships no native code, and these shapes (a batch of
+    /// tens of rows against weights of hundreds) are where a general library loses the most. None
+    /// of the three needs packing: <c>X·Wᵀ</c> runs a dot-product kernel along k (both operands
+    /// contiguous there); <c>dZ·W</c> and <c>dZᵀ·X</c> run a broadcast kernel that reads B's rows in
+    /// place. Each product is cut into fixed column blocks shared out between threads; a block's
+    /// arithmetic never depends on who computes it, so results are bit-identical for any thread count.
     /// </para>
     /// </summary>
-    public static class Gemm
+    public static unsafe class Gemm
     {
-        /// <summary><c>C[m,n] = A[m,k]·B[n,k]ᵀ</c>, or <c>+=</c> when <paramref name="accumulate"/>: a dense forward, <c>x·Wᵀ</c>.</summary>
-        public static void MultiplyNT(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
+        /// <summary>Below this many floating-point operations per thread, a product stays on one thread.</summary>
+        private const long MinFlopsPerPart = 2_000_000;
+
+        private enum Product
         {
-            CheckSizes(m, n, k, a.Length, b.Length, c.Length);
-            for (int i = 0; i < m; i++)
+            NT,
+            NN,
+            TN,
+        }
+
+        private struct Job
+        {
+            public Product Product;
+            public SimdLevel Level;
+            public int M, N, K, Blocks, BlockColumns, Parts;
+            public float* A, B, C, Bias;
+            public bool Accumulate;
+        }
+
+        /// <summary><c>C[m,n] = A[m,k]·B[n,k]ᵀ</c>, or <c>+=</c> when <paramref name="accumulate"/>: a dense forward, <c>x·Wᵀ</c>.</summary>
+        public static void MultiplyNT(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate) =>
+            MultiplyNT(m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty);
+
+        /// <summary><c>C[m,n] = A[m,k]·B[n,k]ᵀ + bias[n]</c> (or <c>+=</c>): a dense forward with its bias fused.</summary>
+        public static void MultiplyNT(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
+            ReadOnlySpan<float> bias)
+        {
+            CheckSizes(m, n, k, a.Length, (long)m * k, b.Length, (long)n * k, c.Length);
+            if (!bias.IsEmpty && bias.Length < n)
             {
-                ReadOnlySpan<float> aRow = a.Slice(i * k, k);
-                Span<float> cRow = c.Slice(i * n, n);
-                for (int j = 0; j < n; j++)
-                {
-                    float dot = TensorPrimitives.Dot(aRow, b.Slice(j * k, k));
-                    cRow[j] = accumulate ? cRow[j] + dot : dot;
-                }
+                throw new ArgumentException($"The bias has {bias.Length} values; the product has {n} columns.", nameof(bias));
             }
+            Run(Product.NT, m, n, k, a, b, c, accumulate, bias);
         }
 
         /// <summary><c>C[m,n] = A[m,k]·B[k,n]</c>, or <c>+=</c>: a dense input gradient, <c>dZ·W</c>.</summary>
         public static void MultiplyNN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
         {
-            CheckSizes(m, n, k, a.Length, b.Length, c.Length);
-            for (int i = 0; i < m; i++)
-            {
-                Span<float> cRow = c.Slice(i * n, n);
-                if (!accumulate)
-                {
-                    cRow.Clear();
-                }
-                for (int p = 0; p < k; p++)
-                {
-                    float aip = a[i * k + p];
-                    if (aip != 0f)
-                    {
-                        TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), aip, cRow, cRow);
-                    }
-                }
-            }
+            CheckSizes(m, n, k, a.Length, (long)m * k, b.Length, (long)k * n, c.Length);
+            Run(Product.NN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty);
         }
 
         /// <summary><c>C[m,n] = A[k,m]ᵀ·B[k,n]</c>, or <c>+=</c>: a dense weight gradient, <c>dZᵀ·X</c>.</summary>
         public static void MultiplyTN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
         {
-            CheckSizes(m, n, k, a.Length, b.Length, c.Length);
-            for (int i = 0; i < m; i++)
+            CheckSizes(m, n, k, a.Length, (long)k * m, b.Length, (long)k * n, c.Length);
+            Run(Product.TN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty);
+        }
+
+        private static void Run(Product product, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+            bool accumulate, ReadOnlySpan<float> bias)
+        {
+            if (m == 0 || n == 0)
             {
-                Span<float> cRow = c.Slice(i * n, n);
-                if (!accumulate)
+                return;
+            }
+            SimdLevel level = Simd.Level;
+            int blockColumns = BlockColumns(product, level);
+            int blocks = (n + blockColumns - 1) / blockColumns;
+            long flops = 2L * m * n * k;
+            int parts = (int)Math.Min(Math.Min(Parallelism.MaxThreads, blocks), Math.Max(1, flops / MinFlopsPerPart));
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+            {
+                var job = new Job
                 {
-                    cRow.Clear();
+                    Product = product,
+                    Level = level,
+                    M = m,
+                    N = n,
+                    K = k,
+                    Blocks = blocks,
+                    BlockColumns = blockColumns,
+                    Parts = parts,
+                    A = pa,
+                    B = pb,
+                    C = pc,
+                    Bias = bias.IsEmpty ? null : pbias,
+                    Accumulate = accumulate,
+                };
+                WorkerPool.Run(parts, &RunPart, &job);
+            }
+        }
+
+        private static int BlockColumns(Product product, SimdLevel level) => (product, level) switch
+        {
+            (Product.NT, SimdLevel.Vector512) => Gemm512.DotColumns,
+            (Product.NT, SimdLevel.Vector256) => Gemm256.DotColumns,
+            (_, SimdLevel.Vector512) => Gemm512.BroadcastColumns,
+            (_, SimdLevel.Vector256) => Gemm256.BroadcastColumns,
+            _ => GemmScalar.Columns,
+        };
+
+        /// <summary>One thread's share: a fixed, contiguous range of column blocks.</summary>
+        private static void RunPart(void* state, int part)
+        {
+            ref Job job = ref *(Job*)state;
+            int first = (int)((long)job.Blocks * part / job.Parts);
+            int last = (int)((long)job.Blocks * (part + 1) / job.Parts);
+            for (int block = first; block < last; block++)
+            {
+                int j = block * job.BlockColumns;
+                int columns = Math.Min(job.BlockColumns, job.N - j);
+                if (job.Product == Product.NT)
+                {
+                    DotStrip(ref job, j, columns);
                 }
-                for (int p = 0; p < k; p++)
+                else
                 {
-                    float api = a[p * m + i];
-                    if (api != 0f)
-                    {
-                        TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), api, cRow, cRow);
-                    }
+                    BroadcastStrip(ref job, j, columns);
                 }
             }
         }
 
-        private static void CheckSizes(int m, int n, int k, int aLength, int bLength, int cLength)
+        /// <summary>C[:, j:j+columns] of X·Wᵀ: B's rows j… stay in L1 while every row block of A passes.</summary>
+        private static void DotStrip(ref Job job, int j, int columns)
+        {
+            nint k = job.K, n = job.N;
+            float* b = job.B + j * k;
+            float* bias = job.Bias is null ? null : job.Bias + j;
+            int rowsPerTile = job.Level switch
+            {
+                SimdLevel.Vector512 => Gemm512.DotRows,
+                SimdLevel.Vector256 => Gemm256.DotRows,
+                _ => job.M,
+            };
+            for (int i = 0; i < job.M; i += rowsPerTile)
+            {
+                int rows = Math.Min(rowsPerTile, job.M - i);
+                float* a = job.A + i * k;
+                float* c = job.C + i * n + j;
+                switch (job.Level)
+                {
+                    case SimdLevel.Vector512:
+                        Gemm512.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate);
+                        break;
+                    case SimdLevel.Vector256:
+                        Gemm256.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate);
+                        break;
+                    default:
+                        GemmScalar.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>C[:, j:j+columns] of dZ·W (A row-major) or dZᵀ·X (A transposed).</summary>
+        private static void BroadcastStrip(ref Job job, int j, int columns)
+        {
+            nint m = job.M, n = job.N, k = job.K;
+            // a(i,p): NN reads A[i, p] (row stride k), TN reads A[p, i] (row stride 1).
+            (nint rowStride, nint colStride) = job.Product == Product.NN ? (k, (nint)1) : ((nint)1, m);
+            float* b = job.B + j;
+            float* c = job.C + j;
+            switch (job.Level)
+            {
+                case SimdLevel.Vector512:
+                    Gemm512.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate);
+                    break;
+                case SimdLevel.Vector256:
+                    Gemm256.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate);
+                    break;
+                default:
+                    GemmScalar.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate);
+                    break;
+            }
+        }
+
+        private static void CheckSizes(int m, int n, int k, int aLength, long aNeeded, int bLength, long bNeeded, int cLength)
         {
             if (m < 0 || n < 0 || k < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(m), $"Matrix sizes must not be negative: m={m}, n={n}, k={k}.");
             }
-            if (aLength < (long)m * k || bLength < (long)k * n || cLength < (long)m * n)
+            if (aLength < aNeeded || bLength < bNeeded || cLength < (long)m * n)
             {
                 throw new ArgumentException(
-                    $"Operands too short for m={m}, n={n}, k={k}: A has {aLength} (needs {(long)m * k}), " +
-                    $"B has {bLength} (needs {(long)k * n}), C has {cLength} (needs {(long)m * n}).");
+                    $"Operands too short for m={m}, n={n}, k={k}: A has {aLength} (needs {aNeeded}), " +
+                    $"B has {bLength} (needs {bNeeded}), C has {cLength} (needs {(long)m * n}).");
             }
         }
     }

@@ -1,0 +1,193 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Kernels
+{
+    /// <summary>
+    /// The Vector256 (AVX2) versions of <see cref="Gemm512"/>'s two kernel shapes, sized for 16
+    /// registers: broadcast 6×16 (12 accumulators) and dot 2×4 (8 accumulators). Tails use AVX masked
+    /// loads and stores.
+    /// </summary>
+    internal static unsafe class Gemm256
+    {
+        public const int BroadcastRows = 6, BroadcastColumns = 16;
+        public const int DotRows = 2, DotColumns = 4;
+
+        private static Vector256<float> Mask(int count) =>
+            Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
+
+        public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
+            float* b, nint ldb, float* c, nint ldc, bool accumulate)
+        {
+            Vector256<float> m0 = Mask(columns), m1 = Mask(columns - 8);
+            bool full = columns == BroadcastColumns;
+            while (rows >= 6)
+            {
+                if (full)
+                {
+                    Broadcast6<Full>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1);
+                }
+                else
+                {
+                    Broadcast6<Masked>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1);
+                }
+                a += 6 * rs;
+                c += 6 * ldc;
+                rows -= 6;
+            }
+            while (rows > 0)
+            {
+                if (full)
+                {
+                    Broadcast1<Full>(k, a, cs, b, ldb, c, accumulate, m0, m1);
+                }
+                else
+                {
+                    Broadcast1<Masked>(k, a, cs, b, ldb, c, accumulate, m0, m1);
+                }
+                a += rs;
+                c += ldc;
+                rows--;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Broadcast6<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
+            bool accumulate, Vector256<float> m0, Vector256<float> m1) where T : struct, IAccess
+        {
+            Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+            if (accumulate)
+            {
+                c00 = T.Load(c, m0); c01 = T.Load(c + 8, m1);
+                c10 = T.Load(c + ldc, m0); c11 = T.Load(c + ldc + 8, m1);
+                c20 = T.Load(c + 2 * ldc, m0); c21 = T.Load(c + 2 * ldc + 8, m1);
+                c30 = T.Load(c + 3 * ldc, m0); c31 = T.Load(c + 3 * ldc + 8, m1);
+                c40 = T.Load(c + 4 * ldc, m0); c41 = T.Load(c + 4 * ldc + 8, m1);
+                c50 = T.Load(c + 5 * ldc, m0); c51 = T.Load(c + 5 * ldc + 8, m1);
+            }
+            else
+            {
+                c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                Vector256<float> b0 = T.Load(b, m0), b1 = T.Load(b + 8, m1), x;
+                x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                x = Vector256.Create(a[rs]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                x = Vector256.Create(a[2 * rs]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                x = Vector256.Create(a[3 * rs]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                x = Vector256.Create(a[4 * rs]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+                x = Vector256.Create(a[5 * rs]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+                a += cs;
+                b += ldb;
+            }
+            T.Store(c, m0, c00); T.Store(c + 8, m1, c01);
+            T.Store(c + ldc, m0, c10); T.Store(c + ldc + 8, m1, c11);
+            T.Store(c + 2 * ldc, m0, c20); T.Store(c + 2 * ldc + 8, m1, c21);
+            T.Store(c + 3 * ldc, m0, c30); T.Store(c + 3 * ldc + 8, m1, c31);
+            T.Store(c + 4 * ldc, m0, c40); T.Store(c + 4 * ldc + 8, m1, c41);
+            T.Store(c + 5 * ldc, m0, c50); T.Store(c + 5 * ldc + 8, m1, c51);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
+            bool accumulate, Vector256<float> m0, Vector256<float> m1) where T : struct, IAccess
+        {
+            Vector256<float> c00 = accumulate ? T.Load(c, m0) : Vector256<float>.Zero;
+            Vector256<float> c01 = accumulate ? T.Load(c + 8, m1) : Vector256<float>.Zero;
+            for (int p = 0; p < k; p++)
+            {
+                Vector256<float> x = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(x, T.Load(b, m0), c00);
+                c01 = Vector256.FusedMultiplyAdd(x, T.Load(b + 8, m1), c01);
+                a += cs;
+                b += ldb;
+            }
+            T.Store(c, m0, c00);
+            T.Store(c + 8, m1, c01);
+        }
+
+        /// <summary><c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias)</c>, rows ≤ 2, columns ≤ 4.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
+            float* c, nint ldc, float* bias, bool accumulate)
+        {
+            Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
+            Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
+            float* a0 = a, a1 = a + (rows > 1 ? lda : 0);
+            nint o1 = columns > 1 ? ldb : 0, o2 = (columns > 2 ? 2 : columns - 1) * ldb, o3 = (columns > 3 ? 3 : columns - 1) * ldb;
+            int p = 0;
+            for (; p <= k - 8; p += 8)
+            {
+                Vector256<float> x0 = Vector256.Load(a0 + p), x1 = Vector256.Load(a1 + p), w;
+                float* bp = b + p;
+                w = Vector256.Load(bp); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10);
+                w = Vector256.Load(bp + o1); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11);
+                w = Vector256.Load(bp + o2); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12);
+                w = Vector256.Load(bp + o3); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13);
+            }
+            if (p < k)
+            {
+                Vector256<float> m = Mask(k - p);
+                Vector256<float> x0 = Avx.MaskLoad(a0 + p, m), x1 = Avx.MaskLoad(a1 + p, m), w;
+                float* bp = b + p;
+                w = Avx.MaskLoad(bp, m); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10);
+                w = Avx.MaskLoad(bp + o1, m); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11);
+                w = Avx.MaskLoad(bp + o2, m); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12);
+                w = Avx.MaskLoad(bp + o3, m); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13);
+            }
+            Vector128<float> columnMask = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(columns)).AsSingle();
+            Vector128<float> add = bias is null ? Vector128<float>.Zero : Avx.MaskLoad(bias, columnMask);
+            StoreRow(c, Reduce4(s00, s01, s02, s03) + add, columnMask, accumulate);
+            if (rows > 1)
+            {
+                StoreRow(c + ldc, Reduce4(s10, s11, s12, s13) + add, columnMask, accumulate);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreRow(float* c, Vector128<float> value, Vector128<float> mask, bool accumulate)
+        {
+            if (accumulate)
+            {
+                value += Avx.MaskLoad(c, mask);
+            }
+            Avx.MaskStore(c, mask, value);
+        }
+
+        /// <summary>[Σv0, Σv1, Σv2, Σv3] by a shuffle tree.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> Reduce4(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3)
+        {
+            Vector256<float> t01 = Avx.UnpackLow(v0, v1) + Avx.UnpackHigh(v0, v1);
+            Vector256<float> t23 = Avx.UnpackLow(v2, v3) + Avx.UnpackHigh(v2, v3);
+            Vector256<float> u = Avx.UnpackLow(t01.AsDouble(), t23.AsDouble()).AsSingle() + Avx.UnpackHigh(t01.AsDouble(), t23.AsDouble()).AsSingle();
+            return u.GetLower() + u.GetUpper();
+        }
+
+        private interface IAccess
+        {
+            static abstract Vector256<float> Load(float* p, Vector256<float> mask);
+            static abstract void Store(float* p, Vector256<float> mask, Vector256<float> value);
+        }
+
+        private readonly struct Full : IAccess
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector256<float> Load(float* p, Vector256<float> mask) => Vector256.Load(p);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void Store(float* p, Vector256<float> mask, Vector256<float> value) => value.Store(p);
+        }
+
+        private readonly struct Masked : IAccess
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector256<float> Load(float* p, Vector256<float> mask) => Avx.MaskLoad(p, mask);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void Store(float* p, Vector256<float> mask, Vector256<float> value) => Avx.MaskStore(p, mask, value);
+        }
+    }
+}
