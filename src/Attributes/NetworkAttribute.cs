@@ -27,7 +27,7 @@ namespace NetGen
     }
 
     /// <summary>The shape of one input sample, without the batch dimension: <c>[Input(784)]</c>, <c>[Input(28, 28)]</c>.</summary>
-    // AllowMultiple so that a second [Input] reaches the generator, which explains it (NG0005).
+    // AllowMultiple so that a second [Input] reaches the generator, which explains it (NG0007).
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class InputAttribute : Attribute
     {

@@ -69,8 +69,8 @@ namespace NetGen.Generator
         // ---- Layers ------------------------------------------------------------------------------
 
         public static readonly DiagnosticDescriptor NoLayers = Error("NG0012",
-            "Network declares no layers",
-            "Network '{0}' declares no layers; add at least one, e.g. [Dense(10, Activation.Softmax)]");
+            "Network has no layer with parameters",
+            "Network '{0}' has no layer with parameters, so there is nothing to train; add one, e.g. [Dense(10, Activation.Softmax)]");
 
         public static readonly DiagnosticDescriptor SplitAcrossPartials = Error("NG0013",
             "Layers split across partial declarations",
@@ -109,6 +109,20 @@ namespace NetGen.Generator
         public static readonly DiagnosticDescriptor FlattenHasNoEffect = Warning("NG0021",
             "Flatten has no effect",
             "Flatten '{0}' receives {1}, which is already flat; remove it");
+
+        // ---- More about the class ----------------------------------------------------------------
+
+        public static readonly DiagnosticDescriptor FileLocal = Error("NG0022",
+            "Network class must not be file-local",
+            "The network class '{0}' is file-local, but NetGen adds its members from another file; remove the 'file' modifier");
+
+        public static readonly DiagnosticDescriptor ConstructorConflict = Error("NG0023",
+            "Constructor conflicts with the generated one",
+            "'{0}' {1}; NetGen generates the constructor {0}(int seed = 0), so remove yours or give it other parameters");
+
+        public static readonly DiagnosticDescriptor NameClash = Error("NG0024",
+            "Class name clashes with a generated member",
+            "The class name '{0}' is also the name of a member NetGen generates for it; rename the class");
 
         // ---- The generator itself ----------------------------------------------------------------
 

@@ -46,7 +46,13 @@ namespace NetGen.Generator
                 .Select(static (r, _) => r.Diagnostics)
                 .WithTrackingName(Steps.Diagnostics);
 
-            context.RegisterSourceOutput(specs, static (output, spec) => EmitSource(output, spec));
+            // Roslyn compares hint names ignoring case, so Demo.Net and Demo.NET need telling apart.
+            IncrementalValueProvider<EquatableArray<string>> hintNames = specs
+                .Select(static (spec, _) => spec.HintName)
+                .Collect()
+                .Select(static (names, _) => new EquatableArray<string>(names.ToArray()));
+
+            context.RegisterSourceOutput(specs.Combine(hintNames), static (output, pair) => EmitSource(output, pair.Left, pair.Right));
             context.RegisterSourceOutput(diagnostics, static (output, list) =>
             {
                 foreach (Diagnostic diagnostic in list)
@@ -78,20 +84,18 @@ namespace NetGen.Generator
             return new NetworkResult(spec, new EquatableArray<Diagnostic>(diagnostics));
         }
 
-        private static void EmitSource(SourceProductionContext output, NetworkSpec spec)
+        private static void EmitSource(SourceProductionContext output, NetworkSpec spec, EquatableArray<string> allHintNames)
         {
-            string source;
             try
             {
-                source = NetworkEmitter.Emit(spec);
+                string source = NetworkEmitter.Emit(spec);
+                output.AddSource(HintNames.Unique(spec.HintName, allHintNames), SourceText.From(source, Encoding.UTF8));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None,
-                    spec.ClassName, e.GetType().Name + ": " + e.Message));
-                return;
+                    spec.DisplayName, e.GetType().Name + ": " + e.Message));
             }
-            output.AddSource(spec.HintName, SourceText.From(source, Encoding.UTF8));
         }
     }
 

@@ -35,11 +35,29 @@ namespace NetGen
         /// <summary>Name, shape and offset of each tensor in <see cref="Parameters"/>, PyTorch <c>state_dict</c> style.</summary>
         IReadOnlyList<ParameterTensor> ParameterLayout { get; }
 
+        /// <summary>
+        /// Non-trainable state that belongs with the parameters in a checkpoint (PyTorch's "buffers",
+        /// e.g. batch-norm running statistics); optimizers never touch it. Empty for most networks.
+        /// </summary>
+        Span<float> Buffers { get; }
+
+        /// <summary>Name, shape and offset of each tensor in <see cref="Buffers"/>.</summary>
+        IReadOnlyList<ParameterTensor> BufferLayout { get; }
+
         /// <summary>A table of layers, output shapes and parameter counts, like Keras' <c>model.summary()</c>.</summary>
         string Summary { get; }
 
         /// <summary>Inference: writes what the last layer declares (probabilities for Softmax) for <paramref name="batchSize"/> samples.</summary>
         void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
+
+        /// <summary>
+        /// Inference without a copy: the outputs for <paramref name="batchSize"/> samples, [batchSize, OutputSize],
+        /// as a view of the network's own buffer that stays valid until its next pass.
+        /// </summary>
+        ReadOnlySpan<float> Forward(ReadOnlySpan<float> inputs, int batchSize);
+
+        /// <summary>The outputs of the most recent forward pass of any kind (inference or training), [batch, OutputSize].</summary>
+        ReadOnlySpan<float> Outputs { get; }
     }
 
     /// <summary>

@@ -171,6 +171,25 @@ namespace NetGen.Networks.Tests
         }
 
         [Fact]
+        public void Forward_views_and_outputs_agree_with_the_copying_forward()
+        {
+            var net = new DigitClassifier(seed: 4);
+            var rng = new Rng(5);
+            float[] inputs = Enumerable.Range(0, 3 * 784).Select(_ => rng.NextFloat()).ToArray();
+            float[] copied = new float[30];
+            net.Forward(inputs, copied, 3);
+            Assert.Equal(copied, net.Forward(inputs, 3).ToArray());
+            Assert.Equal(copied, net.Outputs.ToArray());
+
+            // After a training pass, Outputs holds that pass's outputs (this network has no dropout, so they equal inference).
+            net.ComputeGradients(inputs.AsSpan(0, 2 * 784), [1, 7], 2);
+            Assert.Equal(copied.AsSpan(0, 20).ToArray(), net.Outputs.ToArray());
+            Assert.True(net.Buffers.IsEmpty);
+            Assert.Empty(DigitClassifier.BufferLayout);
+            Assert.Throws<ArgumentException>(() => net.Forward(inputs.AsSpan(1), 3));
+        }
+
+        [Fact]
         public void Generic_code_can_train_any_generated_network()
         {
             static float Train<T>(INetwork<T> net, float[] x, T[] y, int batch, int steps) where T : unmanaged

@@ -17,6 +17,8 @@ namespace NetGen.Generator.Emit
         }
 
         public override void Backward(SourceWriter writer, LayerContext context) =>
-            writer.Line($"// {context.Layer.Name} backward: the gradient passes through as {context.Layer.Input}");
+            writer.Line(context.InputGradientVar is null
+                ? $"// {context.Layer.Name} backward: nothing to do, no earlier layer needs a gradient"
+                : $"// {context.Layer.Name} backward: the gradient passes through as {context.Layer.Input}");
     }
 }

@@ -41,7 +41,7 @@ namespace NetGen.Generator.Emit
         private IEnumerable<WorkspaceBuffer> AllBuffers => _layers.SelectMany(l => l.Emitter.Buffers(l.Context));
 
         /// <summary>The span the last layer's output ends up in (a Flatten at the end aliases the layer before it).</summary>
-        private string OutputVar => _layers.Count == 0 ? "x" : _layers[_layers.Count - 1].Emitter.OutputVar(_layers[_layers.Count - 1].Context);
+        private string OutputVar => _layers[_layers.Count - 1].Emitter.OutputVar(_layers[_layers.Count - 1].Context);
 
         private string Write()
         {
@@ -65,7 +65,7 @@ namespace NetGen.Generator.Emit
 
         private void WriteClass()
         {
-            _w.Line($"// {_spec.ClassName}: {_spec.Input} -> {_spec.Output}, loss {_spec.Loss}, {Format.Count(_spec.ParameterCount)} parameters.");
+            _w.Line($"// {_spec.DisplayName}: {_spec.Input} -> {_spec.Output}, loss {_spec.Loss}, {Format.Count(_spec.ParameterCount)} parameter{(_spec.ParameterCount == 1 ? "" : "s")}.");
             foreach (var (context, emitter) in _layers)
             {
                 _w.Line("//   " + emitter.Describe(context));
@@ -115,9 +115,11 @@ namespace NetGen.Generator.Emit
                 _w.Line();
                 _w.Line("// Parameter layout: offsets into Parameters and Gradients, weight then bias per layer, weights [out, in].");
                 int nameWidth = _spec.Parameters.Max(p => p.OffsetConstant.Length);
+                int offsetWidth = _spec.Parameters.Max(p => Format.Int(p.Offset).Length);
                 foreach (ParameterSpec parameter in _spec.Parameters)
                 {
-                    _w.Line($"private const int {parameter.OffsetConstant.PadRight(nameWidth)} = {Format.Int(parameter.Offset)}; // {parameter.Name} {Format.Dims(parameter.Shape)}");
+                    string offset = (Format.Int(parameter.Offset) + ";").PadRight(offsetWidth + 1);
+                    _w.Line($"private const int {parameter.OffsetConstant.PadRight(nameWidth)} = {offset} // {parameter.Name} {Format.Dims(parameter.Shape)}");
                 }
             }
         }
@@ -130,6 +132,7 @@ namespace NetGen.Generator.Emit
             _w.Line("// Workspace, sized for the largest batch seen and then reused: steady-state steps allocate nothing.");
             _w.Line("private int _capacity;         // samples the forward buffers hold");
             _w.Line("private int _trainingCapacity; // samples the gradient buffers hold");
+            _w.Line("private int _lastBatch;        // samples in the most recent forward pass (see Outputs)");
             foreach (WorkspaceBuffer buffer in AllBuffers)
             {
                 _w.Line($"private global::NetGen.AlignedBuffer {buffer.Field} = global::NetGen.AlignedBuffer.Empty; // {buffer.Shape} {buffer.Description}");
@@ -170,6 +173,15 @@ namespace NetGen.Generator.Emit
             _w.Unindent();
             _w.Line("});");
             _w.Line();
+            _w.Line("/// <summary>Non-trainable state saved with the parameters (e.g. batch-norm running statistics): none in this network.</summary>");
+            _w.Line($"public {Span} Buffers => {Span}.Empty;");
+            _w.Line();
+            _w.Line("/// <summary>Name, shape and offset of each tensor in <see cref=\"Buffers\"/>.</summary>");
+            _w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> BufferLayout { get; } = global::System.Array.Empty<global::NetGen.ParameterTensor>();");
+            _w.Line();
+            _w.Line("/// <summary>The outputs of the most recent forward pass (Forward, ComputeLoss, ComputeGradients or TrainStep), [batch, OutputSize].</summary>");
+            _w.Line($"public {ReadOnlySpan} Outputs => {OutputField}.Slice(_lastBatch * OutputSize);");
+            _w.Line();
             _w.Line("/// <summary>The shape of one input sample, without the batch dimension.</summary>");
             _w.Line($"public static global::System.Collections.Generic.IReadOnlyList<int> InputShape {{ get; }} = global::System.Array.AsReadOnly(new int[] {{ {string.Join(", ", _spec.Input.Dims.Select(d => Format.Int(d)))} }});");
             _w.Line();
@@ -179,14 +191,22 @@ namespace NetGen.Generator.Emit
             _w.Line();
 
             string targets = $"global::System.ReadOnlySpan<{_targetType}> {_target}";
-            _w.Line("/// <summary>Inference: writes OutputSize floats per sample" + (_spec.Output.Size > 0 && LastActivation() == ActivationKind.Softmax ? " (class probabilities)" : "") + " for <paramref name=\"batchSize\"/> samples.</summary>");
-            using (_w.Block($"public void Forward({ReadOnlySpan} inputs, {Span} outputs, int batchSize)"))
+            string what = LastActivation() == ActivationKind.Softmax ? " (class probabilities)" : "";
+            _w.Line($"/// <summary>Inference: the outputs{what} for <paramref name=\"batchSize\"/> samples, [batchSize, OutputSize], as a view of this network's buffer that stays valid until its next pass.</summary>");
+            using (_w.Block($"public {ReadOnlySpan} Forward({ReadOnlySpan} inputs, int batchSize)"))
             {
                 _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
                 _w.Line("global::NetGen.Guard.Length(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
-                _w.Line("global::NetGen.Guard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));");
                 _w.Line("EnsureCapacity(batchSize);");
-                _w.Line("ForwardPass(inputs, batchSize).CopyTo(outputs);");
+                _w.Line("return ForwardPass(inputs, batchSize);");
+            }
+            _w.Line();
+            _w.Line($"/// <summary>Inference: writes OutputSize floats per sample{what} for <paramref name=\"batchSize\"/> samples into <paramref name=\"outputs\"/>.</summary>");
+            using (_w.Block($"public void Forward({ReadOnlySpan} inputs, {Span} outputs, int batchSize)"))
+            {
+                _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+                _w.Line("global::NetGen.Guard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));");
+                _w.Line("Forward(inputs, batchSize).CopyTo(outputs);");
             }
             _w.Line();
             _w.Line("/// <summary>Forward and the mean loss over the batch; parameters and gradients are left alone.</summary>");
@@ -195,7 +215,7 @@ namespace NetGen.Generator.Emit
                 _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
                 _w.Line("EnsureCapacity(batchSize);");
                 _w.Line("ForwardPass(inputs, batchSize);");
-                _w.Line($"return LossPass(inputs, {_target}, batchSize, withGradient: false);");
+                _w.Line($"return LossPass({_target}, batchSize, withGradient: false);");
             }
             _w.Line();
             _w.Line("/// <summary>Forward, mean loss over the batch, backward: overwrites <see cref=\"Gradients\"/> and returns the loss.</summary>");
@@ -205,7 +225,7 @@ namespace NetGen.Generator.Emit
                 _w.Line("EnsureCapacity(batchSize);");
                 _w.Line("EnsureTrainingCapacity(batchSize);");
                 _w.Line("ForwardPass(inputs, batchSize);");
-                _w.Line($"float loss = LossPass(inputs, {_target}, batchSize, withGradient: true);");
+                _w.Line($"float loss = LossPass({_target}, batchSize, withGradient: true);");
                 _w.Line("BackwardPass(inputs, batchSize);");
                 _w.Line("return loss;");
             }
@@ -240,6 +260,7 @@ namespace NetGen.Generator.Emit
             _w.Line("// this network has no layer that behaves differently in training (no dropout, no batch-norm).");
             using (_w.Block($"private {ReadOnlySpan} ForwardPass({ReadOnlySpan} x, int B)"))
             {
+                _w.Line("_lastBatch = B;");
                 _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
                 foreach (var (context, emitter) in _layers)
                 {
@@ -257,32 +278,40 @@ namespace NetGen.Generator.Emit
 
         private void WriteLossPass()
         {
-            // The loss reads the output layer's spans; a trailing Flatten aliases the layer before it.
-            int owner = _layers.Count - 1;
-            while (owner >= 0 && _layers[owner].Context.Layer is FlattenSpec)
-            {
-                owner--;
-            }
-            LayerContext? output = owner >= 0 ? _layers[owner].Context : null;
+            (LayerContext output, LayerEmitter emitter) = OutputOwner;
             _w.Line("// Loss: " + LossEmitter.Describe(_spec.Loss, _layers[_layers.Count - 1].Context.Layer.Name));
-            using (_w.Block($"private float LossPass({ReadOnlySpan} x, global::System.ReadOnlySpan<{_targetType}> {_target}, int B, bool withGradient)"))
+            using (_w.Block($"private float LossPass(global::System.ReadOnlySpan<{_targetType}> {_target}, int B, bool withGradient)"))
             {
                 string? gradient = null;
-                if (output is not null)
+                foreach (WorkspaceBuffer buffer in emitter.Buffers(output))
                 {
-                    foreach (WorkspaceBuffer buffer in _layers[owner].Emitter.Buffers(output))
+                    WriteView(buffer, conditional: buffer.TrainingOnly);
+                    if (buffer.TrainingOnly)
                     {
-                        WriteView(buffer, conditional: buffer.TrainingOnly);
-                        if (buffer.TrainingOnly)
-                        {
-                            gradient = buffer.Local;
-                        }
+                        gradient = buffer.Local;
                     }
                 }
-                string? z = output is not null && _spec.Loss != LossKind.MeanSquaredError ? output.Local("Z") : null;
+                string? z = _spec.Loss != LossKind.MeanSquaredError ? output.Local("Z") : null;
                 LossEmitter.Emit(_w, _spec.Loss, z, OutputVar, gradient);
             }
         }
+
+        /// <summary>The layer whose buffers hold the network's output: the last one, or the one before a trailing Flatten.</summary>
+        private (LayerContext Context, LayerEmitter Emitter) OutputOwner
+        {
+            get
+            {
+                int owner = _layers.Count - 1;
+                while (owner > 0 && _layers[owner].Context.Layer is FlattenSpec)
+                {
+                    owner--;
+                }
+                return _layers[owner];
+            }
+        }
+
+        /// <summary>The workspace field behind <see cref="OutputVar"/>.</summary>
+        private string OutputField => OutputOwner.Emitter.Buffers(OutputOwner.Context).First(b => b.Local == OutputVar).Field;
 
         private void WriteBackwardPass()
         {
@@ -358,6 +387,7 @@ namespace NetGen.Generator.Emit
             _w.Line($"global::NetGen.Loss global::NetGen.INetwork.Loss => global::NetGen.Loss.{_spec.Loss};");
             _w.Line("global::System.Collections.Generic.IReadOnlyList<int> global::NetGen.INetwork.InputShape => InputShape;");
             _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> global::NetGen.INetwork.ParameterLayout => ParameterLayout;");
+            _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> global::NetGen.INetwork.BufferLayout => BufferLayout;");
             _w.Line("string global::NetGen.INetwork.Summary => Summary;");
         }
     }

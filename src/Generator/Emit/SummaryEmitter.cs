@@ -28,7 +28,7 @@ namespace NetGen.Generator.Emit
             int width = layerWidth + shapeWidth + paramsWidth;
 
             var text = new StringBuilder();
-            text.Append("Network: ").Append(spec.ClassName).Append('\n');
+            text.Append("Network: ").Append(spec.DisplayName).Append('\n');
             text.Append(new string('_', width)).Append('\n');
             text.Append(LayerHeader.PadRight(layerWidth)).Append(ShapeHeader.PadRight(shapeWidth)).Append(ParamsHeader.PadLeft(paramsWidth)).Append('\n');
             text.Append(new string('=', width)).Append('\n');

@@ -1,5 +1,8 @@
 namespace NetGen.Generator.Model
 {
+    /// <param name="Namespace">As C# needs it (keywords escaped with @), or null for the global namespace.</param>
+    /// <param name="ClassName">As C# needs it (<c>@class</c>).</param>
+    /// <param name="DisplayName">As people read it, for the summary and comments (<c>class</c>).</param>
     /// <summary>
     /// Everything the emitter needs to write one network, and nothing else. This record is the value
     /// the incremental pipeline caches, so it must stay cacheable: records, strings, numbers and
@@ -8,6 +11,7 @@ namespace NetGen.Generator.Model
     internal sealed record NetworkSpec(
         string? Namespace,
         string ClassName,
+        string DisplayName,
         string HintName,
         LossKind Loss,
         Shape Input,
@@ -17,7 +21,8 @@ namespace NetGen.Generator.Model
     {
         public Shape Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Output;
 
-        public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
+        /// <summary>For comments: <c>Demo.MnistMlp</c>.</summary>
+        public string FullName => HintName.Substring(0, HintName.Length - ".g.cs".Length);
     }
 
     /// <summary>One tensor in the flat parameter buffer: <c>hidden.weight [128, 784]</c> at <c>Offset</c>.</summary>

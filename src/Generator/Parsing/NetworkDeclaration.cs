@@ -9,11 +9,12 @@ namespace NetGen.Generator.Parsing
     /// </summary>
     internal sealed class NetworkDeclaration
     {
-        public NetworkDeclaration(string? ns, string className, string hintName, Location classLocation,
+        public NetworkDeclaration(string? ns, string className, string displayName, string hintName, Location classLocation,
             LayerAttribute network, IReadOnlyList<LayerAttribute> attributes)
         {
             Namespace = ns;
             ClassName = className;
+            DisplayName = displayName;
             HintName = hintName;
             ClassLocation = classLocation;
             Network = network;
@@ -22,7 +23,11 @@ namespace NetGen.Generator.Parsing
 
         public string? Namespace { get; }
 
+        /// <summary>The class name as C# needs it (<c>@class</c>).</summary>
         public string ClassName { get; }
+
+        /// <summary>The class name as people read it (<c>class</c>).</summary>
+        public string DisplayName { get; }
 
         public string HintName { get; }
 

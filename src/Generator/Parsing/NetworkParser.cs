@@ -32,6 +32,10 @@ namespace NetGen.Generator.Parsing
             typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
             miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
+        private static readonly SymbolDisplayFormat PlainName = new(
+            globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+            typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
+
         public static NetworkDeclaration? Parse(GeneratorAttributeSyntaxContext context, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
@@ -92,14 +96,20 @@ namespace NetGen.Generator.Parsing
             attributes.Sort((a, b) => a.Location.SourceSpan.Start.CompareTo(b.Location.SourceSpan.Start));
 
             string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString(EscapedName) : null;
-            string hintName = (ns is null ? type.Name : type.ContainingNamespace!.ToDisplayString() + "." + type.Name) + ".g.cs";
-            return new NetworkDeclaration(ns, type.ToDisplayString(EscapedName).Split('.').Last(), hintName, classLocation,
-                networkAttribute, attributes);
+            // Hint names use the plain (unescaped) names: '@' is not allowed in them.
+            string plainName = ns is null ? type.Name : type.ContainingNamespace!.ToDisplayString(PlainName) + "." + type.Name;
+            return new NetworkDeclaration(ns, type.ToDisplayString(EscapedName).Split('.').Last(), type.Name, plainName + ".g.cs",
+                classLocation, networkAttribute, attributes);
         }
 
         private static bool CheckClass(INamedTypeSymbol type, TypeDeclarationSyntax declaration, Location classLocation, List<Diagnostic> diagnostics)
         {
-            if (declaration is not ClassDeclarationSyntax)
+            if (declaration is StructDeclarationSyntax or InterfaceDeclarationSyntax
+                || declaration is RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: (int)SyntaxKind.StructKeyword })
+            {
+                return false; // [Network] targets classes only: the compiler reports CS0592
+            }
+            if (declaration is RecordDeclarationSyntax)
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotAClass, classLocation, type.Name));
                 return false;
@@ -107,6 +117,11 @@ namespace NetGen.Generator.Parsing
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, classLocation, type.Name));
+                return false;
+            }
+            if (type.IsFileLocal)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.FileLocal, classLocation, type.Name));
                 return false;
             }
             if (type.ContainingType is not null)
@@ -123,6 +138,18 @@ namespace NetGen.Generator.Parsing
             {
                 diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.StaticOrAbstract, classLocation, type.Name,
                     type.IsStatic ? "static" : "abstract"));
+                return false;
+            }
+            if (type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax { ParameterList: not null }))
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ConstructorConflict, classLocation, type.Name, "has a primary constructor"));
+                return false;
+            }
+            if (type.InstanceConstructors.FirstOrDefault(c => !c.IsImplicitlyDeclared && c.Parameters.Length == 1
+                    && c.Parameters[0].Type.SpecialType == SpecialType.System_Int32) is { } clash)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ConstructorConflict, clash.Locations.FirstOrDefault() ?? classLocation,
+                    type.Name, "declares a constructor taking one int"));
                 return false;
             }
             return true;
@@ -169,8 +196,8 @@ namespace NetGen.Generator.Parsing
                 }
                 Location location = mine.Count > 0 ? mine[0].GetLocation() : attributeLocation;
                 arguments[parameter.Name] = value.Kind == TypedConstantKind.Array
-                    ? new Argument(null, value.Values.Select(v => v.Value).ToImmutableArray(), location,
-                        mine.Count == value.Values.Length ? mine.Select(a => a.GetLocation()).ToImmutableArray() : ImmutableArray<Location>.Empty,
+                    ? new Argument(null, value.IsNull ? ImmutableArray<object?>.Empty : value.Values.Select(v => v.Value).ToImmutableArray(), location,
+                        !value.IsNull && mine.Count == value.Values.Length ? mine.Select(a => a.GetLocation()).ToImmutableArray() : ImmutableArray<Location>.Empty,
                         isExplicit: mine.Count > 0)
                     : new Argument(value.Value, ImmutableArray<object?>.Empty, location, ImmutableArray<Location>.Empty, isExplicit: mine.Count > 0);
             }

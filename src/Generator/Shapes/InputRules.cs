@@ -20,6 +20,8 @@ namespace NetGen.Generator.Shapes
             }
             var dims = new int[shape.Elements.Length];
             bool valid = true;
+            long size = 1;
+            double exactSize = 1; // for the message only
             for (int i = 0; i < dims.Length; i++)
             {
                 if (shape.Elements[i] is not int d)
@@ -33,18 +35,20 @@ namespace NetGen.Generator.Shapes
                     valid = false;
                 }
                 dims[i] = d;
+                // Multiplied one dimension at a time and stopped at the limit, so it cannot wrap.
+                size = d > 0 && size <= int.MaxValue ? size * d : size;
+                exactSize *= d;
             }
             if (!valid)
             {
                 return null;
             }
-            var result = new Shape(dims);
-            if (result.Size > int.MaxValue)
+            if (size > int.MaxValue)
             {
-                context.Report(DiagnosticDescriptors.NetworkTooLarge, input.Location, "The input size", result.Size, int.MaxValue);
+                context.Report(DiagnosticDescriptors.NetworkTooLarge, input.Location, "The input size", exactSize, int.MaxValue);
                 return null;
             }
-            return result;
+            return new Shape(dims);
         }
     }
 }

@@ -29,7 +29,7 @@ namespace NetGen.Generator.Shapes
                 }
                 else if (input is not null)
                 {
-                    context.Report(DiagnosticDescriptors.MultipleInputs, attribute.Location, declaration.ClassName);
+                    context.Report(DiagnosticDescriptors.MultipleInputs, attribute.Location, declaration.DisplayName);
                 }
                 else
                 {
@@ -42,11 +42,7 @@ namespace NetGen.Generator.Shapes
             }
             if (input is null)
             {
-                context.Report(DiagnosticDescriptors.NoInput, declaration.ClassLocation, declaration.ClassName);
-            }
-            if (layerAttributes.Count == 0)
-            {
-                context.Report(DiagnosticDescriptors.NoLayers, declaration.ClassLocation, declaration.ClassName);
+                context.Report(DiagnosticDescriptors.NoInput, declaration.ClassLocation, declaration.DisplayName);
             }
 
             // The layers, in order, each from the shape the previous one produced.
@@ -71,10 +67,16 @@ namespace NetGen.Generator.Shapes
                 }
             }
 
-            if (loss is not null && layers.Count == layerAttributes.Count && layers.Count > 0)
+            bool allLayersChecked = layers.Count == layerAttributes.Count;
+            if (allLayersChecked && !layers.Any(l => l.ParameterCount > 0))
+            {
+                context.Report(DiagnosticDescriptors.NoLayers, declaration.ClassLocation, declaration.DisplayName);
+            }
+            else if (loss is not null && allLayersChecked)
             {
                 CheckOutput(loss.Value, layers, layerAttributes, context);
             }
+            CheckNameClash(declaration, layers, context);
             if (context.HasErrors || loss is null || inputShape is null)
             {
                 return null;
@@ -88,12 +90,25 @@ namespace NetGen.Generator.Shapes
             return new NetworkSpec(
                 declaration.Namespace,
                 declaration.ClassName,
+                declaration.DisplayName,
                 declaration.HintName,
                 loss.Value,
                 inputShape,
                 new EquatableArray<LayerSpec>(layers),
                 new EquatableArray<ParameterSpec>(parameters),
                 parameters.Sum(p => p.Length));
+        }
+
+        /// <summary>A member may not share its class's name, so the class may not be named like one NetGen generates.</summary>
+        private static void CheckNameClash(NetworkDeclaration declaration, List<LayerSpec> layers, CheckContext context)
+        {
+            string name = declaration.DisplayName;
+            bool clash = GeneratedNames.Members.Contains(name)
+                || layers.Any(l => GeneratedNames.LayerConstantSuffixes.Any(suffix => l.Identifier + suffix == name));
+            if (clash)
+            {
+                context.Report(DiagnosticDescriptors.NameClash, declaration.ClassLocation, name);
+            }
         }
 
         private static string LayerName(LayerAttribute attribute, CheckContext context)
@@ -164,7 +179,7 @@ namespace NetGen.Generator.Shapes
             if (offset > int.MaxValue)
             {
                 context.Report(DiagnosticDescriptors.NetworkTooLarge, declaration.ClassLocation,
-                    $"The parameter count of '{declaration.ClassName}'", offset, int.MaxValue);
+                    $"The parameter count of '{declaration.DisplayName}'", offset, int.MaxValue);
                 return null;
             }
             return parameters;
