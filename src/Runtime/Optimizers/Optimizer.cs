@@ -47,7 +47,7 @@ namespace NetGen
                 throw new ArgumentException(
                     $"gradients has {gradients.Length} values; expected {parameters.Length}, one per parameter.", nameof(gradients));
             }
-            OptimizerState state = StateFor(parameters);
+            OptimizerState state = GetState(parameters);
             state.StepCount++;
             Update(parameters, gradients, state);
         }
@@ -58,7 +58,11 @@ namespace NetGen
         /// <summary>Applies the update rule; <paramref name="state"/>'s step count already includes this step.</summary>
         protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, OptimizerState state);
 
-        private unsafe OptimizerState StateFor(Span<float> parameters)
+        /// <summary>
+        /// The state kept for <paramref name="parameters"/>, created (zeroed, step count 0) if this
+        /// optimizer has not stepped that buffer yet. Checkpoints use it to save and restore the state.
+        /// </summary>
+        public unsafe OptimizerState GetState(Span<float> parameters)
         {
             nint key = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(parameters));
             foreach (OptimizerState s in _states)
