@@ -164,7 +164,8 @@ namespace NetGen.Networks.Tests
                 net.Forward(inputs.AsSpan(b * 784, 784), one, 1);
                 for (int j = 0; j < 10; j++)
                 {
-                    Assert.Equal(all[b * 10 + j], one[j], 6);
+                    // Batches of different sizes may take different kernel paths: equal up to rounding.
+                    Assert.True(Math.Abs(all[b * 10 + j] - one[j]) < 1e-6f, $"sample {b}, output {j}: {all[b * 10 + j]} in a batch of 7, {one[j]} alone");
                 }
                 Assert.Equal(1f, one.Sum(), 5);
             }

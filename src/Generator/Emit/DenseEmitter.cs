@@ -13,7 +13,12 @@ namespace NetGen.Generator.Emit
     {
         public static readonly DenseEmitter Instance = new();
 
+        /// <summary>Layers with at most this many weights are unrolled into straight-line code instead of calling the kernels.</summary>
+        public const int UnrollLimit = 16;
+
         private static DenseSpec Spec(LayerContext context) => (DenseSpec)context.Layer;
+
+        private static bool Unrolled(LayerContext context) => (long)Spec(context).Units * Spec(context).InFeatures <= UnrollLimit;
 
         /// <summary>Whether z is kept apart from y.</summary>
         private static bool KeepsZ(LayerContext context) =>
@@ -62,7 +67,8 @@ namespace NetGen.Generator.Emit
             string formula = dense.Activation == ActivationKind.None
                 ? "y = x·Wᵀ + b"
                 : $"y = {Format.FunctionName(dense.Activation)}(x·Wᵀ + b)";
-            return $"{dense.Name}: Dense {dense.Input} -> {dense.Output}, {formula}";
+            return $"{dense.Name}: Dense {dense.Input} -> {dense.Output}, {formula}" +
+                (Unrolled(context) ? $", unrolled ({Format.Int((long)dense.Units * dense.InFeatures)} weights)" : "");
         }
 
         public override void Forward(SourceWriter writer, LayerContext context)
@@ -70,7 +76,14 @@ namespace NetGen.Generator.Emit
             DenseSpec dense = Spec(context);
             string z = KeepsZ(context) ? context.Local("Z") : context.Local("Y");
             string y = context.Local("Y");
-            writer.Line($"global::NetGen.Kernels.Dense.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, {z}, B, {context.Const("In")}, {context.Const("Out")});");
+            if (Unrolled(context))
+            {
+                UnrolledForward(writer, context, z);
+            }
+            else
+            {
+                writer.Line($"global::NetGen.Kernels.Dense.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, {z}, B, {context.Const("In")}, {context.Const("Out")});");
+            }
             string? call = dense.Activation switch
             {
                 ActivationKind.None => null,
@@ -107,11 +120,136 @@ namespace NetGen.Generator.Emit
                     writer.Line(call);
                 }
             }
+            if (Unrolled(context))
+            {
+                UnrolledBackward(writer, context, d);
+                return;
+            }
             writer.Line($"global::NetGen.Kernels.Dense.BackwardParameters({d}, {context.InputVar}, {Weight(context, "g")}, {Bias(context, "g")}, B, {context.Const("In")}, {context.Const("Out")});");
             if (context.InputGradientVar is not null)
             {
                 writer.Line($"global::NetGen.Kernels.Dense.BackwardInput({d}, {Weight(context, "p")}, {context.InputGradientVar}, B, {context.Const("In")}, {context.Const("Out")});");
             }
+        }
+
+        /// <summary>z[s, o] = b[o] + Σ_i W[o, i]·x[s, i], with every weight in a local.</summary>
+        private static void UnrolledForward(SourceWriter writer, LayerContext context, string z)
+        {
+            DenseSpec dense = Spec(context);
+            using (writer.Block(null))
+            {
+                WeightLocals(writer, context, "p", "w", "b");
+                using (writer.Block("for (int s = 0; s < B; s++)"))
+                {
+                    InputLocals(writer, context);
+                    for (int o = 0; o < dense.Units; o++)
+                    {
+                        var terms = new System.Text.StringBuilder($"b{o}");
+                        for (int i = 0; i < dense.InFeatures; i++)
+                        {
+                            terms.Append($" + w{o}_{i} * x{i}");
+                        }
+                        writer.Line($"{z}[s * {context.Const("Out")} + {o}] = {terms};");
+                    }
+                }
+            }
+        }
+
+        /// <summary>dW[o, i] = Σ_s dz[s, o]·x[s, i]; db[o] = Σ_s dz[s, o]; dx[s, i] = Σ_o dz[s, o]·W[o, i].</summary>
+        private static void UnrolledBackward(SourceWriter writer, LayerContext context, string d)
+        {
+            DenseSpec dense = Spec(context);
+            string? dx = context.InputGradientVar;
+            using (writer.Block(null))
+            {
+                if (dx is not null)
+                {
+                    WeightLocals(writer, context, "p", "w", null);
+                }
+                for (int o = 0; o < dense.Units; o++)
+                {
+                    var sums = new System.Text.StringBuilder($"float gb{o} = 0");
+                    for (int i = 0; i < dense.InFeatures; i++)
+                    {
+                        sums.Append($", g{o}_{i} = 0");
+                    }
+                    writer.Line(sums + ";");
+                }
+                using (writer.Block("for (int s = 0; s < B; s++)"))
+                {
+                    InputLocals(writer, context);
+                    for (int o = 0; o < dense.Units; o++)
+                    {
+                        writer.Line($"float d{o} = {d}[s * {context.Const("Out")} + {o}];");
+                    }
+                    for (int o = 0; o < dense.Units; o++)
+                    {
+                        var line = new System.Text.StringBuilder($"gb{o} += d{o};");
+                        for (int i = 0; i < dense.InFeatures; i++)
+                        {
+                            line.Append($" g{o}_{i} += d{o} * x{i};");
+                        }
+                        writer.Line(line.ToString());
+                    }
+                    if (dx is not null)
+                    {
+                        for (int i = 0; i < dense.InFeatures; i++)
+                        {
+                            var terms = new System.Text.StringBuilder();
+                            for (int o = 0; o < dense.Units; o++)
+                            {
+                                terms.Append(o == 0 ? "" : " + ").Append($"d{o} * w{o}_{i}");
+                            }
+                            writer.Line($"{dx}[s * {context.Const("In")} + {i}] = {terms};");
+                        }
+                    }
+                }
+                for (int o = 0; o < dense.Units; o++)
+                {
+                    var stores = new System.Text.StringBuilder();
+                    for (int i = 0; i < dense.InFeatures; i++)
+                    {
+                        stores.Append($"g[{context.Const("Weight")} + {o * dense.InFeatures + i}] = g{o}_{i}; ");
+                    }
+                    writer.Line($"{stores}g[{context.Const("Bias")} + {o}] = gb{o};");
+                }
+            }
+        }
+
+        /// <summary><c>float w0_0 = p[HiddenWeight + 0], …;</c> and, unless <paramref name="bias"/> is null, <c>float b0 = p[HiddenBias + 0], …;</c>.</summary>
+        private static void WeightLocals(SourceWriter writer, LayerContext context, string buffer, string weight, string? bias)
+        {
+            DenseSpec dense = Spec(context);
+            for (int o = 0; o < dense.Units; o++)
+            {
+                var line = new System.Text.StringBuilder("float ");
+                for (int i = 0; i < dense.InFeatures; i++)
+                {
+                    line.Append(i == 0 ? "" : ", ").Append($"{weight}{o}_{i} = {buffer}[{context.Const("Weight")} + {o * dense.InFeatures + i}]");
+                }
+                writer.Line(line + ";");
+            }
+            if (bias is not null)
+            {
+                var line = new System.Text.StringBuilder("float ");
+                for (int o = 0; o < dense.Units; o++)
+                {
+                    line.Append(o == 0 ? "" : ", ").Append($"{bias}{o} = {buffer}[{context.Const("Bias")} + {o}]");
+                }
+                writer.Line(line + ";");
+            }
+        }
+
+        /// <summary><c>float x0 = x[s * HiddenIn + 0], …;</c>.</summary>
+        private static void InputLocals(SourceWriter writer, LayerContext context)
+        {
+            DenseSpec dense = Spec(context);
+            var line = new System.Text.StringBuilder("float ");
+            for (int i = 0; i < dense.InFeatures; i++)
+            {
+                line.Append(i == 0 ? "" : ", ").Append($"x{i} = {context.InputVar}[s * {context.Const("In")} + {i}]");
+            }
+            writer.Line(line + ";");
         }
 
         private static string Weight(LayerContext context, string buffer) =>

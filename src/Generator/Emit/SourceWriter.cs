@@ -23,10 +23,13 @@ namespace NetGen.Generator.Emit
             _text.Append('\n');
         }
 
-        /// <summary>Writes <paramref name="header"/>, an opening brace, and indents until the result is disposed.</summary>
-        public IDisposable Block(string header, string closing = "}")
+        /// <summary>Writes <paramref name="header"/> (if any), an opening brace, and indents until the result is disposed.</summary>
+        public IDisposable Block(string? header, string closing = "}")
         {
-            Line(header);
+            if (header is not null)
+            {
+                Line(header);
+            }
             Line("{");
             _indent++;
             return new Closer(this, closing);

@@ -21,11 +21,36 @@ namespace NetGen.Kernels
             int batch, int inFeatures, int outFeatures)
         {
             Gemm.MultiplyTN(outFeatures, inFeatures, batch, dz, x, weightGrad, accumulate: false);
-            Span<float> db = biasGrad.Slice(0, outFeatures);
-            dz.Slice(0, outFeatures).CopyTo(db);
-            for (int r = 1; r < batch; r++)
+            ColumnSums(dz, batch, outFeatures, biasGrad.Slice(0, outFeatures));
+        }
+
+        /// <summary><c>sums[j] = Σ_r matrix[r, j]</c>, rows added in order (the same bits whatever the thread count).</summary>
+        public static void ColumnSums(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> sums)
+        {
+            if (columns == 1)
             {
-                TensorPrimitives.Add(db, dz.Slice(r * outFeatures, outFeatures), db);
+                sums[0] = TensorPrimitives.Sum(matrix.Slice(0, rows));
+                return;
+            }
+            if (columns >= 32)
+            {
+                // Wide rows: one vectorized add per row.
+                matrix.Slice(0, columns).CopyTo(sums);
+                for (int r = 1; r < rows; r++)
+                {
+                    TensorPrimitives.Add(sums, matrix.Slice(r * columns, columns), sums);
+                }
+                return;
+            }
+            // Narrow rows: the call per row would cost more than the adds.
+            sums.Slice(0, columns).Clear();
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<float> row = matrix.Slice(r * columns, columns);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    sums[j] += row[j];
+                }
             }
         }
 

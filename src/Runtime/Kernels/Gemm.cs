@@ -19,6 +19,9 @@ namespace NetGen.Kernels
         /// <summary>Below this many floating-point operations per thread, a product stays on one thread.</summary>
         private const long MinFlopsPerPart = 2_000_000;
 
+        /// <summary>Below this many multiply-adds, tiles cost more than they save: plain loops do the product.</summary>
+        private const long TinyProduct = 2048;
+
         private enum Product
         {
             NT,
@@ -72,6 +75,14 @@ namespace NetGen.Kernels
             {
                 return;
             }
+            if ((long)m * n * k <= TinyProduct || k == 0)
+            {
+                fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+                {
+                    Tiny(product, m, n, k, pa, pb, pc, bias.IsEmpty ? null : pbias, accumulate);
+                }
+                return;
+            }
             SimdLevel level = Simd.Level;
             int blockColumns = BlockColumns(product, level);
             int blocks = (n + blockColumns - 1) / blockColumns;
@@ -107,6 +118,29 @@ namespace NetGen.Kernels
             (_, SimdLevel.Vector256) => Gemm256.BroadcastColumns,
             _ => GemmScalar.Columns,
         };
+
+        /// <summary>A product of a few thousand multiply-adds at most (a tiny layer, a small batch): direct loops.</summary>
+        private static void Tiny(Product product, int m, int n, int k, float* a, float* b, float* c, float* bias, bool accumulate)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    float sum = 0;
+                    for (int p = 0; p < k; p++)
+                    {
+                        float x = product == Product.TN ? a[p * m + i] : a[i * k + p];
+                        float y = product == Product.NT ? b[j * k + p] : b[p * n + j];
+                        sum += x * y;
+                    }
+                    if (bias is not null)
+                    {
+                        sum += bias[j];
+                    }
+                    c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
+                }
+            }
+        }
 
         /// <summary>One thread's share: a fixed, contiguous range of column blocks.</summary>
         private static void RunPart(void* state, int part)
