@@ -10,7 +10,7 @@ namespace NetGen.Kernels
     /// tens of rows against weights of hundreds) are where a general library loses the most. None
     /// of the three needs packing: <c>X·Wᵀ</c> runs a dot-product kernel along k (both operands
     /// contiguous there); <c>dZ·W</c> and <c>dZᵀ·X</c> run a broadcast kernel that reads B's rows in
-    /// place. Each product is cut into fixed column blocks shared out between threads; a block's
+    /// place. Each product is cut into fixed column blocks that threads claim one by one; a block's
     /// arithmetic never depends on who computes it, so results are bit-identical for any thread count.
     /// </para>
     /// </summary>
@@ -33,7 +33,7 @@ namespace NetGen.Kernels
         {
             public Product Product;
             public SimdLevel Level;
-            public int M, N, K, Blocks, BlockColumns, Parts;
+            public int M, N, K, BlockColumns;
             public float* A, B, C, Bias;
             public bool Accumulate;
         }
@@ -87,7 +87,7 @@ namespace NetGen.Kernels
             int blockColumns = BlockColumns(product, level);
             int blocks = (n + blockColumns - 1) / blockColumns;
             long flops = 2L * m * n * k;
-            int parts = (int)Math.Min(Math.Min(Parallelism.MaxThreads, blocks), Math.Max(1, flops / MinFlopsPerPart));
+            int threads = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / MinFlopsPerPart));
             fixed (float* pa = a, pb = b, pc = c, pbias = bias)
             {
                 var job = new Job
@@ -97,16 +97,14 @@ namespace NetGen.Kernels
                     M = m,
                     N = n,
                     K = k,
-                    Blocks = blocks,
                     BlockColumns = blockColumns,
-                    Parts = parts,
                     A = pa,
                     B = pb,
                     C = pc,
                     Bias = bias.IsEmpty ? null : pbias,
                     Accumulate = accumulate,
                 };
-                WorkerPool.Run(parts, &RunPart, &job);
+                WorkerPool.Run(blocks, threads, &RunBlock, &job);
             }
         }
 
@@ -142,24 +140,19 @@ namespace NetGen.Kernels
             }
         }
 
-        /// <summary>One thread's share: a fixed, contiguous range of column blocks.</summary>
-        private static void RunPart(void* state, int part)
+        /// <summary>One column block, whichever thread claims it.</summary>
+        private static void RunBlock(void* state, int block)
         {
             ref Job job = ref *(Job*)state;
-            int first = (int)((long)job.Blocks * part / job.Parts);
-            int last = (int)((long)job.Blocks * (part + 1) / job.Parts);
-            for (int block = first; block < last; block++)
+            int j = block * job.BlockColumns;
+            int columns = Math.Min(job.BlockColumns, job.N - j);
+            if (job.Product == Product.NT)
             {
-                int j = block * job.BlockColumns;
-                int columns = Math.Min(job.BlockColumns, job.N - j);
-                if (job.Product == Product.NT)
-                {
-                    DotStrip(ref job, j, columns);
-                }
-                else
-                {
-                    BroadcastStrip(ref job, j, columns);
-                }
+                DotStrip(ref job, j, columns);
+            }
+            else
+            {
+                BroadcastStrip(ref job, j, columns);
             }
         }
 
