@@ -18,7 +18,9 @@ namespace NetGen.Generator.Emit
 
         private static DenseSpec Spec(LayerContext context) => (DenseSpec)context.Layer;
 
-        private static bool Unrolled(LayerContext context) => (long)Spec(context).Units * Spec(context).InFeatures <= UnrollLimit;
+        private static bool Unrolled(LayerContext context) => IsUnrolled(context);
+
+        public static bool IsUnrolled(LayerContext context) => (long)Spec(context).Units * Spec(context).InFeatures <= UnrollLimit;
 
         /// <summary>Whether z is kept apart from y.</summary>
         private static bool KeepsZ(LayerContext context) =>
@@ -51,7 +53,9 @@ namespace NetGen.Generator.Emit
             yield return context.FusedWithLoss
                 ? new WorkspaceBuffer(context.Field("Dz"), context.Local("Dz"), perSample, shape, $"{dense.Name}: ∂L/∂z, written by the loss", TrainingOnly: true)
                 : new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), perSample, shape,
-                    dense.Activation == ActivationKind.None ? $"{dense.Name}: ∂L/∂y (= ∂L/∂z)" : $"{dense.Name}: ∂L/∂y, then ∂L/∂z in place", TrainingOnly: true);
+                    dense.Activation == ActivationKind.None ? $"{dense.Name}: ∂L/∂y (= ∂L/∂z)"
+                    : context.DerivativeFusedInto is { } next ? $"{dense.Name}: ∂L/∂z, written by '{next}' with {Format.FunctionName(dense.Activation)}′ applied"
+                    : $"{dense.Name}: ∂L/∂y, then ∂L/∂z in place", TrainingOnly: true);
         }
 
         public override void Initialize(SourceWriter writer, LayerContext context)
@@ -76,14 +80,12 @@ namespace NetGen.Generator.Emit
             DenseSpec dense = Spec(context);
             string z = KeepsZ(context) ? context.Local("Z") : context.Local("Y");
             string y = context.Local("Y");
-            if (Unrolled(context))
+            if (!Unrolled(context))
             {
-                UnrolledForward(writer, context, z);
+                writer.Line($"global::NetGen.Kernels.Dense.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, {z}, {y}, B, {context.Const("In")}, {context.Const("Out")}, global::NetGen.Activation.{dense.Activation});");
+                return;
             }
-            else
-            {
-                writer.Line($"global::NetGen.Kernels.Dense.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, {z}, B, {context.Const("In")}, {context.Const("Out")});");
-            }
+            UnrolledForward(writer, context, z);
             string? call = dense.Activation switch
             {
                 ActivationKind.None => null,
@@ -103,10 +105,14 @@ namespace NetGen.Generator.Emit
             string activation = Format.FunctionName(dense.Activation);
             string dz = context.FusedWithLoss
                 ? "dz = ∂L/∂z from the loss"
-                : dense.Activation == ActivationKind.None ? "dz = dy" : $"dz = dy ⊙ {activation}′ in place";
-            string dx = context.InputGradientVar is null ? "the input needs no gradient" : $"dx = dz·W {dense.Input}";
+                : dense.Activation == ActivationKind.None ? "dz = dy"
+                : context.DerivativeFusedInto is not null ? $"dz = dy ⊙ {activation}′, already applied by '{context.DerivativeFusedInto}'"
+                : $"dz = dy ⊙ {activation}′ in place";
+            string dx = context.InputGradientVar is null ? "the input needs no gradient"
+                : context.FusedInputDerivative is { } f ? $"dz of '{f.Layer}' = (dz·W) ⊙ {Format.FunctionName(f.Activation)}′ {dense.Input}"
+                : $"dx = dz·W {dense.Input}";
             writer.Line($"// {dense.Name} backward: {dz}; dW = dzᵀ·x [{Format.Int(dense.Units)}, {Format.Int(dense.InFeatures)}]; db = Σ_B dz [{Format.Int(dense.Units)}]; {dx}");
-            if (!context.FusedWithLoss)
+            if (!context.FusedWithLoss && context.DerivativeFusedInto is null)
             {
                 string? call = dense.Activation switch
                 {
@@ -126,7 +132,11 @@ namespace NetGen.Generator.Emit
                 return;
             }
             writer.Line($"global::NetGen.Kernels.Dense.BackwardParameters({d}, {context.InputVar}, {Weight(context, "g")}, {Bias(context, "g")}, B, {context.Const("In")}, {context.Const("Out")});");
-            if (context.InputGradientVar is not null)
+            if (context.FusedInputDerivative is { } fused)
+            {
+                writer.Line($"global::NetGen.Kernels.Dense.BackwardInput({d}, {Weight(context, "p")}, {context.InputGradientVar}, B, {context.Const("In")}, {context.Const("Out")}, global::NetGen.Activation.{fused.Activation}, {fused.OutputVar});");
+            }
+            else if (context.InputGradientVar is not null)
             {
                 writer.Line($"global::NetGen.Kernels.Dense.BackwardInput({d}, {Weight(context, "p")}, {context.InputGradientVar}, B, {context.Const("In")}, {context.Const("Out")});");
             }

@@ -33,6 +33,15 @@ namespace NetGen.Generator.Emit
 
         public LossKind Loss { get; }
 
+        /// <summary>
+        /// Set when this layer's input-gradient product also applies the previous layer's activation
+        /// derivative (read from that layer's output span): the previous layer then gets ∂L/∂z directly.
+        /// </summary>
+        public (ActivationKind Activation, string OutputVar, string Layer)? FusedInputDerivative { get; set; }
+
+        /// <summary>Set when the next layer's input-gradient product already applied this layer's activation derivative.</summary>
+        public string? DerivativeFusedInto { get; set; }
+
         /// <summary>The output layer of a cross-entropy network: the loss reads its logits and hands back ∂L/∂z directly.</summary>
         public bool FusedWithLoss => IsOutput && Loss != LossKind.MeanSquaredError;
 

@@ -34,6 +34,27 @@ namespace NetGen.Generator.Emit
                 inputVar = emitter.OutputVar(context);
                 inputGradient = emitter.OutputGradientVar(context);
             }
+            FuseDerivatives();
+        }
+
+        /// <summary>
+        /// Where a dense layer feeds a dense layer that computes its input gradient with the kernels,
+        /// that product applies the first layer's activation derivative as it stores (ReLU, LeakyReLU,
+        /// Sigmoid and Tanh need only the layer's output): one pass over the gradient fewer.
+        /// </summary>
+        private void FuseDerivatives()
+        {
+            for (int i = 1; i < _layers.Count; i++)
+            {
+                LayerContext consumer = _layers[i].Context, producer = _layers[i - 1].Context;
+                if (consumer.Layer is DenseSpec && consumer.InputGradientVar is not null && !DenseEmitter.IsUnrolled(consumer)
+                    && producer.Layer is DenseSpec { Activation: ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid or ActivationKind.Tanh } dense
+                    && !producer.FusedWithLoss)
+                {
+                    consumer.FusedInputDerivative = (dense.Activation, _layers[i - 1].Emitter.OutputVar(producer), dense.Name);
+                    producer.DerivativeFusedInto = consumer.Layer.Name;
+                }
+            }
         }
 
         public static string Emit(NetworkSpec spec) => new NetworkEmitter(spec).Write();

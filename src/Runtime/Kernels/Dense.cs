@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NetGen.Kernels
 {
@@ -15,6 +17,62 @@ namespace NetGen.Kernels
         {
             Gemm.MultiplyNT(batch, outFeatures, inFeatures, x, weight, z, accumulate: false, bias.Slice(0, outFeatures));
         }
+
+        /// <summary>
+        /// <c>z = x·Wᵀ + b</c> and <c>y = activation(z)</c>; <paramref name="y"/> may be <paramref name="z"/>
+        /// itself. In place, ReLU and LeakyReLU run in the product's epilogue (no extra pass); the others
+        /// (vectorized) run right after, while the output is still in cache.
+        /// </summary>
+        public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> z, Span<float> y,
+            int batch, int inFeatures, int outFeatures, Activation activation)
+        {
+            bool inPlace = Unsafe.AreSame(ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(y));
+            Epilogue fused = !inPlace ? Epilogue.None : activation switch
+            {
+                Activation.ReLU => Epilogue.ReLU,
+                Activation.LeakyReLU => Epilogue.LeakyReLU,
+                _ => Epilogue.None,
+            };
+            Gemm.MultiplyNT(batch, outFeatures, inFeatures, x, weight, z, accumulate: false, bias.Slice(0, outFeatures), fused);
+            if (fused != Epilogue.None)
+            {
+                return;
+            }
+            int count = batch * outFeatures;
+            switch (activation)
+            {
+                case Activation.None:
+                    if (!inPlace)
+                    {
+                        z.Slice(0, count).CopyTo(y);
+                    }
+                    break;
+                case Activation.ReLU:
+                    Activations.ReLU(z.Slice(0, count), y.Slice(0, count));
+                    break;
+                case Activation.LeakyReLU:
+                    Activations.LeakyReLU(z.Slice(0, count), y.Slice(0, count));
+                    break;
+                case Activation.Sigmoid:
+                    Activations.Sigmoid(z.Slice(0, count), y.Slice(0, count));
+                    break;
+                case Activation.Tanh:
+                    Activations.Tanh(z.Slice(0, count), y.Slice(0, count));
+                    break;
+                case Activation.Softmax:
+                    Activations.Softmax(z.Slice(0, count), y.Slice(0, count), batch, outFeatures);
+                    break;
+                case Activation.Gelu:
+                    Activations.Gelu(z.Slice(0, count), y.Slice(0, count));
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+            }
+        }
+
+        /// <summary>Whether <see cref="BackwardInput(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation, ReadOnlySpan{float})"/> can fold this activation's derivative into its product.</summary>
+        public static bool CanFuseDerivative(Activation activation) =>
+            activation is Activation.None or Activation.ReLU or Activation.LeakyReLU or Activation.Sigmoid or Activation.Tanh;
 
         /// <summary><c>dW[out,in] = dzᵀ·x</c> and <c>db[out] = Σ_rows dz</c>, both overwritten.</summary>
         public static void BackwardParameters(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGrad, Span<float> biasGrad,
@@ -52,6 +110,26 @@ namespace NetGen.Kernels
                     sums[j] += row[j];
                 }
             }
+        }
+
+        /// <summary>
+        /// <c>dz_in[B,in] = (dz·W) ⊙ f′(y_in)</c>: the input gradient, already turned into the previous
+        /// layer's pre-activation gradient by its activation <paramref name="inputActivation"/>, whose
+        /// output is <paramref name="inputY"/> (see <see cref="CanFuseDerivative"/>).
+        /// </summary>
+        public static void BackwardInput(ReadOnlySpan<float> dz, ReadOnlySpan<float> weight, Span<float> dx,
+            int batch, int inFeatures, int outFeatures, Activation inputActivation, ReadOnlySpan<float> inputY)
+        {
+            Epilogue derivative = inputActivation switch
+            {
+                Activation.None => Epilogue.None,
+                Activation.ReLU => Epilogue.ReLUDerivative,
+                Activation.LeakyReLU => Epilogue.LeakyReLUDerivative,
+                Activation.Sigmoid => Epilogue.SigmoidDerivative,
+                Activation.Tanh => Epilogue.TanhDerivative,
+                _ => throw new ArgumentException($"The derivative of {inputActivation} cannot be fused; apply it separately.", nameof(inputActivation)),
+            };
+            Gemm.MultiplyNN(batch, inFeatures, outFeatures, dz, weight, dx, accumulate: false, derivative, inputY);
         }
 
         /// <summary><c>dx[B,in] = dz·W</c>, overwritten.</summary>

@@ -34,8 +34,9 @@ namespace NetGen.Kernels
             public Product Product;
             public SimdLevel Level;
             public int M, N, K, BlockColumns;
-            public float* A, B, C, Bias;
+            public float* A, B, C, Bias, Y;
             public bool Accumulate;
+            public Epilogue Epilogue;
         }
 
         /// <summary><c>C[m,n] = A[m,k]·B[n,k]ᵀ</c>, or <c>+=</c> when <paramref name="accumulate"/>: a dense forward, <c>x·Wᵀ</c>.</summary>
@@ -46,30 +47,48 @@ namespace NetGen.Kernels
         public static void MultiplyNT(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
             ReadOnlySpan<float> bias)
         {
+            MultiplyNT(m, n, k, a, b, c, accumulate, bias, Epilogue.None);
+        }
+
+        /// <summary><c>C = epilogue(A·Bᵀ + bias)</c>: a dense forward with bias and a cheap activation fused.</summary>
+        internal static void MultiplyNT(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
+            ReadOnlySpan<float> bias, Epilogue epilogue)
+        {
             CheckSizes(m, n, k, a.Length, (long)m * k, b.Length, (long)n * k, c.Length);
             if (!bias.IsEmpty && bias.Length < n)
             {
                 throw new ArgumentException($"The bias has {bias.Length} values; the product has {n} columns.", nameof(bias));
             }
-            Run(Product.NT, m, n, k, a, b, c, accumulate, bias);
+            Run(Product.NT, m, n, k, a, b, c, accumulate, bias, epilogue, ReadOnlySpan<float>.Empty);
         }
 
         /// <summary><c>C[m,n] = A[m,k]·B[k,n]</c>, or <c>+=</c>: a dense input gradient, <c>dZ·W</c>.</summary>
         public static void MultiplyNN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
         {
+            MultiplyNN(m, n, k, a, b, c, accumulate, Epilogue.None, ReadOnlySpan<float>.Empty);
+        }
+
+        /// <summary><c>C = (A·B) ⊙ f′(y)</c>: an input gradient with the previous layer's activation derivative fused.</summary>
+        internal static void MultiplyNN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
+            Epilogue epilogue, ReadOnlySpan<float> y)
+        {
             CheckSizes(m, n, k, a.Length, (long)m * k, b.Length, (long)k * n, c.Length);
-            Run(Product.NN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty);
+            if (Epilogues.ReadsY(epilogue) && y.Length < (long)m * n)
+            {
+                throw new ArgumentException($"The activations have {y.Length} values; the product has {(long)m * n}.", nameof(y));
+            }
+            Run(Product.NN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, epilogue, y);
         }
 
         /// <summary><c>C[m,n] = A[k,m]ᵀ·B[k,n]</c>, or <c>+=</c>: a dense weight gradient, <c>dZᵀ·X</c>.</summary>
         public static void MultiplyTN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
         {
             CheckSizes(m, n, k, a.Length, (long)k * m, b.Length, (long)k * n, c.Length);
-            Run(Product.TN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty);
+            Run(Product.TN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, Epilogue.None, ReadOnlySpan<float>.Empty);
         }
 
         private static void Run(Product product, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
-            bool accumulate, ReadOnlySpan<float> bias)
+            bool accumulate, ReadOnlySpan<float> bias, Epilogue epilogue, ReadOnlySpan<float> y)
         {
             if (m == 0 || n == 0)
             {
@@ -77,9 +96,9 @@ namespace NetGen.Kernels
             }
             if ((long)m * n * k <= TinyProduct || k == 0)
             {
-                fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+                fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y)
                 {
-                    Tiny(product, m, n, k, pa, pb, pc, bias.IsEmpty ? null : pbias, accumulate);
+                    Tiny(product, m, n, k, pa, pb, pc, bias.IsEmpty ? null : pbias, accumulate, epilogue, py);
                 }
                 return;
             }
@@ -88,7 +107,7 @@ namespace NetGen.Kernels
             int blocks = (n + blockColumns - 1) / blockColumns;
             long flops = 2L * m * n * k;
             int threads = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / MinFlopsPerPart));
-            fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y)
             {
                 var job = new Job
                 {
@@ -102,7 +121,9 @@ namespace NetGen.Kernels
                     B = pb,
                     C = pc,
                     Bias = bias.IsEmpty ? null : pbias,
+                    Y = py,
                     Accumulate = accumulate,
+                    Epilogue = epilogue,
                 };
                 WorkerPool.Run(blocks, threads, &RunBlock, &job);
             }
@@ -118,7 +139,8 @@ namespace NetGen.Kernels
         };
 
         /// <summary>A product of a few thousand multiply-adds at most (a tiny layer, a small batch): direct loops.</summary>
-        private static void Tiny(Product product, int m, int n, int k, float* a, float* b, float* c, float* bias, bool accumulate)
+        private static void Tiny(Product product, int m, int n, int k, float* a, float* b, float* c, float* bias, bool accumulate,
+            Epilogue epilogue, float* y)
         {
             for (int i = 0; i < m; i++)
             {
@@ -127,15 +149,16 @@ namespace NetGen.Kernels
                     float sum = 0;
                     for (int p = 0; p < k; p++)
                     {
-                        float x = product == Product.TN ? a[p * m + i] : a[i * k + p];
-                        float y = product == Product.NT ? b[j * k + p] : b[p * n + j];
-                        sum += x * y;
+                        float left = product == Product.TN ? a[p * m + i] : a[i * k + p];
+                        float right = product == Product.NT ? b[j * k + p] : b[p * n + j];
+                        sum += left * right;
                     }
                     if (bias is not null)
                     {
                         sum += bias[j];
                     }
-                    c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
+                    float value = accumulate ? c[i * n + j] + sum : sum;
+                    c[i * n + j] = Epilogues.Apply(epilogue, value, Epilogues.ReadsY(epilogue) ? y[i * n + j] : 0f);
                 }
             }
         }
@@ -176,13 +199,13 @@ namespace NetGen.Kernels
                 switch (job.Level)
                 {
                     case SimdLevel.Vector512:
-                        Gemm512.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate);
+                        Gemm512.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate, job.Epilogue);
                         break;
                     case SimdLevel.Vector256:
-                        Gemm256.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate);
+                        Gemm256.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate, job.Epilogue);
                         break;
                     default:
-                        GemmScalar.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate);
+                        GemmScalar.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate, job.Epilogue);
                         break;
                 }
             }
@@ -196,16 +219,17 @@ namespace NetGen.Kernels
             (nint rowStride, nint colStride) = job.Product == Product.NN ? (k, (nint)1) : ((nint)1, m);
             float* b = job.B + j;
             float* c = job.C + j;
+            float* y = job.Y + j;
             switch (job.Level)
             {
                 case SimdLevel.Vector512:
-                    Gemm512.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate);
+                    Gemm512.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y);
                     break;
                 case SimdLevel.Vector256:
-                    Gemm256.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate);
+                    Gemm256.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y);
                     break;
                 default:
-                    GemmScalar.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate);
+                    GemmScalar.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y);
                     break;
             }
         }

@@ -18,7 +18,7 @@ namespace NetGen.Kernels
             Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
-            float* b, nint ldb, float* c, nint ldc, bool accumulate)
+            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y)
         {
             Vector256<float> m0 = Mask(columns), m1 = Mask(columns - 8);
             bool full = columns == BroadcastColumns;
@@ -26,35 +26,37 @@ namespace NetGen.Kernels
             {
                 if (full)
                 {
-                    Broadcast6<Full>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1);
+                    Broadcast6<Full>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y);
                 }
                 else
                 {
-                    Broadcast6<Masked>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1);
+                    Broadcast6<Masked>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y);
                 }
                 a += 6 * rs;
                 c += 6 * ldc;
+                y += 6 * ldc;
                 rows -= 6;
             }
             while (rows > 0)
             {
                 if (full)
                 {
-                    Broadcast1<Full>(k, a, cs, b, ldb, c, accumulate, m0, m1);
+                    Broadcast1<Full>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y);
                 }
                 else
                 {
-                    Broadcast1<Masked>(k, a, cs, b, ldb, c, accumulate, m0, m1);
+                    Broadcast1<Masked>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y);
                 }
                 a += rs;
                 c += ldc;
+                y += ldc;
                 rows--;
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast6<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector256<float> m0, Vector256<float> m1) where T : struct, IAccess
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y) where T : struct, IAccess
         {
             Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
             if (accumulate)
@@ -82,17 +84,17 @@ namespace NetGen.Kernels
                 a += cs;
                 b += ldb;
             }
-            T.Store(c, m0, c00); T.Store(c + 8, m1, c01);
-            T.Store(c + ldc, m0, c10); T.Store(c + ldc + 8, m1, c11);
-            T.Store(c + 2 * ldc, m0, c20); T.Store(c + 2 * ldc + 8, m1, c21);
-            T.Store(c + 3 * ldc, m0, c30); T.Store(c + 3 * ldc + 8, m1, c31);
-            T.Store(c + 4 * ldc, m0, c40); T.Store(c + 4 * ldc + 8, m1, c41);
-            T.Store(c + 5 * ldc, m0, c50); T.Store(c + 5 * ldc + 8, m1, c51);
+            T.Store(c, m0, Finish<T>(e, c00, y, m0)); T.Store(c + 8, m1, Finish<T>(e, c01, y + 8, m1));
+            T.Store(c + ldc, m0, Finish<T>(e, c10, y + ldc, m0)); T.Store(c + ldc + 8, m1, Finish<T>(e, c11, y + ldc + 8, m1));
+            T.Store(c + 2 * ldc, m0, Finish<T>(e, c20, y + 2 * ldc, m0)); T.Store(c + 2 * ldc + 8, m1, Finish<T>(e, c21, y + 2 * ldc + 8, m1));
+            T.Store(c + 3 * ldc, m0, Finish<T>(e, c30, y + 3 * ldc, m0)); T.Store(c + 3 * ldc + 8, m1, Finish<T>(e, c31, y + 3 * ldc + 8, m1));
+            T.Store(c + 4 * ldc, m0, Finish<T>(e, c40, y + 4 * ldc, m0)); T.Store(c + 4 * ldc + 8, m1, Finish<T>(e, c41, y + 4 * ldc + 8, m1));
+            T.Store(c + 5 * ldc, m0, Finish<T>(e, c50, y + 5 * ldc, m0)); T.Store(c + 5 * ldc + 8, m1, Finish<T>(e, c51, y + 5 * ldc + 8, m1));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
-            bool accumulate, Vector256<float> m0, Vector256<float> m1) where T : struct, IAccess
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y) where T : struct, IAccess
         {
             Vector256<float> c00 = accumulate ? T.Load(c, m0) : Vector256<float>.Zero;
             Vector256<float> c01 = accumulate ? T.Load(c + 8, m1) : Vector256<float>.Zero;
@@ -104,14 +106,14 @@ namespace NetGen.Kernels
                 a += cs;
                 b += ldb;
             }
-            T.Store(c, m0, c00);
-            T.Store(c + 8, m1, c01);
+            T.Store(c, m0, Finish<T>(e, c00, y, m0));
+            T.Store(c + 8, m1, Finish<T>(e, c01, y + 8, m1));
         }
 
         /// <summary><c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias)</c>, rows ≤ 2, columns ≤ 4.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
-            float* c, nint ldc, float* bias, bool accumulate)
+            float* c, nint ldc, float* bias, bool accumulate, Epilogue e)
         {
             Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
             Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
@@ -139,21 +141,21 @@ namespace NetGen.Kernels
             }
             Vector128<float> columnMask = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(columns)).AsSingle();
             Vector128<float> add = bias is null ? Vector128<float>.Zero : Avx.MaskLoad(bias, columnMask);
-            StoreRow(c, Reduce4(s00, s01, s02, s03) + add, columnMask, accumulate);
+            StoreRow(c, Reduce4(s00, s01, s02, s03) + add, columnMask, accumulate, e);
             if (rows > 1)
             {
-                StoreRow(c + ldc, Reduce4(s10, s11, s12, s13) + add, columnMask, accumulate);
+                StoreRow(c + ldc, Reduce4(s10, s11, s12, s13) + add, columnMask, accumulate, e);
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void StoreRow(float* c, Vector128<float> value, Vector128<float> mask, bool accumulate)
+        private static void StoreRow(float* c, Vector128<float> value, Vector128<float> mask, bool accumulate, Epilogue e)
         {
             if (accumulate)
             {
                 value += Avx.MaskLoad(c, mask);
             }
-            Avx.MaskStore(c, mask, value);
+            Avx.MaskStore(c, mask, Epilogues.Apply(e, value, default));
         }
 
         /// <summary>[Σv0, Σv1, Σv2, Σv3] by a shuffle tree.</summary>
@@ -165,6 +167,10 @@ namespace NetGen.Kernels
             Vector256<float> u = Avx.UnpackLow(t01.AsDouble(), t23.AsDouble()).AsSingle() + Avx.UnpackHigh(t01.AsDouble(), t23.AsDouble()).AsSingle();
             return u.GetLower() + u.GetUpper();
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Finish<T>(Epilogue e, Vector256<float> value, float* y, Vector256<float> mask) where T : struct, IAccess =>
+            e == Epilogue.None ? value : Epilogues.Apply(e, value, Epilogues.ReadsY(e) ? T.Load(y, mask) : default);
 
         private interface IAccess
         {

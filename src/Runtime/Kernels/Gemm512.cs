@@ -29,49 +29,57 @@ namespace NetGen.Kernels
 
         /// <summary>One tile of a broadcast product: <paramref name="rows"/> ≤ 12 rows and <paramref name="columns"/> ≤ 32 columns.</summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rowStride, nint colStride,
-            float* b, nint ldb, float* c, nint ldc, bool accumulate)
+            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y)
         {
             if (columns == BroadcastColumns)
             {
-                Broadcast<Full>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default);
+                Broadcast<Full>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y);
             }
             else
             {
                 Broadcast<Masked>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate,
-                    Mask(columns), Mask(columns - 16));
+                    Mask(columns), Mask(columns - 16), e, y);
             }
         }
 
+        /// <summary>The epilogue of one stored vector; <paramref name="y"/> sits where the vector goes, in y's buffer.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Finish<T>(Epilogue e, Vector512<float> value, float* y, Vector512<float> mask) where T : struct, IAccess =>
+            e == Epilogue.None ? value : Epilogues.Apply(e, value, Epilogues.ReadsY(e) ? T.Load(y, mask) : default);
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Broadcast<T>(int rows, int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1) where T : struct, IAccess
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y) where T : struct, IAccess
         {
             while (rows >= 12)
             {
-                Broadcast12<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1);
+                Broadcast12<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y);
                 a += 12 * rs;
                 c += 12 * ldc;
+                y += 12 * ldc;
                 rows -= 12;
             }
             while (rows >= 4)
             {
-                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1);
+                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y);
                 a += 4 * rs;
                 c += 4 * ldc;
+                y += 4 * ldc;
                 rows -= 4;
             }
             while (rows > 0)
             {
-                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, m0, m1);
+                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y);
                 a += rs;
                 c += ldc;
+                y += ldc;
                 rows--;
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast12<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1) where T : struct, IAccess
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y) where T : struct, IAccess
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
             Vector512<float> c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1;
@@ -113,23 +121,23 @@ namespace NetGen.Kernels
                 a += cs;
                 b += ldb;
             }
-            T.Store(c, m0, c00); T.Store(c + 16, m1, c01);
-            T.Store(c + ldc, m0, c10); T.Store(c + ldc + 16, m1, c11);
-            T.Store(c + 2 * ldc, m0, c20); T.Store(c + 2 * ldc + 16, m1, c21);
-            T.Store(c + 3 * ldc, m0, c30); T.Store(c + 3 * ldc + 16, m1, c31);
-            T.Store(c + 4 * ldc, m0, c40); T.Store(c + 4 * ldc + 16, m1, c41);
-            T.Store(c + 5 * ldc, m0, c50); T.Store(c + 5 * ldc + 16, m1, c51);
-            T.Store(c + 6 * ldc, m0, c60); T.Store(c + 6 * ldc + 16, m1, c61);
-            T.Store(c + 7 * ldc, m0, c70); T.Store(c + 7 * ldc + 16, m1, c71);
-            T.Store(c + 8 * ldc, m0, c80); T.Store(c + 8 * ldc + 16, m1, c81);
-            T.Store(c + 9 * ldc, m0, c90); T.Store(c + 9 * ldc + 16, m1, c91);
-            T.Store(c + 10 * ldc, m0, ca0); T.Store(c + 10 * ldc + 16, m1, ca1);
-            T.Store(c + 11 * ldc, m0, cb0); T.Store(c + 11 * ldc + 16, m1, cb1);
+            T.Store(c, m0, Finish<T>(e, c00, y, m0)); T.Store(c + 16, m1, Finish<T>(e, c01, y + 16, m1));
+            T.Store(c + ldc, m0, Finish<T>(e, c10, y + ldc, m0)); T.Store(c + ldc + 16, m1, Finish<T>(e, c11, y + ldc + 16, m1));
+            T.Store(c + 2 * ldc, m0, Finish<T>(e, c20, y + 2 * ldc, m0)); T.Store(c + 2 * ldc + 16, m1, Finish<T>(e, c21, y + 2 * ldc + 16, m1));
+            T.Store(c + 3 * ldc, m0, Finish<T>(e, c30, y + 3 * ldc, m0)); T.Store(c + 3 * ldc + 16, m1, Finish<T>(e, c31, y + 3 * ldc + 16, m1));
+            T.Store(c + 4 * ldc, m0, Finish<T>(e, c40, y + 4 * ldc, m0)); T.Store(c + 4 * ldc + 16, m1, Finish<T>(e, c41, y + 4 * ldc + 16, m1));
+            T.Store(c + 5 * ldc, m0, Finish<T>(e, c50, y + 5 * ldc, m0)); T.Store(c + 5 * ldc + 16, m1, Finish<T>(e, c51, y + 5 * ldc + 16, m1));
+            T.Store(c + 6 * ldc, m0, Finish<T>(e, c60, y + 6 * ldc, m0)); T.Store(c + 6 * ldc + 16, m1, Finish<T>(e, c61, y + 6 * ldc + 16, m1));
+            T.Store(c + 7 * ldc, m0, Finish<T>(e, c70, y + 7 * ldc, m0)); T.Store(c + 7 * ldc + 16, m1, Finish<T>(e, c71, y + 7 * ldc + 16, m1));
+            T.Store(c + 8 * ldc, m0, Finish<T>(e, c80, y + 8 * ldc, m0)); T.Store(c + 8 * ldc + 16, m1, Finish<T>(e, c81, y + 8 * ldc + 16, m1));
+            T.Store(c + 9 * ldc, m0, Finish<T>(e, c90, y + 9 * ldc, m0)); T.Store(c + 9 * ldc + 16, m1, Finish<T>(e, c91, y + 9 * ldc + 16, m1));
+            T.Store(c + 10 * ldc, m0, Finish<T>(e, ca0, y + 10 * ldc, m0)); T.Store(c + 10 * ldc + 16, m1, Finish<T>(e, ca1, y + 10 * ldc + 16, m1));
+            T.Store(c + 11 * ldc, m0, Finish<T>(e, cb0, y + 11 * ldc, m0)); T.Store(c + 11 * ldc + 16, m1, Finish<T>(e, cb1, y + 11 * ldc + 16, m1));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast4<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1) where T : struct, IAccess
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y) where T : struct, IAccess
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31;
             if (accumulate)
@@ -153,15 +161,15 @@ namespace NetGen.Kernels
                 a += cs;
                 b += ldb;
             }
-            T.Store(c, m0, c00); T.Store(c + 16, m1, c01);
-            T.Store(c + ldc, m0, c10); T.Store(c + ldc + 16, m1, c11);
-            T.Store(c + 2 * ldc, m0, c20); T.Store(c + 2 * ldc + 16, m1, c21);
-            T.Store(c + 3 * ldc, m0, c30); T.Store(c + 3 * ldc + 16, m1, c31);
+            T.Store(c, m0, Finish<T>(e, c00, y, m0)); T.Store(c + 16, m1, Finish<T>(e, c01, y + 16, m1));
+            T.Store(c + ldc, m0, Finish<T>(e, c10, y + ldc, m0)); T.Store(c + ldc + 16, m1, Finish<T>(e, c11, y + ldc + 16, m1));
+            T.Store(c + 2 * ldc, m0, Finish<T>(e, c20, y + 2 * ldc, m0)); T.Store(c + 2 * ldc + 16, m1, Finish<T>(e, c21, y + 2 * ldc + 16, m1));
+            T.Store(c + 3 * ldc, m0, Finish<T>(e, c30, y + 3 * ldc, m0)); T.Store(c + 3 * ldc + 16, m1, Finish<T>(e, c31, y + 3 * ldc + 16, m1));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1) where T : struct, IAccess
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y) where T : struct, IAccess
         {
             Vector512<float> c00 = accumulate ? T.Load(c, m0) : Vector512<float>.Zero;
             Vector512<float> c01 = accumulate ? T.Load(c + 16, m1) : Vector512<float>.Zero;
@@ -184,8 +192,8 @@ namespace NetGen.Kernels
                 c00 = Avx512F.FusedMultiplyAdd(x0, T.Load(b, m0), c00);
                 c01 = Avx512F.FusedMultiplyAdd(x0, T.Load(b + 16, m1), c01);
             }
-            T.Store(c, m0, c00 + d00);
-            T.Store(c + 16, m1, c01 + d01);
+            T.Store(c, m0, Finish<T>(e, c00 + d00, y, m0));
+            T.Store(c + 16, m1, Finish<T>(e, c01 + d01, y + 16, m1));
         }
 
         // ---- Dot kernel -------------------------------------------------------------------------
@@ -196,7 +204,7 @@ namespace NetGen.Kernels
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
-            float* c, nint ldc, float* bias, bool accumulate)
+            float* c, nint ldc, float* bias, bool accumulate, Epilogue e)
         {
             Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s04 = default, s05 = default, s06 = default, s07 = default;
             Vector512<float> s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default, s16 = default, s17 = default;
@@ -238,25 +246,25 @@ namespace NetGen.Kernels
 
             Vector256<float> columnMask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(columns)).AsSingle();
             Vector256<float> add = bias is null ? Vector256<float>.Zero : Avx.MaskLoad(bias, columnMask);
-            StoreRow(c, Reduce8(s00, s01, s02, s03, s04, s05, s06, s07) + add, columnMask, accumulate);
+            StoreRow(c, Reduce8(s00, s01, s02, s03, s04, s05, s06, s07) + add, columnMask, accumulate, e);
             if (rows > 1)
             {
-                StoreRow(c + ldc, Reduce8(s10, s11, s12, s13, s14, s15, s16, s17) + add, columnMask, accumulate);
+                StoreRow(c + ldc, Reduce8(s10, s11, s12, s13, s14, s15, s16, s17) + add, columnMask, accumulate, e);
             }
             if (rows > 2)
             {
-                StoreRow(c + 2 * ldc, Reduce8(s20, s21, s22, s23, s24, s25, s26, s27) + add, columnMask, accumulate);
+                StoreRow(c + 2 * ldc, Reduce8(s20, s21, s22, s23, s24, s25, s26, s27) + add, columnMask, accumulate, e);
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void StoreRow(float* c, Vector256<float> value, Vector256<float> mask, bool accumulate)
+        private static void StoreRow(float* c, Vector256<float> value, Vector256<float> mask, bool accumulate, Epilogue e)
         {
             if (accumulate)
             {
                 value += Avx.MaskLoad(c, mask);
             }
-            Avx.MaskStore(c, mask, value);
+            Avx.MaskStore(c, mask, Epilogues.Apply(e, value, default));
         }
 
         /// <summary>[Σv0, Σv1, …, Σv7]: a shuffle tree that folds eight accumulators in 21 operations.</summary>

@@ -7,7 +7,7 @@ namespace NetGen.Kernels
 
         /// <summary>C[rows, columns] (+)= Σ_p a(i,p)·B[p, j].</summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
-            float* b, nint ldb, float* c, nint ldc, bool accumulate)
+            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y)
         {
             for (int i = 0; i < rows; i++)
             {
@@ -28,12 +28,19 @@ namespace NetGen.Kernels
                         ci[j] += x * bp[j];
                     }
                 }
+                if (e != Epilogue.None)
+                {
+                    for (int j = 0; j < columns; j++)
+                    {
+                        ci[j] = Epilogues.Apply(e, ci[j], Epilogues.ReadsY(e) ? y[i * ldc + j] : 0f);
+                    }
+                }
             }
         }
 
         /// <summary>C[rows, columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias).</summary>
         public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
-            float* c, nint ldc, float* bias, bool accumulate)
+            float* c, nint ldc, float* bias, bool accumulate, Epilogue e)
         {
             for (int i = 0; i < rows; i++)
             {
@@ -49,7 +56,7 @@ namespace NetGen.Kernels
                     {
                         sum += bias[j];
                     }
-                    c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum;
+                    c[i * ldc + j] = Epilogues.Apply(e, accumulate ? c[i * ldc + j] + sum : sum, 0f);
                 }
             }
         }
