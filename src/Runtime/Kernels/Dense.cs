@@ -78,13 +78,17 @@ namespace NetGen.Kernels
         public static void BackwardParameters(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGrad, Span<float> biasGrad,
             int batch, int inFeatures, int outFeatures)
         {
-            Gemm.MultiplyTN(outFeatures, inFeatures, batch, dz, x, weightGrad, accumulate: false);
-            ColumnSums(dz, batch, outFeatures, biasGrad.Slice(0, outFeatures));
+            Gemm.MultiplyTN(outFeatures, inFeatures, batch, dz, x, weightGrad, accumulate: false, biasGrad.Slice(0, outFeatures));
         }
 
         /// <summary><c>sums[j] = Σ_r matrix[r, j]</c>, rows added in order (the same bits whatever the thread count).</summary>
         public static void ColumnSums(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> sums)
         {
+            if (rows == 0)
+            {
+                sums.Slice(0, columns).Clear();
+                return;
+            }
             if (columns == 1)
             {
                 sums[0] = TensorPrimitives.Sum(matrix.Slice(0, rows));

@@ -34,7 +34,7 @@ namespace NetGen.Kernels
             public Product Product;
             public SimdLevel Level;
             public int M, N, K, BlockColumns;
-            public float* A, B, C, Bias, Y;
+            public float* A, B, C, Bias, Y, ColumnSums;
             public bool Accumulate;
             public Epilogue Epilogue;
         }
@@ -59,7 +59,7 @@ namespace NetGen.Kernels
             {
                 throw new ArgumentException($"The bias has {bias.Length} values; the product has {n} columns.", nameof(bias));
             }
-            Run(Product.NT, m, n, k, a, b, c, accumulate, bias, epilogue, ReadOnlySpan<float>.Empty);
+            Run(Product.NT, m, n, k, a, b, c, accumulate, bias, epilogue, ReadOnlySpan<float>.Empty, Span<float>.Empty);
         }
 
         /// <summary><c>C[m,n] = A[m,k]·B[k,n]</c>, or <c>+=</c>: a dense input gradient, <c>dZ·W</c>.</summary>
@@ -77,18 +77,38 @@ namespace NetGen.Kernels
             {
                 throw new ArgumentException($"The activations have {y.Length} values; the product has {(long)m * n}.", nameof(y));
             }
-            Run(Product.NN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, epilogue, y);
+            Run(Product.NN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, epilogue, y, Span<float>.Empty);
         }
 
         /// <summary><c>C[m,n] = A[k,m]ᵀ·B[k,n]</c>, or <c>+=</c>: a dense weight gradient, <c>dZᵀ·X</c>.</summary>
         public static void MultiplyTN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
         {
+            MultiplyTN(m, n, k, a, b, c, accumulate, Span<float>.Empty);
+        }
+
+        /// <summary>
+        /// <c>C = Aᵀ·B</c> and, as a by-product of the same job, <c>sums[i] = Σ_p A[p, i]</c>: a weight
+        /// gradient and its bias gradient. The sums ride along with the first column block, so they
+        /// overlap with the other blocks instead of costing a pass of their own.
+        /// </summary>
+        internal static void MultiplyTN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
+            Span<float> columnSumsOfA)
+        {
             CheckSizes(m, n, k, a.Length, (long)k * m, b.Length, (long)k * n, c.Length);
-            Run(Product.TN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, Epilogue.None, ReadOnlySpan<float>.Empty);
+            if (!columnSumsOfA.IsEmpty && columnSumsOfA.Length < m)
+            {
+                throw new ArgumentException($"The sums have room for {columnSumsOfA.Length} values; A has {m} columns.", nameof(columnSumsOfA));
+            }
+            if (!columnSumsOfA.IsEmpty && (n == 0 || (long)m * n * k <= TinyProduct || k == 0))
+            {
+                Dense.ColumnSums(a, k, m, columnSumsOfA);
+                columnSumsOfA = Span<float>.Empty;
+            }
+            Run(Product.TN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, Epilogue.None, ReadOnlySpan<float>.Empty, columnSumsOfA);
         }
 
         private static void Run(Product product, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
-            bool accumulate, ReadOnlySpan<float> bias, Epilogue epilogue, ReadOnlySpan<float> y)
+            bool accumulate, ReadOnlySpan<float> bias, Epilogue epilogue, ReadOnlySpan<float> y, Span<float> columnSums)
         {
             if (m == 0 || n == 0)
             {
@@ -107,7 +127,7 @@ namespace NetGen.Kernels
             int blocks = (n + blockColumns - 1) / blockColumns;
             long flops = 2L * m * n * k;
             int threads = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / MinFlopsPerPart));
-            fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y)
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y, psums = columnSums)
             {
                 var job = new Job
                 {
@@ -122,6 +142,7 @@ namespace NetGen.Kernels
                     C = pc,
                     Bias = bias.IsEmpty ? null : pbias,
                     Y = py,
+                    ColumnSums = columnSums.IsEmpty ? null : psums,
                     Accumulate = accumulate,
                     Epilogue = epilogue,
                 };
@@ -167,6 +188,10 @@ namespace NetGen.Kernels
         private static void RunBlock(void* state, int block)
         {
             ref Job job = ref *(Job*)state;
+            if (block == 0 && job.ColumnSums is not null)
+            {
+                Dense.ColumnSums(new ReadOnlySpan<float>(job.A, job.K * job.M), job.K, job.M, new Span<float>(job.ColumnSums, job.M));
+            }
             int j = block * job.BlockColumns;
             int columns = Math.Min(job.BlockColumns, job.N - j);
             if (job.Product == Product.NT)
