@@ -116,8 +116,24 @@ namespace NetGen.Networks.Tests
             Assert.Equal(before, net.Parameters.ToArray());
         }
 
-        [Fact]
-        public void Train_step_allocates_nothing_after_the_first_call()
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        public void Train_step_allocates_nothing_after_the_first_call(int threads)
+        {
+            int savedThreads = Parallelism.MaxThreads;
+            Parallelism.MaxThreads = threads;
+            try
+            {
+                TrainStepsWithoutAllocating();
+            }
+            finally
+            {
+                Parallelism.MaxThreads = savedThreads;
+            }
+        }
+
+        private static void TrainStepsWithoutAllocating()
         {
             var net = new MnistMlp(seed: 1);
             var rng = new Rng(2);
