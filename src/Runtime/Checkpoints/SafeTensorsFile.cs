@@ -218,6 +218,10 @@ namespace NetGen.Checkpoints
             {
                 throw Invalid(source, "the header does not start with '{': not a safetensors file.");
             }
+            if (!System.Text.Unicode.Utf8.IsValid(header))
+            {
+                throw Invalid(source, "the header is not valid UTF-8.");
+            }
             JsonDocument document;
             try
             {
@@ -309,7 +313,9 @@ namespace NetGen.Checkpoints
             {
                 throw Invalid(source, $"tensor \"{name}\" has no data_offsets [begin, end].");
             }
-            if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+            long begin = 0, end = 0;
+            if (offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
+                || !offsets[0].TryGetInt64(out begin) || !offsets[1].TryGetInt64(out end) || begin < 0 || end < begin)
             {
                 throw Invalid(source, $"tensor \"{name}\": data_offsets {offsets.GetRawText()} must be integers with 0 ≤ begin ≤ end.");
             }

@@ -17,6 +17,9 @@ namespace NetGen.Checkpoints
         private readonly List<(string Name, ImmutableArray<int> Shape, float[] Data)> _tensors = new();
         private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
+        /// <summary>Tests only: runs between writing the temporary file and renaming it (to simulate a crash there).</summary>
+        internal Action<string>? BeforeCommit { get; set; }
+
         /// <summary>String metadata written as <c>__metadata__</c>.</summary>
         public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
 
@@ -90,6 +93,7 @@ namespace NetGen.Checkpoints
                     WriteTo(stream);
                     stream.Flush(flushToDisk: true);
                 }
+                BeforeCommit?.Invoke(temporary);
                 File.Move(temporary, full, overwrite: true);
             }
             catch

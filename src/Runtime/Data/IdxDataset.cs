@@ -6,8 +6,8 @@ namespace NetGen.Data
 {
     /// <summary>
     /// Loads image/label pairs in the IDX format of MNIST and Fashion-MNIST (gzip or raw) as a
-    /// classification <see cref="Dataset{TTarget}"/>. Pixels are scaled by <c>scale</c> (1/255 by default,
-    /// so they lie in [0, 1]). Malformed files raise <see cref="InvalidDataException"/> naming the file
+    /// classification <see cref="Dataset{TTarget}"/>. Pixels are divided by <c>divideBy</c> (255 by default,
+    /// so they lie in [0, 1]; 1 keeps the raw values). Malformed files raise <see cref="InvalidDataException"/> naming the file
     /// and what is wrong; a missing file raises <see cref="FileNotFoundException"/>.
     /// </summary>
     public static class IdxDataset
@@ -21,41 +21,41 @@ namespace NetGen.Data
         /// (<c>train-images-idx3-ubyte</c>, <c>train-labels-idx1-ubyte</c>, <c>t10k-images-idx3-ubyte</c>,
         /// <c>t10k-labels-idx1-ubyte</c>, each optionally ending in <c>.gz</c>).
         /// </summary>
-        public static (Dataset<int> Train, Dataset<int> Test) Load(string directory, float scale = 1f / 255, IReadOnlyList<string>? classNames = null)
+        public static (Dataset<int> Train, Dataset<int> Test) Load(string directory, float divideBy = 255f, IReadOnlyList<string>? classNames = null)
         {
             ArgumentException.ThrowIfNullOrEmpty(directory);
             if (!Directory.Exists(directory))
             {
                 throw new DirectoryNotFoundException($"No directory {directory}.");
             }
-            Dataset<int> train = Load(Find(directory, "train-images-idx3-ubyte"), Find(directory, "train-labels-idx1-ubyte"), scale);
-            Dataset<int> test = Load(Find(directory, "t10k-images-idx3-ubyte"), Find(directory, "t10k-labels-idx1-ubyte"), scale);
+            Dataset<int> train = Load(Find(directory, "train-images-idx3-ubyte"), Find(directory, "train-labels-idx1-ubyte"), divideBy);
+            Dataset<int> test = Load(Find(directory, "t10k-images-idx3-ubyte"), Find(directory, "t10k-labels-idx1-ubyte"), divideBy);
             return classNames is null ? (train, test) : (train.WithClassNames(classNames), test.WithClassNames(classNames));
         }
 
         /// <summary>One set from an images file and a labels file.</summary>
-        public static Dataset<int> Load(string imagesPath, string labelsPath, float scale = 1f / 255)
+        public static Dataset<int> Load(string imagesPath, string labelsPath, float divideBy = 255f)
         {
             IdxArray images = Idx.Read(imagesPath);
             IdxArray labels = Idx.Read(labelsPath);
-            return FromArrays(images, labels, scale, $"{imagesPath} and {labelsPath}");
+            return FromArrays(images, labels, divideBy, $"{imagesPath} and {labelsPath}");
         }
 
         /// <summary>One set from streams (e.g. embedded resources), raw or gzip.</summary>
-        public static Dataset<int> Load(Stream images, Stream labels, float scale = 1f / 255) =>
-            FromArrays(Idx.Read(images), Idx.Read(labels), scale, "the images and labels");
+        public static Dataset<int> Load(Stream images, Stream labels, float divideBy = 255f) =>
+            FromArrays(Idx.Read(images), Idx.Read(labels), divideBy, "the images and labels");
 
         /// <summary>Builds a dataset from arrays already read: images <c>[N, …]</c>, labels <c>[N]</c>.</summary>
-        public static Dataset<int> FromArrays(IdxArray images, IdxArray labels, float scale = 1f / 255) =>
-            FromArrays(images, labels, scale, "the images and labels");
+        public static Dataset<int> FromArrays(IdxArray images, IdxArray labels, float divideBy = 255f) =>
+            FromArrays(images, labels, divideBy, "the images and labels");
 
-        private static Dataset<int> FromArrays(IdxArray images, IdxArray labels, float scale, string what)
+        private static Dataset<int> FromArrays(IdxArray images, IdxArray labels, float divideBy, string what)
         {
             ArgumentNullException.ThrowIfNull(images);
             ArgumentNullException.ThrowIfNull(labels);
-            if (!float.IsFinite(scale))
+            if (!float.IsFinite(divideBy) || divideBy == 0)
             {
-                throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be a finite number.");
+                throw new ArgumentOutOfRangeException(nameof(divideBy), divideBy, "The divisor must be a finite number other than 0.");
             }
             if (labels.Shape.Length != 1)
             {
@@ -78,7 +78,7 @@ namespace NetGen.Data
             float[] features = new float[images.Data.Length];
             for (int i = 0; i < features.Length; i++)
             {
-                features[i] = images.Data[i] * scale;
+                features[i] = images.Data[i] / divideBy;
             }
             return new Dataset<int>(features, Array.ConvertAll(labels.Data, b => (int)b), featureSize);
         }
