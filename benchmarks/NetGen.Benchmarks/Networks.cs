@@ -1,0 +1,34 @@
+// The networks of the workloads, declared as a NetGen user would. The PyTorch script builds the same
+// shapes (benchmarks/pytorch/bench.py).
+using NetGen;
+
+namespace NetGen.Benchmarks
+{
+    /// <summary>W1: 784 → 500 Sigmoid → 10 Softmax, cross-entropy (trained with SGD, lr 0.1).</summary>
+    [Network(Loss.CrossEntropy)]
+    [Input(784)]
+    [Dense(500, Activation.Sigmoid)]
+    [Dense(10, Activation.Softmax)]
+    public partial class Mlp500;
+
+    /// <summary>W2: 784 → 128 ReLU → 64 ReLU → 10 Softmax, cross-entropy (trained with Adam, lr 1e-3).</summary>
+    [Network(Loss.CrossEntropy)]
+    [Input(784)]
+    [Dense(128, Activation.ReLU)]
+    [Dense(64, Activation.ReLU)]
+    [Dense(10, Activation.Softmax)]
+    public partial class Mlp128x64;
+
+    /// <summary>W3a: XOR, 2 → 3 Sigmoid → 1 Sigmoid, binary cross-entropy (SGD, batch 4).</summary>
+    [Network(Loss.BinaryCrossEntropy)]
+    [Input(2)]
+    [Dense(3, Activation.Sigmoid)]
+    [Dense(1, Activation.Sigmoid)]
+    public partial class Xor;
+
+    /// <summary>W3b: linear regression, 1 → 1, mean squared error (Adam, full batch of 100).</summary>
+    [Network(Loss.MeanSquaredError)]
+    [Input(1)]
+    [Dense(1)]
+    public partial class LinearRegression;
+}

@@ -1,0 +1,134 @@
+// NetGen benchmark suite. Two modes:
+//   dotnet run -c Release -- [BenchmarkDotNet arguments]     e.g. --filter '*Kernel*' --job short
+//   dotnet run -c Release -- accuracy [--epochs 5] [--threads N] [--out file.json]
+// See docs/benchmarks.md.
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Running;
+using NetGen;
+using NetGen.Benchmarks;
+using NetGen.Kernels;
+
+if (args.Length > 0 && args[0] == "accuracy")
+{
+    return Accuracy.Run(args.Skip(1).ToArray());
+}
+
+Settings.JobFromCommandLine = args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparison.Ordinal));
+bool listing = args.Any(a => a is "--list" or "--help" or "-h" or "--info" or "--version");
+
+if (!listing)
+{
+    if (FashionMnist.CheckPresent() is { } problem)
+    {
+        Console.Error.WriteLine($"warning: {problem} The workload benchmarks will fail; the kernel benchmarks do not need it.");
+    }
+    int maxThreads = Math.Min(2, Environment.ProcessorCount);
+    PeakInfo.Measure(maxThreads);
+    Console.WriteLine($"// FMA peak ({Simd.Level}, {FmaPeak.Accumulators} accumulators, measured at start-up): " +
+        string.Join(", ", PeakInfo.Gflops.Select(p => $"{p.Key} thread{(p.Key == 1 ? "" : "s")} {p.Value.ToString("F1", CultureInfo.InvariantCulture)} GFLOP/s")));
+}
+
+IConfig config = DefaultConfig.Instance
+    .AddColumn(FlopColumn.Gflops, FlopColumn.PercentOfPeak)
+    .AddExporter(JsonExporter.Full, NetGenJsonExporter.Instance); // the default config already exports CSV, GitHub markdown and HTML
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args, config);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+
+namespace NetGen.Benchmarks
+{
+    /// <summary>
+    /// Trains W1 (784-500-10, Sigmoid, SGD lr 0.1, batch 64) from a fixed seed, reshuffling each epoch
+    /// with a fixed-seed generator, and prints the Fashion-MNIST test accuracy: the number to compare
+    /// with PyTorch's after the same number of epochs.
+    /// </summary>
+    internal static class Accuracy
+    {
+        public static int Run(string[] args)
+        {
+            int epochs = 5;
+            int? threads = null;
+            string? output = null;
+            for (int i = 0; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "--epochs" when i + 1 < args.Length:
+                        epochs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
+                    case "--threads" when i + 1 < args.Length:
+                        threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
+                    case "--out" when i + 1 < args.Length:
+                        output = args[++i];
+                        break;
+                    default:
+                        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: accuracy [--epochs N] [--threads N] [--out file.json]");
+                        return 2;
+                }
+            }
+            if (FashionMnist.CheckPresent() is { } problem)
+            {
+                Console.Error.WriteLine(problem);
+                return 1;
+            }
+            if (threads is int t)
+            {
+                Parallelism.MaxThreads = t;
+            }
+
+            const int Seed = 42, BatchSize = 64;
+            const float LearningRate = 0.1f;
+            ImageSet train = FashionMnist.Train, test = FashionMnist.Test;
+            var model = new Mlp500(Seed);
+            var optimizer = new Sgd(LearningRate);
+            var trainer = new Trainer(BatchSize);
+            var shuffler = new Rng(Seed);
+            int[] order = Enumerable.Range(0, train.Count).ToArray();
+            var losses = new List<double>();
+            var seconds = new List<double>();
+            Console.WriteLine($"W1 784-500-10 Sigmoid/Softmax, cross-entropy, SGD lr {LearningRate}, batch {BatchSize}, seed {Seed}, " +
+                $"{Parallelism.MaxThreads} thread(s), {Simd.Level}");
+            for (int epoch = 1; epoch <= epochs; epoch++)
+            {
+                shuffler.Shuffle(order.AsSpan());
+                var clock = Stopwatch.StartNew();
+                float loss = trainer.Epoch(model, train, order, optimizer);
+                seconds.Add(clock.Elapsed.TotalSeconds);
+                losses.Add(loss);
+                Console.WriteLine($"epoch {epoch}/{epochs}  mean batch loss {loss:F4}  {clock.Elapsed.TotalSeconds:F2} s");
+            }
+            float accuracy = Trainer.Accuracy(model, test);
+            Console.WriteLine($"Test accuracy after {epochs} epochs: {accuracy:P2} ({test.Count} Fashion-MNIST test images)");
+
+            if (output is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+                var result = new Dictionary<string, object>
+                {
+                    ["framework"] = "NetGen",
+                    ["workload"] = "W1",
+                    ["epochs"] = epochs,
+                    ["batchSize"] = BatchSize,
+                    ["learningRate"] = LearningRate,
+                    ["seed"] = Seed,
+                    ["threads"] = Parallelism.MaxThreads,
+                    ["testAccuracy"] = accuracy,
+                    ["epochLosses"] = losses,
+                    ["epochSeconds"] = seconds,
+                };
+                File.WriteAllText(output, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine($"Wrote {output}");
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System;
+using BenchmarkDotNet.Attributes;
+
+namespace NetGen.Benchmarks
+{
+    /// <summary>
+    /// W1 and W2: one epoch (a full pass over the 60,000 Fashion-MNIST training images, batch 64, in
+    /// one fixed shuffled order) per invocation. The model keeps training from one epoch to the next,
+    /// as it would in real use. Runs with <see cref="EpochConfig"/>: 1 warm-up epoch, 5 measured.
+    /// </summary>
+    [Config(typeof(EpochConfig))]
+    [BenchmarkCategory("Workloads")]
+    public class EpochBenchmarks
+    {
+        public const int BatchSize = 64;
+        public const long Seed = 42;
+
+        private ImageSet _data = null!;
+        private int[] _order = Array.Empty<int>();
+        private Trainer _trainer = null!;
+        private Mlp500 _w1 = null!;
+        private Mlp128x64 _w2 = null!;
+        private Sgd _sgd = null!;
+        private Adam _adam = null!;
+
+        [Params(1, 2)]
+        public int Threads { get; set; }
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            Parallelism.MaxThreads = Threads;
+            _data = FashionMnist.Train;
+            _order = Trainer.ShuffledOrder(_data.Count, Seed);
+            _trainer = new Trainer(BatchSize);
+            _w1 = new Mlp500((int)Seed);
+            _w2 = new Mlp128x64((int)Seed);
+            _sgd = new Sgd(0.1f);
+            _adam = new Adam(1e-3f);
+        }
+
+        /// <summary>W1: 784-500-10, Sigmoid hidden, Softmax + cross-entropy, SGD lr 0.1.</summary>
+        [Benchmark(Description = "W1 784-500-10 SGD epoch"), BenchmarkCategory("W1")]
+        public float W1Epoch() => _trainer.Epoch(_w1, _data, _order, _sgd);
+
+        /// <summary>W2: 784-128-64-10, ReLU hidden, Softmax + cross-entropy, Adam lr 1e-3.</summary>
+        [Benchmark(Description = "W2 784-128-64-10 Adam epoch"), BenchmarkCategory("W2")]
+        public float W2Epoch() => _trainer.Epoch(_w2, _data, _order, _adam);
+    }
+
+    /// <summary>
+    /// W3: tiny networks where the per-step overhead is everything. One <c>TrainStep</c> per
+    /// invocation, BenchmarkDotNet's default machinery (pilot, many invocations per iteration).
+    /// </summary>
+    [BenchmarkCategory("Workloads")]
+    public class StepBenchmarks
+    {
+        private readonly float[] _xorInputs = { 0, 0, 0, 1, 1, 0, 1, 1 };
+        private readonly float[] _xorTargets = { 0, 1, 1, 0 };
+        private readonly float[] _lineInputs = new float[100];
+        private readonly float[] _lineTargets = new float[100];
+        private Xor _xor = null!;
+        private LinearRegression _line = null!;
+        private Sgd _sgd = null!;
+        private Adam _adam = null!;
+
+        [Params(1, 2)]
+        public int Threads { get; set; }
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            Parallelism.MaxThreads = Threads;
+            // y = 2x + 1 + noise on x uniform in [-1, 1], like the PyTorch script.
+            var rng = new Rng(42);
+            for (int i = 0; i < _lineInputs.Length; i++)
+            {
+                float x = 2 * rng.NextFloat() - 1;
+                _lineInputs[i] = x;
+                _lineTargets[i] = 2 * x + 1 + 0.1f * rng.NextNormal();
+            }
+            _xor = new Xor(42);
+            _line = new LinearRegression(42);
+            _sgd = new Sgd(0.5f);
+            _adam = new Adam(1e-2f);
+        }
+
+        /// <summary>XOR 2-3-1, Sigmoid hidden, Sigmoid + binary cross-entropy, SGD lr 0.5, the 4 patterns as one batch.</summary>
+        [Benchmark(Description = "W3 XOR 2-3-1 SGD step"), BenchmarkCategory("W3-XOR")]
+        public float XorStep() => _xor.TrainStep(_xorInputs, _xorTargets, 4, _sgd);
+
+        /// <summary>Linear regression 1-1, mean squared error, Adam lr 1e-2, full batch of 100.</summary>
+        [Benchmark(Description = "W3 LinReg 1-1 Adam step"), BenchmarkCategory("W3-LinReg")]
+        public float LinearRegressionStep() => _line.TrainStep(_lineInputs, _lineTargets, 100, _adam);
+    }
+}

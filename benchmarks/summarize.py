@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Prints the NetGen vs PyTorch benchmark tables as markdown (standard library only).
+
+    /usr/bin/python3 benchmarks/summarize.py \
+        [--netgen benchmarks/BenchmarkDotNet.Artifacts/results] \
+        [--pytorch benchmarks/results/pytorch.json] \
+        [--netgen-accuracy benchmarks/results/netgen-accuracy.json]
+
+Inputs: the *-netgen.json files that the BenchmarkDotNet program exports next to its own reports,
+the JSON that pytorch/bench.py writes, and the JSON of `NetGen.Benchmarks accuracy --out ...`.
+Missing inputs leave their columns as "–".
+"""
+
+import argparse
+import glob
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+WORKLOADS = [
+    ("W1", "W1 MLP 784-500-10, Sigmoid, SGD, batch 64", "epoch"),
+    ("W2", "W2 MLP 784-128-64-10, ReLU, Adam, batch 64", "epoch"),
+    ("W3-XOR", "W3 XOR 2-3-1, Sigmoid + BCE, SGD, batch 4", "step"),
+    ("W3-LinReg", "W3 linear regression 1-1, MSE, Adam, batch 100", "step"),
+]
+KERNELS = [
+    ("NT", "forward X·Wᵀ+b  (NT, B×500×784)"),
+    ("NN", "input grad dZ·W  (NN, B×784×500)"),
+    ("TN", "weight grad dZᵀ·X  (TN, 500×784×B)"),
+]
+DASH = "–"
+
+
+def load_json(path):
+    if path and os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    return None
+
+
+def load_netgen(directory):
+    """All cases from *-netgen.json, keyed by (key, threads, batch), plus the start-up peak."""
+    cases, peak, jobs = {}, {}, set()
+    for path in sorted(glob.glob(os.path.join(directory, "*-netgen.json"))):
+        with open(path) as f:
+            data = json.load(f)
+        for threads, gflops in data.get("peakGflops", {}).items():
+            peak[int(threads)] = gflops
+        for case in data.get("cases", []):
+            if "meanNs" not in case:
+                continue
+            params = case.get("parameters", {})
+            cases[(case["key"], params.get("Threads"), params.get("Batch"))] = case
+            jobs.add(case.get("job"))
+    return cases, peak, jobs
+
+
+def fmt_time(seconds, unit):
+    if seconds is None:
+        return DASH
+    if unit == "epoch" or seconds >= 1:
+        return "%.3f s" % seconds
+    if seconds >= 1e-3:
+        return "%.2f ms" % (seconds * 1e3)
+    return "%.2f µs" % (seconds * 1e6)
+
+
+def fmt(value, pattern):
+    return DASH if value is None else pattern % value
+
+
+def ratio(pytorch_seconds, netgen_seconds):
+    if pytorch_seconds is None or netgen_seconds is None or netgen_seconds == 0:
+        return DASH
+    return "%.3g×" % (pytorch_seconds / netgen_seconds)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--netgen", default=os.path.join(HERE, "BenchmarkDotNet.Artifacts", "results"))
+    parser.add_argument("--pytorch", default=os.path.join(HERE, "results", "pytorch.json"))
+    parser.add_argument("--netgen-accuracy", default=os.path.join(HERE, "results", "netgen-accuracy.json"))
+    args = parser.parse_args()
+
+    netgen, peak, jobs = load_netgen(args.netgen)
+    pytorch = load_json(args.pytorch) or {}
+    netgen_accuracy = load_json(args.netgen_accuracy)
+    if not netgen and not pytorch:
+        sys.exit("summarize.py: no results found (looked in %s and %s)" % (args.netgen, args.pytorch))
+
+    pt_workloads = {(w["key"], w["threads"]): w for w in pytorch.get("workloads", [])}
+    pt_kernels = {(k["key"], k["threads"], k["batch"]): k for k in pytorch.get("kernels", [])}
+    meta = pytorch.get("meta", {})
+    out = []
+
+    quick = "Dry" in jobs or meta.get("quick")
+    if quick:
+        out.append("> **Quick run** (BenchmarkDotNet jobs: %s; PyTorch quick: %s): these numbers only show that the "
+                   "suite runs end to end. Do not quote them." % (", ".join(sorted(j for j in jobs if j)) or DASH,
+                                                                   meta.get("quick")))
+        out.append("")
+
+    threads_seen = sorted({t for (_, t, _) in netgen if t} | {t for (_, t) in pt_workloads} |
+                          {t for (_, t, _) in pt_kernels})
+
+    out.append("### Training workloads (Fashion-MNIST, float32)")
+    out.append("")
+    out.append("Time per epoch (60,000 images) or per training step; ratio = PyTorch time / NetGen time "
+               "(above 1: NetGen is faster).")
+    out.append("")
+    out.append("| Workload | Per | Threads | NetGen | PyTorch | Ratio |")
+    out.append("|---|---|--:|--:|--:|--:|")
+    for key, title, unit in WORKLOADS:
+        for threads in threads_seen:
+            ng = netgen.get((key, threads, None))
+            pt = pt_workloads.get((key, threads))
+            if ng is None and pt is None:
+                continue
+            ng_s = ng["medianNs"] / 1e9 if ng else None
+            pt_s = pt["seconds"] if pt else None
+            out.append("| %s | %s | %d | %s | %s | %s |" % (title, unit, threads, fmt_time(ng_s, unit),
+                                                           fmt_time(pt_s, unit), ratio(pt_s, ng_s)))
+    out.append("")
+
+    out.append("### GEMM kernels (the 784-500 layer's three products)")
+    out.append("")
+    peak_text = ", ".join("%d thread%s %.1f GFLOP/s" % (t, "" if t == 1 else "s", g) for t, g in sorted(peak.items()))
+    fma = [(t, netgen.get(("FMA", t, None))) for t in threads_seen]
+    fma_text = ", ".join("%d thread%s %.1f GFLOP/s" % (t, "" if t == 1 else "s", c["gflops"])
+                         for t, c in fma if c and c.get("gflops"))
+    out.append("FMA peak (register-only Vector512 FMA loop, measured at start-up of the BenchmarkDotNet host): %s. "
+               "The FMA peak benchmark itself measured: %s. %% of peak is against the start-up value for the same "
+               "thread count." % (peak_text or DASH, fma_text or DASH))
+    out.append("")
+    out.append("| Product | Batch | Threads | NetGen time | NetGen GFLOP/s | NetGen % of peak | PyTorch GFLOP/s "
+               "| PyTorch % of peak | Ratio |")
+    out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for key, title in KERNELS:
+        for batch in (64, 256):
+            for threads in threads_seen:
+                ng = netgen.get((key, threads, batch))
+                pt = pt_kernels.get((key, threads, batch))
+                if ng is None and pt is None:
+                    continue
+                ng_s = ng["meanNs"] / 1e9 if ng else None
+                pt_s = pt["seconds"] if pt else None
+                pt_peak = 100 * pt["gflops"] / peak[threads] if pt and peak.get(threads) else None
+                out.append("| %s | %d | %d | %s | %s | %s | %s | %s | %s |" % (
+                    title, batch, threads, fmt_time(ng_s, "kernel"), fmt(ng and ng.get("gflops"), "%.1f"),
+                    fmt(ng and ng.get("percentOfPeak"), "%.1f%%"), fmt(pt and pt.get("gflops"), "%.1f"),
+                    fmt(pt_peak, "%.1f%%"), ratio(pt_s, ng_s)))
+    out.append("")
+
+    pt_accuracy = pytorch.get("accuracy")
+    if netgen_accuracy or pt_accuracy:
+        out.append("### Fashion-MNIST test accuracy, W1 (784-500-10, SGD 0.1, batch 64, seed 42)")
+        out.append("")
+        out.append("| | Epochs | Test accuracy | Last epoch mean loss |")
+        out.append("|---|--:|--:|--:|")
+        for name, acc in (("NetGen", netgen_accuracy), ("PyTorch", pt_accuracy)):
+            if acc:
+                out.append("| %s | %d | %.2f%% | %.4f |" % (name, acc["epochs"], 100 * acc["testAccuracy"],
+                                                          acc["epochLosses"][-1]))
+        out.append("")
+
+    if meta:
+        blas = meta.get("openblas", {})
+        out.append("PyTorch %s (Debian), OpenBLAS core `%s`, %s; TorchSharp not measured (see docs/benchmarks.md)." % (
+            meta.get("torch"), blas.get("corename", blas.get("error", "?")), meta.get("cpu")))
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
