@@ -3,13 +3,17 @@
 // report, writes the training curves (PNG), the history (CSV) and a checkpoint (safetensors).
 //
 //   dotnet run --project samples/FashionMnist -c Release [-- --data DIR] [--out DIR] [--epochs N]
+//
+// The output directory defaults to samples/FashionMnist/out when run from the repository root
+// (ignored by git), else ./out.
 using System;
 using System.Diagnostics;
 using System.IO;
 using NetGen;
 using NetGen.Data;
 
-string dataDir = "/usr/share/datasets/fashion-mnist", outDir = "out";
+string dataDir = "/usr/share/datasets/fashion-mnist";
+string outDir = Directory.Exists(Path.Combine("samples", "FashionMnist")) ? Path.Combine("samples", "FashionMnist", "out") : "out";
 int epochs = 10;
 for (int i = 0; i < args.Length; i++)
 {

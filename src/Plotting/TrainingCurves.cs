@@ -49,7 +49,13 @@ namespace NetGen
             plot.XLabel("Epoch");
             plot.YLabel(metric == "accuracy" ? "Accuracy (%)" : label);
             plot.ShowLegend(metric == "accuracy" ? Alignment.LowerRight : Alignment.UpperRight);
+            plot.Axes.AutoScale();
             plot.Axes.SetLimitsX(0.5, epochs[^1] + 0.5);
+            AxisLimits limits = plot.Axes.GetLimits();
+            if (metric == "accuracy" && limits.Top > 100)
+            {
+                plot.Axes.SetLimitsY(limits.Bottom, 100.5);
+            }
             if (epochs.Length <= 20)
             {
                 plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(epochs.Length <= 10 ? 1 : 2);

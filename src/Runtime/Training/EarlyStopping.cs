@@ -150,7 +150,8 @@ namespace NetGen
                 return;
             }
             _wait++;
-            if (_wait >= Patience)
+            // Stopping at the last epoch would stop nothing: training ends there anyway.
+            if (_wait >= Patience && log.Epoch + 1 < context.Epochs)
             {
                 StoppedEpoch = log.Epoch;
                 context.StopTraining = true;
