@@ -146,6 +146,7 @@ namespace NetGen
                     history.StoppedEpoch = epoch;
                 }
             }
+            history.TrainingState = context.State;
             foreach (Callback c in callbacks)
             {
                 c.OnTrainEnd(context);

@@ -87,6 +87,12 @@ namespace NetGen
         /// <summary>The epoch at which a callback stopped training (0-based), or null if it ran to the end.</summary>
         public int? StoppedEpoch { get; internal set; }
 
+        /// <summary>
+        /// Where training ended (epochs completed, optimizer steps, initial learning rate, seed): save it with
+        /// <c>Checkpoint.Save(network, path, optimizer, history.TrainingState)</c> to resume later.
+        /// </summary>
+        public TrainingState? TrainingState { get; internal set; }
+
         /// <summary>The values of <paramref name="metric"/>, one per epoch (NaN where an epoch lacks it).</summary>
         public IReadOnlyList<double> this[string metric]
         {

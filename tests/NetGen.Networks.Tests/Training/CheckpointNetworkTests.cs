@@ -107,7 +107,9 @@ namespace NetGen.Networks.Tests.Training
             };
 
             var uninterrupted = new BlobClassifier(seed: 8);
-            uninterrupted.Fit(data, Options(new Adam(0.01f), epochs: 5));
+            History full = uninterrupted.Fit(data, Options(new Adam(0.01f), epochs: 5));
+            Assert.Equal(5, full.TrainingState!.Epoch);
+            Assert.Equal(5 * 8, full.TrainingState.GlobalStep); // 120 training samples in batches of 16
 
             string path = Path.Combine(_dir, "epoch-{epoch}.safetensors");
             var first = new BlobClassifier(seed: 8);
