@@ -115,6 +115,9 @@ namespace NetGen
         public override void OnTrainEnd(TrainingContext context) => Finish();
 
         /// <inheritdoc/>
+        public override void OnTrainAborted() => Finish();
+
+        /// <inheritdoc/>
         public override void WriteLine(string message)
         {
             if (_plain is not null)

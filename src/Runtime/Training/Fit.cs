@@ -50,13 +50,33 @@ namespace NetGen
             };
 
             var callbacks = new List<Callback>();
+            ProgressReporter? progress = null;
             if (options.Verbose)
             {
-                ProgressReporter progress = options.Progress ?? new ConsoleProgress();
+                progress = options.Progress ?? new ConsoleProgress();
                 callbacks.Add(progress);
                 context.Log = progress.WriteLine;
             }
             callbacks.AddRange(options.Callbacks);
+            try
+            {
+                Train(network, options, loader, validation, context, callbacks);
+            }
+            catch
+            {
+                progress?.OnTrainAborted();
+                throw;
+            }
+            return history;
+        }
+
+        private static void Train<TTarget>(INetwork<TTarget> network, FitOptions options, DataLoader<TTarget> loader, Dataset<TTarget>? validation,
+            TrainingContext context, List<Callback> callbacks)
+            where TTarget : unmanaged
+        {
+            Optimizer optimizer = context.Optimizer;
+            TrainingState state = context.State;
+            History history = context.History;
 
             foreach (Callback c in callbacks)
             {
@@ -151,7 +171,6 @@ namespace NetGen
             {
                 c.OnTrainEnd(context);
             }
-            return history;
         }
 
         private static Dataset<TTarget>? ResolveValidation<TTarget>(INetwork<TTarget> network, ref Dataset<TTarget> train, FitOptions options)

@@ -11,6 +11,11 @@ namespace NetGen
     {
         /// <summary>Prints one message line (e.g. "Early stopping: …") without breaking a live display.</summary>
         public abstract void WriteLine(string message);
+
+        /// <summary>Called instead of <see cref="Callback.OnTrainEnd"/> when training ends by an exception: close any live display.</summary>
+        public virtual void OnTrainAborted()
+        {
+        }
     }
 
     /// <summary>
@@ -96,6 +101,16 @@ namespace NetGen
                 _drawnLength = 0;
             }
             Out.WriteLine(message);
+        }
+
+        /// <inheritdoc/>
+        public override void OnTrainAborted()
+        {
+            if (_drawnLength > 0)
+            {
+                Out.WriteLine();
+                _drawnLength = 0;
+            }
         }
 
         /// <summary>The line printed when an epoch ends, e.g. <c>Epoch  3/10  60,000 samples  4.2 s  14,300 samples/s  loss 0.4321  accuracy 84.12%  val_loss …</c>.</summary>

@@ -180,6 +180,19 @@ namespace NetGen.Networks.Tests.Training
         }
 
         [Fact]
+        public void An_exception_in_a_callback_ends_the_live_line_and_propagates()
+        {
+            var live = new StringWriter();
+            var model = new BlobClassifier(seed: 1);
+            Assert.Throws<TimeoutException>(() => model.Fit(TrainingData.Blobs(100, seed: 14), new FitOptions
+            {
+                Epochs = 2, BatchSize = 10, Progress = new ConsoleProgress(live, live: true),
+                Callbacks = { new LambdaCallback { BatchEnd = (context, batch) => { if (batch.Batch == 9) { throw new TimeoutException(); } } } },
+            }));
+            Assert.EndsWith(Environment.NewLine, live.ToString());
+        }
+
+        [Fact]
         public void Mistakes_are_explained()
         {
             var model = new BlobClassifier(seed: 1);
