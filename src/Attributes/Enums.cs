@@ -66,3 +66,16 @@ namespace NetGen
         Zeros = 7,
     }
 }
+
+namespace NetGen
+{
+    /// <summary>How a convolution treats the borders of its input.</summary>
+    public enum Padding
+    {
+        /// <summary>No padding: the output shrinks by (kernel − 1)·dilation.</summary>
+        Valid = 0,
+
+        /// <summary>Zero padding that keeps the size with stride 1 (extra on the bottom/right when the total is odd, as PyTorch).</summary>
+        Same = 1,
+    }
+}

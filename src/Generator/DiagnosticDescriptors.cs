@@ -124,6 +124,40 @@ namespace NetGen.Generator
             "Class name clashes with a generated member",
             "The class name '{0}' is also the name of a member NetGen generates for it; rename the class");
 
+        // ---- Spatial layers -----------------------------------------------------------------------
+
+        public static readonly DiagnosticDescriptor WindowTooLarge = Error("NG0025",
+            "Window larger than its input",
+            "{0} '{1}' slides a {2} window over {3} padded to {4}×{5}: no window fits, so the output would be empty");
+
+        public static readonly DiagnosticDescriptor SameWithStride = Warning("NG0026",
+            "Same padding with a stride",
+            "Padding.Same keeps the size only with stride 1; with stride {0}, '{1}' maps {2} to {3}");
+
+        public static readonly DiagnosticDescriptor NeedsSpatialInput = Error("NG0027",
+            "Layer needs a [C, H, W] input",
+            "{0} '{1}' needs an input [B, C, H, W], but receives {2}; declare the input with its channels, e.g. [Input(1, 28, 28)]");
+
+        public static readonly DiagnosticDescriptor DropoutRate = Error("NG0028",
+            "Dropout rate outside [0, 1)",
+            "Dropout '{0}' has rate {1}; the rate is the probability of dropping a value and must be in [0, 1)");
+
+        public static readonly DiagnosticDescriptor BatchNormInput = Error("NG0029",
+            "BatchNorm has nothing to normalize",
+            "BatchNorm '{0}' receives {1}; it normalizes features [B, F] (after Dense) or channels [B, C, H, W] (after Conv2D)");
+
+        public static readonly DiagnosticDescriptor PaddingConflict = Error("NG0030",
+            "Padding given twice",
+            "'{0}' sets both Padding and Pad; choose Padding.Same/Valid or an explicit Pad, not both");
+
+        public static readonly DiagnosticDescriptor InvalidValue = Error("NG0031",
+            "Value out of range",
+            "{0} must be {1}, but is {2}");
+
+        public static readonly DiagnosticDescriptor ActivationNotAvailable = Error("NG0032",
+            "Activation not available on this layer",
+            "Softmax is not available on {0} '{1}': it normalizes across features, so put it on a Dense output layer");
+
         // ---- The generator itself ----------------------------------------------------------------
 
         public static readonly DiagnosticDescriptor InternalError = Error("NG0099",

@@ -24,6 +24,15 @@ namespace NetGen
             _s3 = SplitMix64(ref x);
         }
 
+        /// <summary>
+        /// An independent sequence number <paramref name="stream"/> of <paramref name="seed"/>: a network
+        /// draws its weights from stream 0 and its dropout masks from stream 1, so adding dropout does
+        /// not change the initial weights.
+        /// </summary>
+        public Rng(long seed, long stream) : this(unchecked(seed ^ (stream * (long)0x9E3779B97F4A7C15UL)))
+        {
+        }
+
         /// <summary>64 uniformly distributed bits.</summary>
         public ulong NextUInt64()
         {

@@ -367,6 +367,177 @@ namespace NetGen.Generator.Tests
                 Error("NG0024", "'HiddenWeight'"));
 
         [Fact]
+        public void NG0025_kernel_larger_than_the_padded_input() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 4, 4)]
+                [Conv2D(2, kernel: 3, Activation = Activation.ReLU)]
+                [Conv2D(2, {|NG0025:kernel: 3|})]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0025", "Conv2D 'conv2d_1'", "3×3 window", "[B, 2, 2, 2]", "padded to 2×2"));
+
+        [Fact]
+        public void NG0025_dilation_makes_the_window_too_wide() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 6, 6)]
+                [Conv2D(2, {|NG0025:3|}, Dilation = 3)]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0025", "dilation 3, reach 7", "[B, 1, 6, 6]"));
+
+        [Fact]
+        public void NG0025_pool_window_larger_than_its_input() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(2, 3, 3)]
+                [MaxPool2D({|NG0025:4|})]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0025", "MaxPool2D 'max_pooling2d'", "4×4", "[B, 2, 3, 3]"));
+
+        [Fact]
+        public void NG0026_same_padding_with_a_stride_warns_with_the_size() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 28, 28)]
+                [Conv2D(4, kernel: 3, Padding = Padding.Same, {|NG0026:Stride = 2|})]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Warning("NG0026", "stride 2", "[B, 1, 28, 28] to [B, 4, 14, 14]"));
+
+        [Fact]
+        public void NG0027_convolution_on_a_flat_input() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(784)]
+                [{|NG0027:Conv2D(4, kernel: 3)|}]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0027", "Conv2D 'conv2d'", "[B, 784]", "[Input(1, 28, 28)]"));
+
+        [Fact]
+        public void NG0027_pooling_after_flatten() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 8, 8)]
+                [Flatten]
+                [{|NG0027:MaxPool2D(2)|}]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0027", "MaxPool2D", "[B, 64]"));
+
+        [Fact]
+        public void NG0016_dense_on_a_feature_map_suggests_flatten() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 8, 8)]
+                [Conv2D(2, kernel: 3)]
+                [{|NG0016:Dense(1)|}]
+                public partial class Net;
+                """,
+                Error("NG0016", "[B, 2, 6, 6]", "[Flatten]", "[B, 72]"));
+
+        [Fact]
+        public void NG0028_dropout_rate_outside_zero_one() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(4)]
+                [Dense(4)]
+                [Dropout({|NG0028:1f|})]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0028", "'dropout'", "rate 1", "[0, 1)"));
+
+        [Fact]
+        public void NG0029_batch_norm_on_a_two_dimensional_input() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(28, 28)]
+                [{|NG0029:BatchNorm|}]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0029", "'batch_normalization'", "[B, 28, 28]", "[B, F]", "[B, C, H, W]"));
+
+        [Fact]
+        public void NG0030_padding_and_pad_together() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 8, 8)]
+                [Conv2D(2, kernel: 3, Padding = Padding.Same, {|NG0030:Pad = 1|})]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0030", "'conv2d'", "Padding", "Pad"));
+
+        [Fact]
+        public void NG0031_batch_norm_momentum_and_pool_padding_out_of_range() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 8, 8)]
+                [MaxPool2D(2, {|NG0031:Pad = 2|})]
+                [BatchNorm({|NG0031:Momentum = 1.5f|})]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0031", "padding of MaxPool2D", "at most half the window (1)", "2"),
+                Error("NG0031", "momentum of BatchNorm", "in [0, 1]", "1.5"));
+
+        [Fact]
+        public void NG0031_negative_explicit_padding() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 8, 8)]
+                [Conv2D(2, kernel: 3, {|NG0031:Pad = -1|})]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0031", "padding of Conv2D 'conv2d'", "at least 0", "-1"));
+
+        [Fact]
+        public void NG0010_stride_and_dilation_of_zero() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 8, 8)]
+                [Conv2D(2, kernel: 3, {|NG0010:Stride = 0|}, {|NG0010:Dilation = 0|})]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0010", "stride of Conv2D 'conv2d'", "0"),
+                Error("NG0010", "dilation of Conv2D 'conv2d'", "0"));
+
+        [Fact]
+        public void NG0032_softmax_on_a_convolution() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(1, 8, 8)]
+                [Conv2D(2, kernel: 3, {|NG0032:Activation = Activation.Softmax|})]
+                [Flatten]
+                [Dense(1)]
+                public partial class Net;
+                """,
+                Error("NG0032", "Conv2D 'conv2d'", "Dense output layer"));
+
+        [Fact]
         public void NG0018_binary_cross_entropy_needs_sigmoid() =>
             DiagnosticVerifier.Verify(Usings + """
                 [Network(Loss.BinaryCrossEntropy)]
@@ -509,9 +680,9 @@ namespace NetGen.Generator.Tests
                 .ToImmutableArray();
 
         [Fact]
-        public void Catalog_is_NG0001_to_NG0024_plus_NG0099_with_warnings_only_where_legal()
+        public void Catalog_is_NG0001_to_NG0032_plus_NG0099_with_warnings_only_where_legal()
         {
-            string[] expected = Enumerable.Range(1, 24).Select(i => $"NG{i:0000}").Append("NG0099").ToArray();
+            string[] expected = Enumerable.Range(1, 32).Select(i => $"NG{i:0000}").Append("NG0099").ToArray();
             Assert.Equal(expected, Catalog.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal));
             Assert.All(Catalog, d =>
             {
@@ -519,9 +690,9 @@ namespace NetGen.Generator.Tests
                 Assert.True(d.IsEnabledByDefault, d.Id);
                 Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()), d.Id);
             });
-            Assert.Equal(new[] { "NG0020", "NG0021" },
+            Assert.Equal(new[] { "NG0020", "NG0021", "NG0026" },
                 Catalog.Where(d => d.DefaultSeverity == DiagnosticSeverity.Warning).Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal));
-            Assert.All(Catalog.Where(d => d.Id is not ("NG0020" or "NG0021")), d => Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity));
+            Assert.All(Catalog.Where(d => d.Id is not ("NG0020" or "NG0021" or "NG0026")), d => Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity));
         }
 
         [Fact]

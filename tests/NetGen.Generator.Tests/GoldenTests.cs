@@ -98,6 +98,45 @@ namespace NetGen.Generator.Tests
                 [Dense(2)]
                 public partial class GlobalNet;
                 """, "GlobalNet", "GlobalNet.g.cs", Loss.MeanSquaredError, 3, 2, 3 * 4 + 4 + 4 * 2 + 2),
+
+            new("Cnn", """
+                using NetGen;
+
+                namespace Demo.Vision;
+
+                /// <summary>The Fashion-MNIST CNN: two convolutions with pooling, dropout, two dense layers.</summary>
+                [Network(Loss.CrossEntropy)]
+                [Input(1, 28, 28)]
+                [Conv2D(32, kernel: 3, Activation = Activation.ReLU)]
+                [MaxPool2D(2)]
+                [Conv2D(64, kernel: 3, Activation = Activation.ReLU)]
+                [MaxPool2D(2)]
+                [Flatten]
+                [Dropout(0.25f)]
+                [Dense(128, Activation.ReLU)]
+                [Dense(10, Activation.Softmax)]
+                public partial class FashionCnn;
+                """, "Demo.Vision.FashionCnn", "Demo.Vision.FashionCnn.g.cs", Loss.CrossEntropy, 784, 10,
+                32 * 9 + 32 + 64 * 32 * 9 + 64 + 1600 * 128 + 128 + 128 * 10 + 10),
+
+            new("ResidualFree", """
+                using NetGen;
+
+                namespace Demo.Vision;
+
+                /// <summary>RGB input (regrouped channel-major), Same padding, batch-norm before ReLU, average and global pooling.</summary>
+                [Network(Loss.CrossEntropy)]
+                [Input(3, 16, 16)]
+                [Conv2D(8, kernel: 3, Padding = Padding.Same, Bias = false, Name = "stem")]
+                [BatchNorm(Activation = Activation.ReLU)]
+                [AvgPool2D(2)]
+                [Conv2D(16, kernel: 3, Stride = 2, Pad = 1, Dilation = 1, Activation = Activation.Gelu)]
+                [GlobalAveragePool2D]
+                [BatchNorm]
+                [Dense(5, Activation.Softmax)]
+                public partial class SmallNet;
+                """, "Demo.Vision.SmallNet", "Demo.Vision.SmallNet.g.cs", Loss.CrossEntropy, 3 * 16 * 16, 5,
+                8 * 27 + 2 * 8 + 16 * 72 + 16 + 2 * 16 + 16 * 5 + 5),
         };
 
         private static readonly ConcurrentDictionary<string, Lazy<GeneratorRun>> Runs = new();

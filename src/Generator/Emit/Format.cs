@@ -9,6 +9,12 @@ namespace NetGen.Generator.Emit
     {
         public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+        /// <summary>A float as C# source: <c>0.25f</c>, round-tripping its exact value.</summary>
+        public static string FloatLiteral(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
+
+        /// <summary>A float for people: <c>0.25</c>.</summary>
+        public static string Float(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
         /// <summary>100,480.</summary>
         public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -9,8 +9,11 @@ namespace NetGen.Generator.Emit
     /// </summary>
     internal sealed class LayerContext
     {
-        public LayerContext(LayerSpec layer, int index, string inputVar, string? inputGradientVar, bool isOutput, LossKind loss)
+        public LayerContext(LayerSpec layer, int index, string inputVar, string? inputGradientVar, bool isOutput, LossKind loss,
+            bool inputChannelMajor = false, bool hasModes = false)
         {
+            InputChannelMajor = inputChannelMajor;
+            HasModes = hasModes;
             Layer = layer;
             Index = index;
             InputVar = inputVar;
@@ -32,6 +35,12 @@ namespace NetGen.Generator.Emit
         public bool IsOutput { get; }
 
         public LossKind Loss { get; }
+
+        /// <summary>Whether the input span is channel-major, [C, B, H, W] (spatial layers' layout), rather than batch-major.</summary>
+        public bool InputChannelMajor { get; }
+
+        /// <summary>Whether the passes take a <c>training</c> flag (the network has dropout or batch-norm).</summary>
+        public bool HasModes { get; }
 
         /// <summary>
         /// Set when this layer's input-gradient product also applies the previous layer's activation

@@ -26,13 +26,24 @@ namespace NetGen.Generator.Emit
             _target = LossEmitter.TargetName(spec.Loss);
             string inputVar = "x";
             string? inputGradient = null;
+            bool channelMajor = false;
+            if (InputFeedsSpatialLayer(spec))
+            {
+                // Spatial layers work channel-major; with one channel that is already the input's layout.
+                channelMajor = true;
+                if (spec.Input.Dims[0] > 1)
+                {
+                    inputVar = InputChannelMajor.Local;
+                }
+            }
             for (int i = 0; i < spec.Layers.Count; i++)
             {
-                var context = new LayerContext(spec.Layers[i], i, inputVar, inputGradient, i == spec.Layers.Count - 1, spec.Loss);
+                var context = new LayerContext(spec.Layers[i], i, inputVar, inputGradient, i == spec.Layers.Count - 1, spec.Loss, channelMajor, spec.HasModes);
                 LayerEmitter emitter = LayerEmitter.For(spec.Layers[i]);
                 _layers.Add((context, emitter));
                 inputVar = emitter.OutputVar(context);
                 inputGradient = emitter.OutputGradientVar(context);
+                channelMajor = emitter.OutputChannelMajor(context);
             }
             FuseDerivatives();
         }
@@ -59,7 +70,39 @@ namespace NetGen.Generator.Emit
 
         public static string Emit(NetworkSpec spec) => new NetworkEmitter(spec).Write();
 
-        private IEnumerable<WorkspaceBuffer> AllBuffers => _layers.SelectMany(l => l.Emitter.Buffers(l.Context));
+        /// <summary>The network input regrouped channel-major, when a spatial layer reads an input of several channels.</summary>
+        private static readonly WorkspaceBuffer InputChannelMajor = new("_inputChannelMajor", "xChannels", "InputSize", "[C, B, H, W]",
+            "the input regrouped channel-major for the spatial layers", TrainingOnly: false);
+
+        /// <summary>Whether the input [C, H, W] goes (past any dropout) straight into a convolution, pooling or batch-norm.</summary>
+        private static bool InputFeedsSpatialLayer(NetworkSpec spec)
+        {
+            if (spec.Input.Rank != 3)
+            {
+                return false;
+            }
+            foreach (LayerSpec layer in spec.Layers)
+            {
+                if (layer is not DropoutSpec)
+                {
+                    return layer is Conv2DSpec or Pool2DSpec or GlobalAveragePoolSpec or BatchNormSpec;
+                }
+            }
+            return false;
+        }
+
+        private bool ConvertsInput => InputFeedsSpatialLayer(_spec) && _spec.Input.Dims[0] > 1;
+
+        private IEnumerable<WorkspaceBuffer> AllBuffers =>
+            (ConvertsInput ? new[] { InputChannelMajor } : Enumerable.Empty<WorkspaceBuffer>())
+                .Concat(_layers.SelectMany(l => l.Emitter.Buffers(l.Context)));
+
+        private bool HasDropout => _spec.Layers.Any(l => l is DropoutSpec);
+
+        /// <summary>", bool training" for the passes of networks with mode-dependent layers.</summary>
+        private string TrainingParameter => _spec.HasModes ? ", bool training" : "";
+
+        private string TrainingArgument(bool training) => _spec.HasModes ? (training ? ", training: true" : ", training: false") : "";
 
         /// <summary>The span the last layer's output ends up in (a Flatten at the end aliases the layer before it).</summary>
         private string OutputVar => _layers[_layers.Count - 1].Emitter.OutputVar(_layers[_layers.Count - 1].Context);
@@ -131,10 +174,15 @@ namespace NetGen.Generator.Emit
             {
                 emitter.Constants(_w, context);
             }
+            if (_spec.Buffers.Count > 0)
+            {
+                _w.Line("/// <summary>Non-trainable values (running statistics): the length of <see cref=\"Buffers\"/>.</summary>");
+                _w.Line($"public const int BufferCount = {Format.Int(_spec.BufferCount)};");
+            }
             if (_spec.Parameters.Count > 0)
             {
                 _w.Line();
-                _w.Line("// Parameter layout: offsets into Parameters and Gradients, weight then bias per layer, weights [out, in].");
+                _w.Line("// Parameter layout: offsets into Parameters and Gradients, weight then bias per layer, shaped like PyTorch's.");
                 int nameWidth = _spec.Parameters.Max(p => p.OffsetConstant.Length);
                 int offsetWidth = _spec.Parameters.Max(p => Format.Int(p.Offset).Length);
                 foreach (ParameterSpec parameter in _spec.Parameters)
@@ -143,12 +191,32 @@ namespace NetGen.Generator.Emit
                     _w.Line($"private const int {parameter.OffsetConstant.PadRight(nameWidth)} = {offset} // {parameter.Name} {Format.Dims(parameter.Shape)}");
                 }
             }
+            if (_spec.Buffers.Count > 0)
+            {
+                _w.Line();
+                _w.Line("// Buffer layout: offsets into Buffers (non-trainable, never seen by optimizers).");
+                int nameWidth = _spec.Buffers.Max(p => p.OffsetConstant.Length);
+                int offsetWidth = _spec.Buffers.Max(p => Format.Int(p.Offset).Length);
+                foreach (ParameterSpec buffer in _spec.Buffers)
+                {
+                    string offset = (Format.Int(buffer.Offset) + ";").PadRight(offsetWidth + 1);
+                    _w.Line($"private const int {buffer.OffsetConstant.PadRight(nameWidth)} = {offset} // {buffer.Name} {Format.Dims(buffer.Shape)}");
+                }
+            }
         }
 
         private void WriteFields()
         {
             _w.Line($"private readonly global::NetGen.AlignedBuffer _parameters = new(ParameterCount); // [{Format.Int(_spec.ParameterCount)}]");
             _w.Line($"private readonly global::NetGen.AlignedBuffer _gradients = new(ParameterCount);  // [{Format.Int(_spec.ParameterCount)}]");
+            if (_spec.Buffers.Count > 0)
+            {
+                _w.Line($"private readonly global::NetGen.AlignedBuffer _buffers = new(BufferCount);       // [{Format.Int(_spec.BufferCount)}] running statistics");
+            }
+            if (HasDropout)
+            {
+                _w.Line("private readonly global::NetGen.Rng _dropoutRng;                                 // dropout masks: stream 1 of the seed");
+            }
             _w.Line();
             _w.Line("// Workspace, sized for the largest batch seen and then reused: steady-state steps allocate nothing.");
             _w.Line("private int _capacity;         // samples the forward buffers hold");
@@ -156,7 +224,9 @@ namespace NetGen.Generator.Emit
             _w.Line("private int _lastBatch;        // samples in the most recent forward pass (see Outputs)");
             foreach (WorkspaceBuffer buffer in AllBuffers)
             {
-                _w.Line($"private global::NetGen.AlignedBuffer {buffer.Field} = global::NetGen.AlignedBuffer.Empty; // {buffer.Shape} {buffer.Description}");
+                _w.Line(buffer.Fixed
+                    ? $"private readonly global::NetGen.AlignedBuffer {buffer.Field} = new({buffer.PerSample}); // {buffer.Shape} {buffer.Description}"
+                    : $"private global::NetGen.AlignedBuffer {buffer.Field} = global::NetGen.AlignedBuffer.Empty; // {buffer.Shape} {buffer.Description}");
             }
         }
 
@@ -171,6 +241,18 @@ namespace NetGen.Generator.Emit
                 {
                     emitter.Initialize(_w, context);
                 }
+                if (_spec.Buffers.Count > 0)
+                {
+                    _w.Line($"{Span} s = _buffers.Span;");
+                    foreach (var (context, emitter) in _layers)
+                    {
+                        emitter.InitializeBuffers(_w, context);
+                    }
+                }
+                if (HasDropout)
+                {
+                    _w.Line("_dropoutRng = new global::NetGen.Rng(seed, stream: 1);");
+                }
             }
         }
 
@@ -183,22 +265,15 @@ namespace NetGen.Generator.Emit
             _w.Line($"public {Span} Gradients => _gradients.Span;");
             _w.Line();
             _w.Line("/// <summary>Name, shape and offset of each parameter tensor, as in a PyTorch state_dict.</summary>");
-            _w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterLayout { get; } = global::System.Array.AsReadOnly(new global::NetGen.ParameterTensor[]");
-            _w.Line("{");
-            _w.Indent();
-            foreach (ParameterSpec parameter in _spec.Parameters)
-            {
-                string dims = string.Join(", ", parameter.Shape.Select(d => Format.Int(d)));
-                _w.Line($"new(\"{parameter.Name}\", global::System.Collections.Immutable.ImmutableArray.Create({dims}), {parameter.OffsetConstant}),");
-            }
-            _w.Unindent();
-            _w.Line("});");
+            WriteLayout("ParameterLayout", _spec.Parameters);
             _w.Line();
-            _w.Line("/// <summary>Non-trainable state saved with the parameters (e.g. batch-norm running statistics): none in this network.</summary>");
-            _w.Line($"public {Span} Buffers => {Span}.Empty;");
+            _w.Line(_spec.Buffers.Count > 0
+                ? "/// <summary>Non-trainable state saved with the parameters: the batch-norm running statistics. Optimizers never see it.</summary>"
+                : "/// <summary>Non-trainable state saved with the parameters (e.g. batch-norm running statistics): none in this network.</summary>");
+            _w.Line(_spec.Buffers.Count > 0 ? $"public {Span} Buffers => _buffers.Span;" : $"public {Span} Buffers => {Span}.Empty;");
             _w.Line();
             _w.Line("/// <summary>Name, shape and offset of each tensor in <see cref=\"Buffers\"/>.</summary>");
-            _w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> BufferLayout { get; } = global::System.Array.Empty<global::NetGen.ParameterTensor>();");
+            WriteLayout("BufferLayout", _spec.Buffers);
             _w.Line();
             _w.Line("/// <summary>The outputs of the most recent forward pass (Forward, ComputeLoss, ComputeGradients or TrainStep), [batch, OutputSize].</summary>");
             _w.Line($"public {ReadOnlySpan} Outputs => {OutputField}.Slice(_lastBatch * OutputSize);");
@@ -219,7 +294,7 @@ namespace NetGen.Generator.Emit
                 _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
                 _w.Line("global::NetGen.Guard.Length(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
                 _w.Line("EnsureCapacity(batchSize);");
-                _w.Line("return ForwardPass(inputs, batchSize);");
+                _w.Line($"return ForwardPass(inputs, batchSize{TrainingArgument(false)});");
             }
             _w.Line();
             _w.Line($"/// <summary>Inference: writes OutputSize floats per sample{what} for <paramref name=\"batchSize\"/> samples into <paramref name=\"outputs\"/>.</summary>");
@@ -230,22 +305,26 @@ namespace NetGen.Generator.Emit
                 _w.Line("Forward(inputs, batchSize).CopyTo(outputs);");
             }
             _w.Line();
-            _w.Line("/// <summary>Forward and the mean loss over the batch; parameters and gradients are left alone.</summary>");
+            _w.Line(_spec.HasModes
+                ? "/// <summary>Forward in inference mode (no dropout, running statistics) and the mean loss over the batch; parameters, gradients and buffers are left alone.</summary>"
+                : "/// <summary>Forward and the mean loss over the batch; parameters and gradients are left alone.</summary>");
             using (_w.Block($"public float ComputeLoss({ReadOnlySpan} inputs, {targets}, int batchSize)"))
             {
                 _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
                 _w.Line("EnsureCapacity(batchSize);");
-                _w.Line("ForwardPass(inputs, batchSize);");
+                _w.Line($"ForwardPass(inputs, batchSize{TrainingArgument(false)});");
                 _w.Line($"return LossPass({_target}, batchSize, withGradient: false);");
             }
             _w.Line();
-            _w.Line("/// <summary>Forward, mean loss over the batch, backward: overwrites <see cref=\"Gradients\"/> and returns the loss.</summary>");
+            _w.Line(_spec.HasModes
+                ? "/// <summary>Forward in training mode (dropout active, batch statistics, running statistics updated), mean loss over the batch, backward: overwrites <see cref=\"Gradients\"/> and returns the loss.</summary>"
+                : "/// <summary>Forward, mean loss over the batch, backward: overwrites <see cref=\"Gradients\"/> and returns the loss.</summary>");
             using (_w.Block($"public float ComputeGradients({ReadOnlySpan} inputs, {targets}, int batchSize)"))
             {
                 _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
                 _w.Line("EnsureCapacity(batchSize);");
                 _w.Line("EnsureTrainingCapacity(batchSize);");
-                _w.Line("ForwardPass(inputs, batchSize);");
+                _w.Line($"ForwardPass(inputs, batchSize{TrainingArgument(true)});");
                 _w.Line($"float loss = LossPass({_target}, batchSize, withGradient: true);");
                 _w.Line("BackwardPass(inputs, batchSize);");
                 _w.Line("return loss;");
@@ -272,30 +351,75 @@ namespace NetGen.Generator.Emit
             }
         }
 
+        private void WriteLayout(string name, EquatableArray<ParameterSpec> tensors)
+        {
+            string type = "global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor>";
+            if (tensors.Count == 0)
+            {
+                _w.Line($"public static {type} {name} {{ get; }} = global::System.Array.Empty<global::NetGen.ParameterTensor>();");
+                return;
+            }
+            _w.Line($"public static {type} {name} {{ get; }} = global::System.Array.AsReadOnly(new global::NetGen.ParameterTensor[]");
+            _w.Line("{");
+            _w.Indent();
+            foreach (ParameterSpec tensor in tensors)
+            {
+                string dims = string.Join(", ", tensor.Shape.Select(d => Format.Int(d)));
+                string shape = tensor.Shape.Count == 0
+                    ? "global::System.Collections.Immutable.ImmutableArray<int>.Empty"
+                    : $"global::System.Collections.Immutable.ImmutableArray.Create({dims})";
+                _w.Line($"new(\"{tensor.Name}\", {shape}, {tensor.OffsetConstant}),");
+            }
+            _w.Unindent();
+            _w.Line("});");
+        }
+
         private ActivationKind? LastActivation() =>
             _spec.Layers.Count > 0 && _spec.Layers[_spec.Layers.Count - 1] is DenseSpec dense ? dense.Activation : null;
 
         private void WriteForwardPass()
         {
-            _w.Line("// Forward, layer by layer; returns the output span. Inference and training share this path:");
-            _w.Line("// this network has no layer that behaves differently in training (no dropout, no batch-norm).");
-            using (_w.Block($"private {ReadOnlySpan} ForwardPass({ReadOnlySpan} x, int B)"))
+            if (_spec.HasModes)
+            {
+                _w.Line("// Forward, layer by layer; returns the output span. training: true is training mode (dropout draws masks,");
+                _w.Line("// batch-norm uses and tracks batch statistics); training: false is inference mode (no dropout, running statistics).");
+            }
+            else
+            {
+                _w.Line("// Forward, layer by layer; returns the output span. Inference and training share this path:");
+                _w.Line("// this network has no layer that behaves differently in training (no dropout, no batch-norm).");
+            }
+            using (_w.Block($"private {ReadOnlySpan} ForwardPass({ReadOnlySpan} x, int B{TrainingParameter})"))
             {
                 _w.Line("_lastBatch = B;");
                 _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
+                if (_spec.Buffers.Count > 0)
+                {
+                    _w.Line($"{Span} s = _buffers.Span;");
+                }
+                if (ConvertsInput)
+                {
+                    _w.Line();
+                    _w.Line($"// The input [B, {_spec.Input.Dims[0]}, {_spec.Input.Dims[1]}, {_spec.Input.Dims[2]}] regrouped channel-major for the spatial layers");
+                    WriteView(InputChannelMajor);
+                    _w.Line($"global::NetGen.Kernels.Layout.ToChannelMajor(x, {InputChannelMajor.Local}, B, {_spec.Input.Dims[0]}, {Format.Int((long)_spec.Input.Dims[1] * _spec.Input.Dims[2])});");
+                }
                 foreach (var (context, emitter) in _layers)
                 {
                     _w.Line();
                     _w.Line("// " + emitter.Describe(context));
-                    foreach (WorkspaceBuffer buffer in emitter.Buffers(context).Where(b => !b.TrainingOnly))
+                    foreach (WorkspaceBuffer buffer in emitter.Buffers(context).Where(b => !b.TrainingOnly || b.Fixed || IsMask(b)))
                     {
-                        WriteView(buffer);
+                        WriteView(buffer, IsMask(buffer) ? "training" : null);
                     }
                     emitter.Forward(_w, context);
                 }
                 _w.Line("return " + OutputVar + ";");
             }
         }
+
+        /// <summary>Training-only buffers the forward pass writes in training mode (dropout masks, saved batch statistics).</summary>
+        private static bool IsMask(WorkspaceBuffer buffer) => buffer.Local.EndsWith("Mask", System.StringComparison.Ordinal);
 
         private void WriteLossPass()
         {
@@ -306,7 +430,7 @@ namespace NetGen.Generator.Emit
                 string? gradient = null;
                 foreach (WorkspaceBuffer buffer in emitter.Buffers(output))
                 {
-                    WriteView(buffer, conditional: buffer.TrainingOnly);
+                    WriteView(buffer, buffer.TrainingOnly && !buffer.Fixed ? "withGradient" : null);
                     if (buffer.TrainingOnly)
                     {
                         gradient = buffer.Local;
@@ -323,7 +447,7 @@ namespace NetGen.Generator.Emit
             get
             {
                 int owner = _layers.Count - 1;
-                while (owner > 0 && _layers[owner].Context.Layer is FlattenSpec)
+                while (owner > 0 && !_layers[owner].Emitter.Buffers(_layers[owner].Context).Any(b => b.Local == OutputVar))
                 {
                     owner--;
                 }
@@ -352,6 +476,10 @@ namespace NetGen.Generator.Emit
                 {
                     _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
                 }
+                if (_spec.Buffers.Count > 0 && Uses(code, "s"))
+                {
+                    _w.Line($"{Span} s = _buffers.Span;");
+                }
                 _w.Line($"{Span} g = _gradients.Span;");
                 foreach (WorkspaceBuffer buffer in AllBuffers.Where(b => Uses(code, b.Local)))
                 {
@@ -366,21 +494,24 @@ namespace NetGen.Generator.Emit
 
         /// <summary>Whether <paramref name="code"/> mentions the local <paramref name="name"/> as a whole word.</summary>
         private static bool Uses(string code, string name) =>
-            System.Text.RegularExpressions.Regex.IsMatch(code, @"\b" + name + @"\b");
+            System.Text.RegularExpressions.Regex.IsMatch(
+                System.Text.RegularExpressions.Regex.Replace(code, "//[^\n]*", ""), // comments do not count
+                @"\b" + name + @"\b");
 
-        private void WriteView(WorkspaceBuffer buffer, bool conditional = false)
+        /// <summary>A local span over a workspace buffer; with a <paramref name="condition"/>, empty unless it holds (the buffer may not exist yet).</summary>
+        private void WriteView(WorkspaceBuffer buffer, string? condition = null)
         {
-            string slice = $"{buffer.Field}.Slice(B * {buffer.PerSample})";
-            _w.Line(conditional
-                ? $"{Span} {buffer.Local} = withGradient ? {slice} : default; // {buffer.Shape}"
+            string slice = buffer.Fixed ? $"{buffer.Field}.Span" : $"{buffer.Field}.Slice(B * {buffer.PerSample})";
+            _w.Line(condition is not null
+                ? $"{Span} {buffer.Local} = {condition} ? {slice} : default; // {buffer.Shape}"
                 : $"{Span} {buffer.Local} = {slice}; // {buffer.Shape}");
         }
 
         private void WriteCapacity()
         {
-            WriteGrow("EnsureCapacity", "_capacity", AllBuffers.Where(b => !b.TrainingOnly).ToList());
+            WriteGrow("EnsureCapacity", "_capacity", AllBuffers.Where(b => !b.TrainingOnly && !b.Fixed).ToList());
             _w.Line();
-            WriteGrow("EnsureTrainingCapacity", "_trainingCapacity", AllBuffers.Where(b => b.TrainingOnly).ToList());
+            WriteGrow("EnsureTrainingCapacity", "_trainingCapacity", AllBuffers.Where(b => b.TrainingOnly && !b.Fixed).ToList());
         }
 
         private void WriteGrow(string method, string capacity, List<WorkspaceBuffer> buffers)

@@ -13,13 +13,16 @@ namespace NetGen.Generator.Model
         public static readonly IReadOnlyCollection<string> Members = new HashSet<string>
         {
             "InputSize", "OutputSize", "ParameterCount", "TargetSize", "InputShape",
-            "Parameters", "Gradients", "ParameterLayout", "Buffers", "BufferLayout", "Summary", "Outputs",
+            "Parameters", "Gradients", "ParameterLayout", "Buffers", "BufferLayout", "BufferCount", "Summary", "Outputs",
             "Forward", "ComputeLoss", "ComputeGradients", "TrainStep",
             "CheckBatch", "ForwardPass", "LossPass", "BackwardPass", "EnsureCapacity", "EnsureTrainingCapacity",
-            "_parameters", "_gradients", "_capacity", "_trainingCapacity", "_lastBatch",
+            "_parameters", "_gradients", "_buffers", "_capacity", "_trainingCapacity", "_lastBatch", "_dropoutRng",
         };
 
         /// <summary>Suffixes of a layer's constants: <c>HiddenIn</c>, <c>HiddenWeight</c>, ….</summary>
-        public static readonly IReadOnlyList<string> LayerConstantSuffixes = new[] { "In", "Out", "Weight", "Bias" };
+        public static readonly IReadOnlyList<string> LayerConstantSuffixes = new[]
+        {
+            "In", "Out", "Weight", "Bias", "RunningMean", "RunningVar", "BatchesTracked", "Geometry", "Channels", "Plane", "Patch", "Positions", "Filters",
+        };
     }
 }

@@ -33,3 +33,18 @@ namespace NetGen.Generator.Model
         Zeros = 7,
     }
 }
+
+namespace NetGen.Generator.Model
+{
+    internal enum PaddingKind
+    {
+        Valid = 0,
+        Same = 1,
+    }
+
+    internal enum PoolKind
+    {
+        Max,
+        Average,
+    }
+}

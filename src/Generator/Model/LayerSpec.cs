@@ -17,6 +17,12 @@ namespace NetGen.Generator.Model
 
         /// <summary>What the summary prints after the kind, e.g. the activation.</summary>
         public virtual string? Detail => null;
+
+        /// <summary>Non-trainable values this layer keeps with its parameters (running statistics).</summary>
+        public virtual long BufferCount => 0;
+
+        /// <summary>Whether the layer behaves differently in training and in inference (dropout, batch-norm).</summary>
+        public virtual bool ModeDependent => false;
     }
 
     /// <summary><c>y = activation(x·Wᵀ + b)</c> with <c>W</c> stored <c>[Units, InFeatures]</c>.</summary>

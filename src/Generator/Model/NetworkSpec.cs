@@ -17,8 +17,13 @@ namespace NetGen.Generator.Model
         Shape Input,
         EquatableArray<LayerSpec> Layers,
         EquatableArray<ParameterSpec> Parameters,
-        int ParameterCount)
+        int ParameterCount,
+        EquatableArray<ParameterSpec> Buffers,
+        int BufferCount)
     {
+        /// <summary>Whether some layer behaves differently in training and inference, so the forward pass takes a mode.</summary>
+        public bool HasModes => System.Linq.Enumerable.Any(Layers, l => l.ModeDependent);
+
         public Shape Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Output;
 
         /// <summary>For comments: <c>Demo.MnistMlp</c>.</summary>

@@ -62,6 +62,12 @@ namespace NetGen.Generator.Parsing
 
         public string? String(string name) => this[name]?.Value as string;
 
+        /// <summary>The value of a float argument, if it is one.</summary>
+        public float? Float(string name) => this[name]?.Value is float f ? f : null;
+
+        /// <summary>The value of a bool argument, if it is one.</summary>
+        public bool? Bool(string name) => this[name]?.Value is bool b ? b : null;
+
         /// <summary>Where an argument is, or the attribute itself if it was not written.</summary>
         public Location LocationOf(string name) => this[name]?.Location ?? Location;
     }

@@ -25,6 +25,12 @@ namespace NetGen.Generator.Parsing
             ["InputAttribute"] = "Input",
             ["DenseAttribute"] = "Dense",
             ["FlattenAttribute"] = "Flatten",
+            ["Conv2DAttribute"] = "Conv2D",
+            ["MaxPool2DAttribute"] = "MaxPool2D",
+            ["AvgPool2DAttribute"] = "AvgPool2D",
+            ["GlobalAveragePool2DAttribute"] = "GlobalAveragePool2D",
+            ["BatchNormAttribute"] = "BatchNorm",
+            ["DropoutAttribute"] = "Dropout",
         };
 
         private static readonly SymbolDisplayFormat EscapedName = new(

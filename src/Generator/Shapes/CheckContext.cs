@@ -26,10 +26,10 @@ namespace NetGen.Generator.Shapes
             HasErrors |= descriptor.DefaultSeverity == DiagnosticSeverity.Error;
         }
 
-        /// <summary>A positive size argument, or null after reporting NG0010.</summary>
-        public int? PositiveInt(LayerAttribute attribute, string argument, string what)
+        /// <summary>A positive size argument, or null after reporting NG0010 (absent arguments give <paramref name="absent"/>).</summary>
+        public int? PositiveInt(LayerAttribute attribute, string argument, string what, int? absent = null)
         {
-            int? value = attribute.Int(argument);
+            int? value = attribute[argument] is null ? absent : attribute.Int(argument);
             if (value is null)
             {
                 return null;
@@ -37,6 +37,31 @@ namespace NetGen.Generator.Shapes
             if (value <= 0)
             {
                 Report(DiagnosticDescriptors.NonPositiveSize, attribute.LocationOf(argument), what, value);
+                return null;
+            }
+            return value;
+        }
+
+        /// <summary>An int argument that must satisfy <paramref name="valid"/>, or null after reporting NG0031.</summary>
+        public int? CheckedInt(LayerAttribute attribute, string argument, string what, int absent, System.Func<int, bool> valid, string constraint)
+        {
+            int value = attribute[argument] is null ? absent : attribute.Int(argument) ?? absent;
+            if (!valid(value))
+            {
+                Report(DiagnosticDescriptors.InvalidValue, attribute.LocationOf(argument), what, constraint, value);
+                return null;
+            }
+            return value;
+        }
+
+        /// <summary>A float argument that must satisfy <paramref name="valid"/>, or null after reporting NG0031.</summary>
+        public float? CheckedFloat(LayerAttribute attribute, string argument, string what, float absent, System.Func<float, bool> valid, string constraint)
+        {
+            float value = attribute[argument] is null ? absent : attribute.Float(argument) ?? absent;
+            if (!valid(value))
+            {
+                Report(DiagnosticDescriptors.InvalidValue, attribute.LocationOf(argument), what, constraint,
+                    value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
                 return null;
             }
             return value;

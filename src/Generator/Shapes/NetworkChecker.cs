@@ -58,6 +58,12 @@ namespace NetGen.Generator.Shapes
                 {
                     "Dense" => DenseRules.Check(attribute, shape, name, identifier, context),
                     "Flatten" => FlattenRules.Check(attribute, shape, name, identifier, context),
+                    "Conv2D" => Conv2DRules.Check(attribute, shape, name, identifier, context),
+                    "MaxPool2D" => PoolRules.Check(attribute, PoolKind.Max, shape, name, identifier, context),
+                    "AvgPool2D" => PoolRules.Check(attribute, PoolKind.Average, shape, name, identifier, context),
+                    "GlobalAveragePool2D" => NormalizationRules.GlobalAveragePool(attribute, shape, name, identifier, context),
+                    "BatchNorm" => NormalizationRules.BatchNorm(attribute, shape, name, identifier, context),
+                    "Dropout" => NormalizationRules.Dropout(attribute, shape, name, identifier, context),
                     _ => null,
                 };
                 shape = layer?.Output;
@@ -82,8 +88,9 @@ namespace NetGen.Generator.Shapes
                 return null;
             }
 
-            List<ParameterSpec>? parameters = LayOutParameters(layers, declaration, context);
-            if (parameters is null)
+            List<ParameterSpec>? parameters = LayOut(layers, declaration, context, buffers: false);
+            List<ParameterSpec>? buffers = LayOut(layers, declaration, context, buffers: true);
+            if (parameters is null || buffers is null)
             {
                 return null;
             }
@@ -96,7 +103,9 @@ namespace NetGen.Generator.Shapes
                 inputShape,
                 new EquatableArray<LayerSpec>(layers),
                 new EquatableArray<ParameterSpec>(parameters),
-                parameters.Sum(p => p.Length));
+                parameters.Sum(p => p.Length),
+                new EquatableArray<ParameterSpec>(buffers),
+                buffers.Sum(p => p.Length));
         }
 
         /// <summary>A member may not share its class's name, so the class may not be named like one NetGen generates.</summary>
@@ -158,31 +167,60 @@ namespace NetGen.Generator.Shapes
             }
         }
 
-        /// <summary>Layers in declaration order, weight then bias, each weight [out, in] like torch.nn.Linear.</summary>
-        private static List<ParameterSpec>? LayOutParameters(List<LayerSpec> layers, NetworkDeclaration declaration, CheckContext context)
+        /// <summary>
+        /// Trainable parameters (<paramref name="buffers"/> false) or non-trainable buffers, layers in
+        /// declaration order, named and shaped like PyTorch's state_dict: a dense weight [out, in], a
+        /// convolution weight [out, in, k, k], each followed by its bias; batch-norm weight and bias,
+        /// and its running_mean, running_var and num_batches_tracked buffers.
+        /// </summary>
+        private static List<ParameterSpec>? LayOut(List<LayerSpec> layers, NetworkDeclaration declaration, CheckContext context, bool buffers)
         {
-            var parameters = new List<ParameterSpec>();
+            var tensors = new List<ParameterSpec>();
             long offset = 0;
+            void Add(LayerSpec layer, string suffix, string constant, params int[] shape)
+            {
+                long length = 1;
+                foreach (int d in shape)
+                {
+                    length *= d;
+                }
+                tensors.Add(new ParameterSpec(layer.Name + "." + suffix, new EquatableArray<int>(shape),
+                    (int)System.Math.Min(offset, int.MaxValue), (int)System.Math.Min(length, int.MaxValue), layer.Identifier + constant));
+                offset += length;
+            }
             foreach (LayerSpec layer in layers)
             {
-                if (layer is DenseSpec dense)
+                switch (layer)
                 {
-                    int weights = dense.Units * dense.InFeatures;
-                    parameters.Add(new ParameterSpec(dense.Name + ".weight", new EquatableArray<int>(new[] { dense.Units, dense.InFeatures }),
-                        (int)System.Math.Min(offset, int.MaxValue), weights, dense.Identifier + "Weight"));
-                    offset += weights;
-                    parameters.Add(new ParameterSpec(dense.Name + ".bias", new EquatableArray<int>(new[] { dense.Units }),
-                        (int)System.Math.Min(offset, int.MaxValue), dense.Units, dense.Identifier + "Bias"));
-                    offset += dense.Units;
+                    case DenseSpec dense when !buffers:
+                        Add(dense, "weight", "Weight", dense.Units, dense.InFeatures);
+                        Add(dense, "bias", "Bias", dense.Units);
+                        break;
+                    case Conv2DSpec conv when !buffers:
+                        Add(conv, "weight", "Weight", conv.Filters, conv.InChannels, conv.Kernel, conv.Kernel);
+                        if (conv.HasBias)
+                        {
+                            Add(conv, "bias", "Bias", conv.Filters);
+                        }
+                        break;
+                    case BatchNormSpec bn when !buffers:
+                        Add(bn, "weight", "Weight", bn.Channels);
+                        Add(bn, "bias", "Bias", bn.Channels);
+                        break;
+                    case BatchNormSpec bn:
+                        Add(bn, "running_mean", "RunningMean", bn.Channels);
+                        Add(bn, "running_var", "RunningVar", bn.Channels);
+                        Add(bn, "num_batches_tracked", "BatchesTracked");
+                        break;
                 }
             }
             if (offset > int.MaxValue)
             {
                 context.Report(DiagnosticDescriptors.NetworkTooLarge, declaration.ClassLocation,
-                    $"The parameter count of '{declaration.DisplayName}'", offset, int.MaxValue);
+                    $"The {(buffers ? "buffer" : "parameter")} count of '{declaration.DisplayName}'", offset, int.MaxValue);
                 return null;
             }
-            return parameters;
+            return tensors;
         }
     }
 }

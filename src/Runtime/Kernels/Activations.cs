@@ -53,6 +53,67 @@ namespace NetGen.Kernels
             }
         }
 
+        /// <summary>
+        /// y = activation(z) for the element-wise activations (not Softmax, which works per row: use
+        /// <see cref="Softmax"/>). <paramref name="z"/> and <paramref name="y"/> may be the same span.
+        /// </summary>
+        public static void Apply(Activation activation, ReadOnlySpan<float> z, Span<float> y)
+        {
+            switch (activation)
+            {
+                case Activation.None:
+                    CopyUnlessSame(z, y);
+                    break;
+                case Activation.ReLU:
+                    ReLU(z, y);
+                    break;
+                case Activation.LeakyReLU:
+                    LeakyReLU(z, y);
+                    break;
+                case Activation.Sigmoid:
+                    Sigmoid(z, y);
+                    break;
+                case Activation.Tanh:
+                    Tanh(z, y);
+                    break;
+                case Activation.Gelu:
+                    Gelu(z, y);
+                    break;
+                default:
+                    throw new ArgumentException($"{activation} is not an element-wise activation.", nameof(activation));
+            }
+        }
+
+        /// <summary>
+        /// d ← d·f′ in place, for the element-wise activations: from the output <paramref name="y"/>, or from
+        /// the pre-activation <paramref name="z"/> for GELU (the only one that needs it).
+        /// </summary>
+        public static void Backward(Activation activation, ReadOnlySpan<float> z, ReadOnlySpan<float> y, Span<float> d)
+        {
+            switch (activation)
+            {
+                case Activation.None:
+                    break;
+                case Activation.ReLU:
+                    ReLUBackward(y, d);
+                    break;
+                case Activation.LeakyReLU:
+                    LeakyReLUBackward(y, d);
+                    break;
+                case Activation.Sigmoid:
+                    SigmoidBackward(y, d);
+                    break;
+                case Activation.Tanh:
+                    TanhBackward(y, d);
+                    break;
+                case Activation.Gelu:
+                    GeluBackward(z, d);
+                    break;
+                default:
+                    throw new ArgumentException($"{activation} is not an element-wise activation.", nameof(activation));
+            }
+        }
+
         /// <summary>d ← d where y &gt; 0, else 0.</summary>
         public static void ReLUBackward(ReadOnlySpan<float> y, Span<float> d) => Elementwise.Apply<ReLUBackwardOp>(y, d);
 

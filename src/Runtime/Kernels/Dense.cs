@@ -39,34 +39,13 @@ namespace NetGen.Kernels
                 return;
             }
             int count = batch * outFeatures;
-            switch (activation)
+            if (activation == Activation.Softmax)
             {
-                case Activation.None:
-                    if (!inPlace)
-                    {
-                        z.Slice(0, count).CopyTo(y);
-                    }
-                    break;
-                case Activation.ReLU:
-                    Activations.ReLU(z.Slice(0, count), y.Slice(0, count));
-                    break;
-                case Activation.LeakyReLU:
-                    Activations.LeakyReLU(z.Slice(0, count), y.Slice(0, count));
-                    break;
-                case Activation.Sigmoid:
-                    Activations.Sigmoid(z.Slice(0, count), y.Slice(0, count));
-                    break;
-                case Activation.Tanh:
-                    Activations.Tanh(z.Slice(0, count), y.Slice(0, count));
-                    break;
-                case Activation.Softmax:
-                    Activations.Softmax(z.Slice(0, count), y.Slice(0, count), batch, outFeatures);
-                    break;
-                case Activation.Gelu:
-                    Activations.Gelu(z.Slice(0, count), y.Slice(0, count));
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+                Activations.Softmax(z.Slice(0, count), y.Slice(0, count), batch, outFeatures);
+            }
+            else
+            {
+                Activations.Apply(activation, z.Slice(0, count), y.Slice(0, count));
             }
         }
 

@@ -34,7 +34,7 @@ namespace NetGen.Kernels
             public Product Product;
             public SimdLevel Level;
             public int M, N, K, BlockColumns;
-            public float* A, B, C, Bias, Y, ColumnSums;
+            public float* A, B, C, Bias, Y, ColumnSums, RowBias;
             public bool Accumulate;
             public Epilogue Epilogue;
         }
@@ -59,7 +59,7 @@ namespace NetGen.Kernels
             {
                 throw new ArgumentException($"The bias has {bias.Length} values; the product has {n} columns.", nameof(bias));
             }
-            Run(Product.NT, m, n, k, a, b, c, accumulate, bias, epilogue, ReadOnlySpan<float>.Empty, Span<float>.Empty);
+            Run(Product.NT, m, n, k, a, b, c, accumulate, bias, epilogue, ReadOnlySpan<float>.Empty, Span<float>.Empty, ReadOnlySpan<float>.Empty);
         }
 
         /// <summary><c>C[m,n] = A[m,k]·B[k,n]</c>, or <c>+=</c>: a dense input gradient, <c>dZ·W</c>.</summary>
@@ -70,14 +70,26 @@ namespace NetGen.Kernels
 
         /// <summary><c>C = (A·B) ⊙ f′(y)</c>: an input gradient with the previous layer's activation derivative fused.</summary>
         internal static void MultiplyNN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
-            Epilogue epilogue, ReadOnlySpan<float> y)
+            Epilogue epilogue, ReadOnlySpan<float> y) =>
+            MultiplyNN(m, n, k, a, b, c, accumulate, epilogue, y, ReadOnlySpan<float>.Empty);
+
+        /// <summary>
+        /// <c>C = epilogue(A·B + rowBias[m])</c>: a convolution, <c>W·col</c>, with its per-filter bias
+        /// starting the accumulators and its activation (or a derivative of <paramref name="y"/>) applied at the store.
+        /// </summary>
+        internal static void MultiplyNN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
+            Epilogue epilogue, ReadOnlySpan<float> y, ReadOnlySpan<float> rowBias)
         {
             CheckSizes(m, n, k, a.Length, (long)m * k, b.Length, (long)k * n, c.Length);
+            if (!rowBias.IsEmpty && rowBias.Length < m)
+            {
+                throw new ArgumentException($"The row bias has {rowBias.Length} values; the product has {m} rows.", nameof(rowBias));
+            }
             if (Epilogues.ReadsY(epilogue) && y.Length < (long)m * n)
             {
                 throw new ArgumentException($"The activations have {y.Length} values; the product has {(long)m * n}.", nameof(y));
             }
-            Run(Product.NN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, epilogue, y, Span<float>.Empty);
+            Run(Product.NN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, epilogue, y, Span<float>.Empty, rowBias);
         }
 
         /// <summary><c>C[m,n] = A[k,m]ᵀ·B[k,n]</c>, or <c>+=</c>: a dense weight gradient, <c>dZᵀ·X</c>.</summary>
@@ -104,11 +116,12 @@ namespace NetGen.Kernels
                 Dense.ColumnSums(a, k, m, columnSumsOfA);
                 columnSumsOfA = Span<float>.Empty;
             }
-            Run(Product.TN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, Epilogue.None, ReadOnlySpan<float>.Empty, columnSumsOfA);
+            Run(Product.TN, m, n, k, a, b, c, accumulate, ReadOnlySpan<float>.Empty, Epilogue.None, ReadOnlySpan<float>.Empty, columnSumsOfA, ReadOnlySpan<float>.Empty);
         }
 
         private static void Run(Product product, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
-            bool accumulate, ReadOnlySpan<float> bias, Epilogue epilogue, ReadOnlySpan<float> y, Span<float> columnSums)
+            bool accumulate, ReadOnlySpan<float> bias, Epilogue epilogue, ReadOnlySpan<float> y, Span<float> columnSums,
+            ReadOnlySpan<float> rowBias)
         {
             if (m == 0 || n == 0)
             {
@@ -116,9 +129,9 @@ namespace NetGen.Kernels
             }
             if ((long)m * n * k <= TinyProduct || k == 0)
             {
-                fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y)
+                fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y, prow = rowBias)
                 {
-                    Tiny(product, m, n, k, pa, pb, pc, bias.IsEmpty ? null : pbias, accumulate, epilogue, py);
+                    Tiny(product, m, n, k, pa, pb, pc, bias.IsEmpty ? null : pbias, accumulate, epilogue, py, rowBias.IsEmpty ? null : prow);
                 }
                 return;
             }
@@ -127,7 +140,7 @@ namespace NetGen.Kernels
             int blocks = (n + blockColumns - 1) / blockColumns;
             long flops = 2L * m * n * k;
             int threads = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / MinFlopsPerPart));
-            fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y, psums = columnSums)
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y, psums = columnSums, prow = rowBias)
             {
                 var job = new Job
                 {
@@ -143,6 +156,7 @@ namespace NetGen.Kernels
                     Bias = bias.IsEmpty ? null : pbias,
                     Y = py,
                     ColumnSums = columnSums.IsEmpty ? null : psums,
+                    RowBias = rowBias.IsEmpty ? null : prow,
                     Accumulate = accumulate,
                     Epilogue = epilogue,
                 };
@@ -161,7 +175,7 @@ namespace NetGen.Kernels
 
         /// <summary>A product of a few thousand multiply-adds at most (a tiny layer, a small batch): direct loops.</summary>
         private static void Tiny(Product product, int m, int n, int k, float* a, float* b, float* c, float* bias, bool accumulate,
-            Epilogue epilogue, float* y)
+            Epilogue epilogue, float* y, float* rowBias)
         {
             for (int i = 0; i < m; i++)
             {
@@ -177,6 +191,10 @@ namespace NetGen.Kernels
                     if (bias is not null)
                     {
                         sum += bias[j];
+                    }
+                    if (rowBias is not null)
+                    {
+                        sum += rowBias[i];
                     }
                     float value = accumulate ? c[i * n + j] + sum : sum;
                     c[i * n + j] = Epilogues.Apply(epilogue, value, Epilogues.ReadsY(epilogue) ? y[i * n + j] : 0f);
@@ -248,13 +266,13 @@ namespace NetGen.Kernels
             switch (job.Level)
             {
                 case SimdLevel.Vector512:
-                    Gemm512.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y);
+                    Gemm512.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, job.RowBias);
                     break;
                 case SimdLevel.Vector256:
-                    Gemm256.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y);
+                    Gemm256.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, job.RowBias);
                     break;
                 default:
-                    GemmScalar.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y);
+                    GemmScalar.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, job.RowBias);
                     break;
             }
         }

@@ -18,20 +18,22 @@ namespace NetGen.Kernels
             Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
-            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y)
+            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias)
         {
             Vector256<float> m0 = Mask(columns), m1 = Mask(columns - 8);
+            nint biasStep = rowBias is null ? 0 : 1;
             bool full = columns == BroadcastColumns;
             while (rows >= 6)
             {
                 if (full)
                 {
-                    Broadcast6<Full>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y);
+                    Broadcast6<Full>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
                 }
                 else
                 {
-                    Broadcast6<Masked>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y);
+                    Broadcast6<Masked>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
                 }
+                rowBias += 6 * biasStep;
                 a += 6 * rs;
                 c += 6 * ldc;
                 y += 6 * ldc;
@@ -41,12 +43,13 @@ namespace NetGen.Kernels
             {
                 if (full)
                 {
-                    Broadcast1<Full>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y);
+                    Broadcast1<Full>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
                 }
                 else
                 {
-                    Broadcast1<Masked>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y);
+                    Broadcast1<Masked>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
                 }
+                rowBias += biasStep;
                 a += rs;
                 c += ldc;
                 y += ldc;
@@ -56,7 +59,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast6<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y) where T : struct, IAccess
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
         {
             Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
             if (accumulate)
@@ -67,6 +70,15 @@ namespace NetGen.Kernels
                 c30 = T.Load(c + 3 * ldc, m0); c31 = T.Load(c + 3 * ldc + 8, m1);
                 c40 = T.Load(c + 4 * ldc, m0); c41 = T.Load(c + 4 * ldc + 8, m1);
                 c50 = T.Load(c + 5 * ldc, m0); c51 = T.Load(c + 5 * ldc + 8, m1);
+            }
+            else if (rowBias is not null)
+            {
+                c00 = c01 = Vector256.Create(rowBias[0]);
+                c10 = c11 = Vector256.Create(rowBias[1]);
+                c20 = c21 = Vector256.Create(rowBias[2]);
+                c30 = c31 = Vector256.Create(rowBias[3]);
+                c40 = c41 = Vector256.Create(rowBias[4]);
+                c50 = c51 = Vector256.Create(rowBias[5]);
             }
             else
             {
@@ -94,10 +106,11 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
-            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y) where T : struct, IAccess
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
         {
-            Vector256<float> c00 = accumulate ? T.Load(c, m0) : Vector256<float>.Zero;
-            Vector256<float> c01 = accumulate ? T.Load(c + 8, m1) : Vector256<float>.Zero;
+            Vector256<float> start = rowBias is null ? Vector256<float>.Zero : Vector256.Create(rowBias[0]);
+            Vector256<float> c00 = accumulate ? T.Load(c, m0) : start;
+            Vector256<float> c01 = accumulate ? T.Load(c + 8, m1) : start;
             for (int p = 0; p < k; p++)
             {
                 Vector256<float> x = Vector256.Create(a[0]);

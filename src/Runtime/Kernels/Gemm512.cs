@@ -29,16 +29,16 @@ namespace NetGen.Kernels
 
         /// <summary>One tile of a broadcast product: <paramref name="rows"/> ≤ 12 rows and <paramref name="columns"/> ≤ 32 columns.</summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rowStride, nint colStride,
-            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y)
+            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias)
         {
             if (columns == BroadcastColumns)
             {
-                Broadcast<Full>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y);
+                Broadcast<Full>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias);
             }
             else
             {
                 Broadcast<Masked>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate,
-                    Mask(columns), Mask(columns - 16), e, y);
+                    Mask(columns), Mask(columns - 16), e, y, rowBias);
             }
         }
 
@@ -49,11 +49,13 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Broadcast<T>(int rows, int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y) where T : struct, IAccess
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
         {
+            nint biasStep = rowBias is null ? 0 : 1;
             while (rows >= 12)
             {
-                Broadcast12<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y);
+                Broadcast12<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
+                rowBias += 12 * biasStep;
                 a += 12 * rs;
                 c += 12 * ldc;
                 y += 12 * ldc;
@@ -61,7 +63,8 @@ namespace NetGen.Kernels
             }
             while (rows >= 4)
             {
-                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y);
+                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
+                rowBias += 4 * biasStep;
                 a += 4 * rs;
                 c += 4 * ldc;
                 y += 4 * ldc;
@@ -69,7 +72,8 @@ namespace NetGen.Kernels
             }
             while (rows > 0)
             {
-                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y);
+                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
+                rowBias += biasStep;
                 a += rs;
                 c += ldc;
                 y += ldc;
@@ -79,7 +83,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast12<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y) where T : struct, IAccess
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
             Vector512<float> c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1;
@@ -97,6 +101,21 @@ namespace NetGen.Kernels
                 c90 = T.Load(c + 9 * ldc, m0); c91 = T.Load(c + 9 * ldc + 16, m1);
                 ca0 = T.Load(c + 10 * ldc, m0); ca1 = T.Load(c + 10 * ldc + 16, m1);
                 cb0 = T.Load(c + 11 * ldc, m0); cb1 = T.Load(c + 11 * ldc + 16, m1);
+            }
+            else if (rowBias is not null)
+            {
+                c00 = c01 = Vector512.Create(rowBias[0]);
+                c10 = c11 = Vector512.Create(rowBias[1]);
+                c20 = c21 = Vector512.Create(rowBias[2]);
+                c30 = c31 = Vector512.Create(rowBias[3]);
+                c40 = c41 = Vector512.Create(rowBias[4]);
+                c50 = c51 = Vector512.Create(rowBias[5]);
+                c60 = c61 = Vector512.Create(rowBias[6]);
+                c70 = c71 = Vector512.Create(rowBias[7]);
+                c80 = c81 = Vector512.Create(rowBias[8]);
+                c90 = c91 = Vector512.Create(rowBias[9]);
+                ca0 = ca1 = Vector512.Create(rowBias[10]);
+                cb0 = cb1 = Vector512.Create(rowBias[11]);
             }
             else
             {
@@ -137,7 +156,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast4<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y) where T : struct, IAccess
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31;
             if (accumulate)
@@ -146,6 +165,13 @@ namespace NetGen.Kernels
                 c10 = T.Load(c + ldc, m0); c11 = T.Load(c + ldc + 16, m1);
                 c20 = T.Load(c + 2 * ldc, m0); c21 = T.Load(c + 2 * ldc + 16, m1);
                 c30 = T.Load(c + 3 * ldc, m0); c31 = T.Load(c + 3 * ldc + 16, m1);
+            }
+            else if (rowBias is not null)
+            {
+                c00 = c01 = Vector512.Create(rowBias[0]);
+                c10 = c11 = Vector512.Create(rowBias[1]);
+                c20 = c21 = Vector512.Create(rowBias[2]);
+                c30 = c31 = Vector512.Create(rowBias[3]);
             }
             else
             {
@@ -169,10 +195,11 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y) where T : struct, IAccess
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
         {
-            Vector512<float> c00 = accumulate ? T.Load(c, m0) : Vector512<float>.Zero;
-            Vector512<float> c01 = accumulate ? T.Load(c + 16, m1) : Vector512<float>.Zero;
+            Vector512<float> start = rowBias is null ? Vector512<float>.Zero : Vector512.Create(rowBias[0]);
+            Vector512<float> c00 = accumulate ? T.Load(c, m0) : start;
+            Vector512<float> c01 = accumulate ? T.Load(c + 16, m1) : start;
             Vector512<float> d00 = Vector512<float>.Zero, d01 = Vector512<float>.Zero;
             int p = 0;
             // Two independent chains hide the FMA latency of a single row.

@@ -1,0 +1,113 @@
+using System.Collections.Generic;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Emit
+{
+    /// <summary>
+    /// Conv2D on channel-major tensors: <c>col = im2col(x)</c> [C·k·k, B·OH·OW], then
+    /// <c>z = W·col + b</c> through the GEMM seam with the bias and ReLU-type activations fused, as in
+    /// the runtime's <c>Conv2D</c>. Backward: <c>dW = dz·colᵀ</c>, <c>db = Σ dz</c>, and, when needed,
+    /// <c>dx = col2im(Wᵀ·dz)</c> (the col buffer is reused for Wᵀ·dz once dW is done).
+    /// </summary>
+    internal sealed class Conv2DEmitter : LayerEmitter
+    {
+        public static readonly Conv2DEmitter Instance = new();
+
+        private static Conv2DSpec Spec(LayerContext context) => (Conv2DSpec)context.Layer;
+
+        private static bool KeepsZ(LayerContext context) => Spec(context).Activation == ActivationKind.Gelu;
+
+        public override string OutputVar(LayerContext context) => context.Local("Y");
+
+        public override string? OutputGradientVar(LayerContext context) => context.Local("Dy");
+
+        public override bool OutputChannelMajor(LayerContext context) => true;
+
+        public override void Constants(SourceWriter writer, LayerContext context)
+        {
+            Conv2DSpec conv = Spec(context);
+            int outHeight = conv.Output.Dims[1], outWidth = conv.Output.Dims[2];
+            writer.Line($"private const int {context.Const("Out")} = {Format.Int(conv.Output.Size)}, {context.Const("Filters")} = {conv.Filters}, {context.Const("Patch")} = {Format.Int(conv.PatchSize)}, " +
+                $"{context.Const("Positions")} = {Format.Int((long)outHeight * outWidth)}; // {conv.Name}: Conv2D {conv.Input} -> {conv.Output}");
+            string padding = conv.PadBottom == conv.PadTop ? $"pad {conv.PadTop}" : $"pad {conv.PadTop} top/left, {conv.PadBottom} bottom/right";
+            writer.Line($"private static readonly global::NetGen.Kernels.ConvGeometry {context.Const("Geometry")} = new(" +
+                $"channels: {conv.InChannels}, height: {conv.Input.Dims[1]}, width: {conv.Input.Dims[2]}, filters: {conv.Filters}, kernel: {conv.Kernel}, " +
+                $"stride: {conv.Stride}, padTop: {conv.PadTop}, padLeft: {conv.PadLeft}, dilation: {conv.Dilation}, outHeight: {outHeight}, outWidth: {outWidth}); // {padding}");
+        }
+
+        public override IEnumerable<WorkspaceBuffer> Buffers(LayerContext context)
+        {
+            Conv2DSpec conv = Spec(context);
+            string channelMajor = ChannelMajor(conv.Output);
+            yield return new WorkspaceBuffer(context.Field("Col"), context.Local("Col"), $"{context.Const("Patch")} * {context.Const("Positions")}",
+                $"[{Format.Int(conv.PatchSize)}, B·{Format.Int((long)conv.Output.Dims[1] * conv.Output.Dims[2])}]",
+                $"{conv.Name}: the input unfolded (im2col), one column per output position", TrainingOnly: false);
+            if (KeepsZ(context))
+            {
+                yield return new WorkspaceBuffer(context.Field("Z"), context.Local("Z"), context.Const("Out"), channelMajor,
+                    $"{conv.Name}: pre-activation z = W·col + b", TrainingOnly: false);
+            }
+            string y = conv.Activation == ActivationKind.None ? "y = z"
+                : $"y = {Format.FunctionName(conv.Activation)}(z)" + (KeepsZ(context) ? "" : ", in place over z");
+            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), channelMajor, $"{conv.Name}: output {y}", TrainingOnly: false);
+            yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), channelMajor,
+                conv.Activation == ActivationKind.None ? $"{conv.Name}: ∂L/∂y (= ∂L/∂z)" : $"{conv.Name}: ∂L/∂y, then ∂L/∂z in place", TrainingOnly: true);
+        }
+
+        public override void Initialize(SourceWriter writer, LayerContext context)
+        {
+            Conv2DSpec conv = Spec(context);
+            int fanIn = conv.PatchSize, fanOut = conv.Filters * conv.Kernel * conv.Kernel;
+            writer.Line($"// {conv.Name}.weight [{conv.Filters}, {conv.InChannels}, {conv.Kernel}, {conv.Kernel}] ~ N(0, 1/{fanIn}) unless Init says otherwise" +
+                (conv.HasBias ? $"; {conv.Name}.bias [{conv.Filters}] = 0" : "; no bias"));
+            writer.Line($"global::NetGen.Init.Weights(global::NetGen.Initializer.{conv.Init}, {Weight(context, "p")}, fanIn: {fanIn}, fanOut: {fanOut}, rng);");
+        }
+
+        public override string Describe(LayerContext context)
+        {
+            Conv2DSpec conv = Spec(context);
+            string formula = conv.Activation == ActivationKind.None ? "y = W ⊛ x + b" : $"y = {Format.FunctionName(conv.Activation)}(W ⊛ x + b)";
+            string stride = conv.Stride == 1 ? "" : $", stride {conv.Stride}";
+            string dilation = conv.Dilation == 1 ? "" : $", dilation {conv.Dilation}";
+            string padding = conv.PadTop + conv.PadBottom == 0 ? "" : $", padding {conv.PadTop}" + (conv.PadBottom != conv.PadTop ? $"/{conv.PadBottom}" : "");
+            return $"{conv.Name}: Conv2D {conv.Input} -> {conv.Output}, {conv.Kernel}×{conv.Kernel}{stride}{padding}{dilation}, {formula}";
+        }
+
+        public override void Forward(SourceWriter writer, LayerContext context)
+        {
+            Conv2DSpec conv = Spec(context);
+            string z = KeepsZ(context) ? context.Local("Z") : context.Local("Y");
+            writer.Line($"global::NetGen.Kernels.Conv2D.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, {context.Local("Col")}, " +
+                $"{z}, {context.Local("Y")}, B, {context.Const("Geometry")}, global::NetGen.Activation.{conv.Activation});");
+        }
+
+        public override void Backward(SourceWriter writer, LayerContext context)
+        {
+            Conv2DSpec conv = Spec(context);
+            string d = context.Local("Dy");
+            string dz = conv.Activation == ActivationKind.None ? "dz = dy" : $"dz = dy ⊙ {Format.FunctionName(conv.Activation)}′ in place";
+            string dx = context.InputGradientVar is null ? "the input needs no gradient" : $"dx = col2im(Wᵀ·dz) {ChannelMajor(conv.Input)}";
+            writer.Line($"// {conv.Name} backward: {dz}; dW = dz·colᵀ [{conv.Filters}, {conv.PatchSize}]" + (conv.HasBias ? $"; db = Σ dz [{conv.Filters}]" : "") + $"; {dx}");
+            if (conv.Activation != ActivationKind.None)
+            {
+                string z = KeepsZ(context) ? context.Local("Z") : context.Local("Y");
+                writer.Line($"global::NetGen.Kernels.Activations.Backward(global::NetGen.Activation.{conv.Activation}, {z}, {context.Local("Y")}, {d});");
+            }
+            writer.Line($"global::NetGen.Kernels.Conv2D.BackwardParameters({d}, {context.Local("Col")}, {Weight(context, "g")}, {Bias(context, "g")}, B, {context.Const("Geometry")});");
+            if (context.InputGradientVar is not null)
+            {
+                writer.Line($"global::NetGen.Kernels.Conv2D.BackwardInput({d}, {Weight(context, "p")}, {context.Local("Col")}, {context.InputGradientVar}, B, {context.Const("Geometry")});");
+            }
+        }
+
+        private static string Weight(LayerContext context, string buffer) =>
+            $"{buffer}.Slice({context.Const("Weight")}, {context.Const("Filters")} * {context.Const("Patch")})";
+
+        private static string Bias(LayerContext context, string buffer) =>
+            Spec(context).HasBias ? $"{buffer}.Slice({context.Const("Bias")}, {context.Const("Filters")})" : "default";
+
+        /// <summary>A channel-major shape comment: <c>[32, B, 26, 26]</c>.</summary>
+        internal static string ChannelMajor(Shape shape) =>
+            shape.Rank == 3 ? $"[{shape.Dims[0]}, B, {shape.Dims[1]}, {shape.Dims[2]}]" : shape.ToString();
+    }
+}

@@ -1,0 +1,259 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace NetGen.Kernels
+{
+    /// <summary>The shape of one 2-D pooling: input planes H×W, a size×size window, stride and padding (top/left).</summary>
+    public readonly struct PoolGeometry
+    {
+        /// <summary>Describes a pooling; throws if the output size does not follow from the rest.</summary>
+        public PoolGeometry(int height, int width, int size, int stride, int padTop, int padLeft, int outHeight, int outWidth)
+        {
+            if (height < 1 || width < 1 || size < 1 || stride < 1 || padTop < 0 || padLeft < 0 || outHeight < 1 || outWidth < 1
+                || padTop >= size || padLeft >= size)
+            {
+                throw new ArgumentException(
+                    $"Inconsistent pooling: input [{height}, {width}], window {size}, stride {stride}, padding {padTop}/{padLeft}, output [{outHeight}, {outWidth}].");
+            }
+            Height = height;
+            Width = width;
+            Size = size;
+            Stride = stride;
+            PadTop = padTop;
+            PadLeft = padLeft;
+            OutHeight = outHeight;
+            OutWidth = outWidth;
+        }
+
+        /// <summary>Input height.</summary>
+        public int Height { get; }
+
+        /// <summary>Input width.</summary>
+        public int Width { get; }
+
+        /// <summary>Window side.</summary>
+        public int Size { get; }
+
+        /// <summary>Step between windows.</summary>
+        public int Stride { get; }
+
+        /// <summary>Padding above.</summary>
+        public int PadTop { get; }
+
+        /// <summary>Padding on the left.</summary>
+        public int PadLeft { get; }
+
+        /// <summary>Output height.</summary>
+        public int OutHeight { get; }
+
+        /// <summary>Output width.</summary>
+        public int OutWidth { get; }
+    }
+
+    /// <summary>
+    /// Max, average and global-average pooling over planes of a channel-major tensor
+    /// (<c>[C, B, H, W]</c>: <c>C·B</c> planes). Max pooling keeps the first maximum of each window
+    /// (PyTorch's choice), remembers where it was, and routes the gradient there; padding never wins.
+    /// Average pooling divides by the full window (PyTorch's <c>count_include_pad=True</c>).
+    /// </summary>
+    public static unsafe class Pooling
+    {
+        private struct Job
+        {
+            public float* X, Y;
+            public int* Index;
+            public int Planes;
+            public PoolGeometry Geometry;
+        }
+
+        /// <summary>Max pooling; <paramref name="argmax"/> receives, per output, the index of the winner in its plane.</summary>
+        public static void MaxForward(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int planes, in PoolGeometry g)
+        {
+            Check(x.Length, y.Length, planes, g);
+            if (argmax.Length < (long)planes * g.OutHeight * g.OutWidth)
+            {
+                throw new ArgumentException($"argmax has {argmax.Length} values; the pooling writes {(long)planes * g.OutHeight * g.OutWidth}.", nameof(argmax));
+            }
+            fixed (float* px = x, py = y)
+            fixed (int* pi = argmax)
+            {
+                var job = new Job { X = px, Y = py, Index = pi, Planes = planes, Geometry = g };
+                WorkerPool.Run(planes, Conv2D.Threads(x.Length), &MaxPlane, &job);
+            }
+        }
+
+        private static void MaxPlane(void* state, int plane)
+        {
+            ref Job job = ref *(Job*)state;
+            PoolGeometry g = job.Geometry;
+            float* x = job.X + (long)plane * g.Height * g.Width;
+            float* y = job.Y + (long)plane * g.OutHeight * g.OutWidth;
+            int* index = job.Index + (long)plane * g.OutHeight * g.OutWidth;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                int h0 = oh * g.Stride - g.PadTop;
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                {
+                    int w0 = ow * g.Stride - g.PadLeft;
+                    float best = float.NegativeInfinity;
+                    int at = -1;
+                    for (int i = Math.Max(0, h0); i < Math.Min(g.Height, h0 + g.Size); i++)
+                    {
+                        for (int j = Math.Max(0, w0); j < Math.Min(g.Width, w0 + g.Size); j++)
+                        {
+                            float v = x[i * g.Width + j];
+                            if (v > best || at < 0 || float.IsNaN(v))
+                            {
+                                best = v;
+                                at = i * g.Width + j;
+                                if (float.IsNaN(v))
+                                {
+                                    goto Found; // NaN propagates, as in PyTorch
+                                }
+                            }
+                        }
+                    }
+                Found:
+                    y[oh * g.OutWidth + ow] = best;
+                    index[oh * g.OutWidth + ow] = at;
+                }
+            }
+        }
+
+        /// <summary>dx = 0, then each output's gradient added at its window's winner.</summary>
+        public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int planes, in PoolGeometry g)
+        {
+            Check(dx.Length, dy.Length, planes, g);
+            fixed (float* pdx = dx, pdy = dy)
+            fixed (int* pi = argmax)
+            {
+                var job = new Job { X = pdx, Y = pdy, Index = pi, Planes = planes, Geometry = g };
+                WorkerPool.Run(planes, Conv2D.Threads(dx.Length), &MaxPlaneBackward, &job);
+            }
+        }
+
+        private static void MaxPlaneBackward(void* state, int plane)
+        {
+            ref Job job = ref *(Job*)state;
+            PoolGeometry g = job.Geometry;
+            float* dx = job.X + (long)plane * g.Height * g.Width;
+            float* dy = job.Y + (long)plane * g.OutHeight * g.OutWidth;
+            int* index = job.Index + (long)plane * g.OutHeight * g.OutWidth;
+            new Span<float>(dx, g.Height * g.Width).Clear();
+            for (int o = 0; o < g.OutHeight * g.OutWidth; o++)
+            {
+                dx[index[o]] += dy[o];
+            }
+        }
+
+        /// <summary>Average pooling, dividing by the whole window (padding counts as zeros).</summary>
+        public static void AverageForward(ReadOnlySpan<float> x, Span<float> y, int planes, in PoolGeometry g)
+        {
+            Check(x.Length, y.Length, planes, g);
+            fixed (float* px = x, py = y)
+            {
+                var job = new Job { X = px, Y = py, Planes = planes, Geometry = g };
+                WorkerPool.Run(planes, Conv2D.Threads(x.Length), &AveragePlane, &job);
+            }
+        }
+
+        private static void AveragePlane(void* state, int plane)
+        {
+            ref Job job = ref *(Job*)state;
+            PoolGeometry g = job.Geometry;
+            float* x = job.X + (long)plane * g.Height * g.Width;
+            float* y = job.Y + (long)plane * g.OutHeight * g.OutWidth;
+            float scale = 1f / (g.Size * g.Size);
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                int h0 = oh * g.Stride - g.PadTop;
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                {
+                    int w0 = ow * g.Stride - g.PadLeft;
+                    float sum = 0;
+                    for (int i = Math.Max(0, h0); i < Math.Min(g.Height, h0 + g.Size); i++)
+                    {
+                        for (int j = Math.Max(0, w0); j < Math.Min(g.Width, w0 + g.Size); j++)
+                        {
+                            sum += x[i * g.Width + j];
+                        }
+                    }
+                    y[oh * g.OutWidth + ow] = sum * scale;
+                }
+            }
+        }
+
+        /// <summary>dx = Σ over the windows covering each input of dy / window area; dx is overwritten.</summary>
+        public static void AverageBackward(ReadOnlySpan<float> dy, Span<float> dx, int planes, in PoolGeometry g)
+        {
+            Check(dx.Length, dy.Length, planes, g);
+            fixed (float* pdx = dx, pdy = dy)
+            {
+                var job = new Job { X = pdx, Y = pdy, Planes = planes, Geometry = g };
+                WorkerPool.Run(planes, Conv2D.Threads(dx.Length), &AveragePlaneBackward, &job);
+            }
+        }
+
+        private static void AveragePlaneBackward(void* state, int plane)
+        {
+            ref Job job = ref *(Job*)state;
+            PoolGeometry g = job.Geometry;
+            float* dx = job.X + (long)plane * g.Height * g.Width;
+            float* dy = job.Y + (long)plane * g.OutHeight * g.OutWidth;
+            float scale = 1f / (g.Size * g.Size);
+            new Span<float>(dx, g.Height * g.Width).Clear();
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                int h0 = oh * g.Stride - g.PadTop;
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                {
+                    int w0 = ow * g.Stride - g.PadLeft;
+                    float share = dy[oh * g.OutWidth + ow] * scale;
+                    for (int i = Math.Max(0, h0); i < Math.Min(g.Height, h0 + g.Size); i++)
+                    {
+                        for (int j = Math.Max(0, w0); j < Math.Min(g.Width, w0 + g.Size); j++)
+                        {
+                            dx[i * g.Width + j] += share;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>y[b, c] = mean of plane x[c, b, :, :]: channel-major in, batch-major [B, C] out.</summary>
+        public static void GlobalAverageForward(ReadOnlySpan<float> x, Span<float> y, int channels, int batch, int planeSize)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    y[b * channels + c] = System.Numerics.Tensors.TensorPrimitives.Sum(x.Slice((c * batch + b) * planeSize, planeSize)) / planeSize;
+                }
+            }
+        }
+
+        /// <summary>dx[c, b, :, :] = dy[b, c] / plane size.</summary>
+        public static void GlobalAverageBackward(ReadOnlySpan<float> dy, Span<float> dx, int channels, int batch, int planeSize)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    dx.Slice((c * batch + b) * planeSize, planeSize).Fill(dy[b * channels + c] / planeSize);
+                }
+            }
+        }
+
+        /// <summary>The argmax buffer of a max pooling, kept in a float workspace: the same bits, read as integers.</summary>
+        public static Span<int> Indices(Span<float> workspace) => MemoryMarshal.Cast<float, int>(workspace);
+
+        private static void Check(int inputLength, int outputLength, int planes, in PoolGeometry g)
+        {
+            long input = (long)planes * g.Height * g.Width, output = (long)planes * g.OutHeight * g.OutWidth;
+            if (inputLength < input || outputLength < output)
+            {
+                throw new ArgumentException($"Pooling over {planes} planes needs {input} inputs and {output} outputs; got {inputLength} and {outputLength}.");
+            }
+        }
+    }
+}

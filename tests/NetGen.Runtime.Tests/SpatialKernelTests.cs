@@ -1,0 +1,278 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Kernels;
+
+namespace NetGen.Runtime.Tests
+{
+    /// <summary>Convolution, pooling, batch-norm, dropout and layout kernels against naive references in double.</summary>
+    [Collection("Simd")]
+    public class SpatialKernelTests
+    {
+        // channels, height, width, filters, kernel, stride, pad, dilation
+        public static IEnumerable<object[]> Convolutions()
+        {
+            foreach (object[] level in SimdLevels.All())
+            {
+                yield return new[] { level[0], 1, 8, 8, 4, 3, 1, 0, 1 };
+                yield return new[] { level[0], 3, 9, 7, 5, 3, 2, 1, 1 };
+                yield return new[] { level[0], 2, 10, 10, 3, 3, 1, 2, 2 };
+                yield return new[] { level[0], 4, 6, 6, 13, 1, 1, 0, 1 };
+                yield return new[] { level[0], 2, 7, 5, 2, 4, 3, 2, 1 };
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Convolutions))]
+        public void Convolution_forward_and_gradients_match_a_direct_convolution(SimdLevel level, int c, int h, int w, int f, int k, int s, int pad, int d)
+        {
+            const int B = 3;
+            int oh = (h + 2 * pad - d * (k - 1) - 1) / s + 1, ow = (w + 2 * pad - d * (k - 1) - 1) / s + 1;
+            var g = new ConvGeometry(c, h, w, f, k, s, pad, pad, d, oh, ow);
+            var rng = new Rng(c * 1000 + f * 10 + k);
+            float[] x = GemmTests.Random(c * B * h * w, rng), weight = GemmTests.Random(f * g.PatchSize, rng), bias = GemmTests.Random(f, rng);
+            float[] dz = GemmTests.Random(f * B * oh * ow, rng);
+            int n = B * oh * ow;
+            SimdLevels.With(level, () =>
+            {
+                float[] col = new float[g.PatchSize * n], z = new float[f * n];
+                Conv2D.Forward(x, weight, bias, col, z, z, B, g, Activation.None);
+                float[] dw = new float[weight.Length], db = new float[f], dx = new float[x.Length];
+                Conv2D.BackwardParameters(dz, col, dw, db, B, g);
+                Conv2D.BackwardInput(dz, weight, col, dx, B, g);
+
+                double[] ez = new double[z.Length], edw = new double[dw.Length], edb = new double[f], edx = new double[dx.Length];
+                for (int fi = 0; fi < f; fi++)
+                {
+                    for (int b = 0; b < B; b++)
+                    {
+                        for (int y0 = 0; y0 < oh; y0++)
+                        {
+                            for (int x0 = 0; x0 < ow; x0++)
+                            {
+                                int o = fi * n + b * oh * ow + y0 * ow + x0;
+                                double sum = bias[fi];
+                                edb[fi] += dz[o];
+                                for (int ci = 0; ci < c; ci++)
+                                {
+                                    for (int i = 0; i < k; i++)
+                                    {
+                                        for (int j = 0; j < k; j++)
+                                        {
+                                            int hh = y0 * s - pad + i * d, ww = x0 * s - pad + j * d;
+                                            if (hh < 0 || hh >= h || ww < 0 || ww >= w)
+                                            {
+                                                continue;
+                                            }
+                                            int xi = ((ci * B + b) * h + hh) * w + ww, wi = ((fi * c + ci) * k + i) * k + j;
+                                            sum += weight[wi] * (double)x[xi];
+                                            edw[wi] += dz[o] * (double)x[xi];
+                                            edx[xi] += dz[o] * (double)weight[wi];
+                                        }
+                                    }
+                                }
+                                ez[o] = sum;
+                            }
+                        }
+                    }
+                }
+                Close(z, ez, "forward");
+                Close(dw, edw, "weight gradient");
+                Close(db, edb, "bias gradient");
+                Close(dx, edx, "input gradient");
+            });
+        }
+
+        [Theory]
+        [MemberData(nameof(SimdLevels.All), MemberType = typeof(SimdLevels))]
+        public void Row_bias_and_relu_are_fused_into_the_product(SimdLevel level)
+        {
+            SimdLevels.With(level, () =>
+            {
+                var rng = new Rng(3);
+                const int M = 29, N = 45, K = 17;
+                float[] a = GemmTests.Random(M * K, rng), b = GemmTests.Random(K * N, rng), rowBias = GemmTests.Random(M, rng);
+                float[] plain = new float[M * N], fused = new float[M * N];
+                Gemm.MultiplyNN(M, N, K, a, b, plain, false);
+                Gemm.MultiplyNN(M, N, K, a, b, fused, false, Epilogue.ReLU, ReadOnlySpan<float>.Empty, rowBias);
+                for (int i = 0; i < M; i++)
+                {
+                    for (int j = 0; j < N; j++)
+                    {
+                        float expected = Math.Max(0, plain[i * N + j] + rowBias[i]);
+                        Assert.True(Math.Abs(fused[i * N + j] - expected) < 1e-5f, $"[{i}, {j}]: {fused[i * N + j]} vs {expected}");
+                    }
+                }
+            });
+        }
+
+        [Theory]
+        [InlineData(6, 6, 2, 2, 0)]
+        [InlineData(7, 5, 3, 2, 1)]
+        [InlineData(5, 5, 3, 1, 1)]
+        public void Pooling_matches_naive_windows(int h, int w, int size, int stride, int pad)
+        {
+            const int Planes = 4;
+            int oh = (h + 2 * pad - size) / stride + 1, ow = (w + 2 * pad - size) / stride + 1;
+            var g = new PoolGeometry(h, w, size, stride, pad, pad, oh, ow);
+            var rng = new Rng(h * w + size);
+            float[] x = GemmTests.Random(Planes * h * w, rng), dy = GemmTests.Random(Planes * oh * ow, rng);
+            x[5] = x[6]; // a tie: the first maximum wins
+            float[] max = new float[dy.Length], avg = new float[dy.Length], dxMax = new float[x.Length], dxAvg = new float[x.Length];
+            int[] argmax = new int[dy.Length];
+            Pooling.MaxForward(x, max, argmax, Planes, g);
+            Pooling.MaxBackward(dy, argmax, dxMax, Planes, g);
+            Pooling.AverageForward(x, avg, Planes, g);
+            Pooling.AverageBackward(dy, dxAvg, Planes, g);
+
+            double[] eDxMax = new double[x.Length], eDxAvg = new double[x.Length];
+            for (int p = 0; p < Planes; p++)
+            {
+                for (int y0 = 0; y0 < oh; y0++)
+                {
+                    for (int x0 = 0; x0 < ow; x0++)
+                    {
+                        int o = (p * oh + y0) * ow + x0;
+                        float best = float.NegativeInfinity;
+                        int at = -1;
+                        double sum = 0;
+                        for (int i = 0; i < size; i++)
+                        {
+                            for (int j = 0; j < size; j++)
+                            {
+                                int hh = y0 * stride - pad + i, ww = x0 * stride - pad + j;
+                                if (hh < 0 || hh >= h || ww < 0 || ww >= w)
+                                {
+                                    continue;
+                                }
+                                int xi = (p * h + hh) * w + ww;
+                                sum += x[xi];
+                                if (at < 0 || x[xi] > best)
+                                {
+                                    best = x[xi];
+                                    at = xi;
+                                }
+                            }
+                        }
+                        Assert.Equal(best, max[o]);
+                        Assert.Equal(sum / (size * size), avg[o], 5);
+                        eDxMax[at] += dy[o];
+                        for (int i = 0; i < size; i++)
+                        {
+                            for (int j = 0; j < size; j++)
+                            {
+                                int hh = y0 * stride - pad + i, ww = x0 * stride - pad + j;
+                                if (hh >= 0 && hh < h && ww >= 0 && ww < w)
+                                {
+                                    eDxAvg[(p * h + hh) * w + ww] += dy[o] / (size * size);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Close(dxMax, eDxMax, "max pooling gradient");
+            Close(dxAvg, eDxAvg, "average pooling gradient");
+        }
+
+        [Fact]
+        public void Global_average_pooling_turns_channel_major_into_batch_major()
+        {
+            const int C = 3, B = 2, S = 5;
+            float[] x = Enumerable.Range(0, C * B * S).Select(i => (float)i).ToArray();
+            float[] y = new float[B * C];
+            Pooling.GlobalAverageForward(x, y, C, B, S);
+            Assert.Equal(2f, y[0]);          // b 0, c 0: 0..4
+            Assert.Equal(12f, y[1]);         // b 0, c 1: plane (c1, b0) = 10..14
+            Assert.Equal(7f, y[C]);          // b 1, c 0: 5..9
+            float[] dx = new float[x.Length];
+            Pooling.GlobalAverageBackward([5, 10, 15, 20, 25, 30], dx, C, B, S);
+            Assert.All(dx.AsSpan(0, S).ToArray(), v => Assert.Equal(1f, v));
+            Assert.All(dx.AsSpan(S, S).ToArray(), v => Assert.Equal(4f, v)); // plane (c0, b1) gets dy[b1, c0] = 20
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Batch_norm_matches_the_formulas(bool channelMajor)
+        {
+            const int C = 3, N = 10;
+            var rng = new Rng(channelMajor ? 1 : 2);
+            float[] x = GemmTests.Random(C * N, rng).Select(v => 3 * v + 1).ToArray();
+            float[] gamma = [1.5f, 0.5f, -1f], beta = [0.1f, -0.2f, 0.3f];
+            float[] runningMean = [0, 0, 0], runningVar = [1, 1, 1], saved = new float[2 * C], y = new float[x.Length];
+            BatchNorm.ForwardTraining(x, y, gamma, beta, runningMean, runningVar, saved, C, N, channelMajor, momentum: 0.1f, epsilon: 1e-5f);
+            float[] dy = GemmTests.Random(x.Length, rng), dx = new float[x.Length], dgamma = new float[C], dbeta = new float[C];
+            BatchNorm.Backward(dy, x, gamma, saved, dgamma, dbeta, dx, C, N, channelMajor);
+
+            for (int c = 0; c < C; c++)
+            {
+                int At(int i) => channelMajor ? c * N + i : i * C + c;
+                double mean = Enumerable.Range(0, N).Average(i => (double)x[At(i)]);
+                double variance = Enumerable.Range(0, N).Average(i => Math.Pow(x[At(i)] - mean, 2));
+                double invStd = 1 / Math.Sqrt(variance + 1e-5);
+                double sumDy = 0, sumDyXhat = 0;
+                for (int i = 0; i < N; i++)
+                {
+                    double xhat = (x[At(i)] - mean) * invStd;
+                    Assert.Equal(gamma[c] * xhat + beta[c], y[At(i)], 5);
+                    sumDy += dy[At(i)];
+                    sumDyXhat += dy[At(i)] * xhat;
+                }
+                Assert.Equal(0.1 * mean, runningMean[c], 5);
+                Assert.Equal(0.9 + 0.1 * variance * N / (N - 1), runningVar[c], 5);
+                Assert.Equal(sumDyXhat, dgamma[c], 4);
+                Assert.Equal(sumDy, dbeta[c], 4);
+                for (int i = 0; i < N; i++)
+                {
+                    double xhat = (x[At(i)] - mean) * invStd;
+                    double expected = gamma[c] * invStd / N * (N * dy[At(i)] - sumDy - xhat * sumDyXhat);
+                    Assert.Equal(expected, dx[At(i)], 4);
+                }
+            }
+
+            float[] inference = new float[x.Length];
+            BatchNorm.ForwardInference(x, inference, gamma, beta, runningMean, runningVar, C, N, channelMajor, 1e-5f);
+            Assert.Equal(gamma[0] * (x[0] - runningMean[0]) / MathF.Sqrt(runningVar[0] + 1e-5f) + beta[0], inference[0], 5);
+            Assert.Throws<ArgumentException>(() => BatchNorm.ForwardTraining(x, y, gamma, beta, runningMean, runningVar, saved, C, 1, channelMajor, 0.1f, 1e-5f));
+        }
+
+        [Fact]
+        public void Dropout_keeps_about_one_minus_rate_scaled_and_is_seeded()
+        {
+            float[] x = Enumerable.Repeat(2f, 100_001).ToArray();
+            float[] y = new float[x.Length], mask = new float[x.Length], mask2 = new float[x.Length];
+            Dropout.Forward(x, y, mask, 0.25f, new Rng(5));
+            Dropout.Forward(x, new float[x.Length], mask2, 0.25f, new Rng(5));
+            Assert.Equal(mask, mask2);
+            int kept = mask.Count(m => m != 0);
+            Assert.InRange(kept / (double)x.Length, 0.74, 0.76);
+            Assert.All(mask, m => Assert.True(m == 0 || m == 1f / 0.75f));
+            Assert.Equal(2 * mask[7], y[7]);
+            float[] dx = new float[x.Length];
+            Dropout.Backward(x, mask, dx);
+            Assert.Equal(y, dx);
+            Assert.Throws<ArgumentOutOfRangeException>(() => Dropout.Forward(x, y, mask, 1f, new Rng(1)));
+        }
+
+        [Fact]
+        public void Layout_round_trips()
+        {
+            const int B = 2, C = 3, S = 4;
+            float[] nchw = Enumerable.Range(0, B * C * S).Select(i => (float)i).ToArray();
+            float[] cnhw = new float[nchw.Length], back = new float[nchw.Length];
+            Layout.ToChannelMajor(nchw, cnhw, B, C, S);
+            Assert.Equal(nchw[(1 * C + 2) * S + 3], cnhw[(2 * B + 1) * S + 3]);
+            Layout.ToBatchMajor(cnhw, back, B, C, S);
+            Assert.Equal(nchw, back);
+        }
+
+        private static void Close(float[] actual, double[] expected, string what)
+        {
+            for (int i = 0; i < actual.Length; i++)
+            {
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 2e-5 * Math.Max(1, Math.Abs(expected[i])), $"{what} [{i}]: {actual[i]} vs {expected[i]}");
+            }
+        }
+    }
+}
