@@ -108,8 +108,10 @@ namespace NetGen.Data
             {
                 throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in (0, 1).");
             }
-            int validation = (int)Math.Round(Count * (double)validationFraction);
-            int train = Count - validation;
+            // Keras' split point, floor(N·(1 − f)), with f read as the decimal it was written as (0.1f is 0.1, not 0.100000001).
+            double fraction = (double)(decimal)validationFraction;
+            int train = (int)Math.Floor(Count * (1.0 - fraction));
+            int validation = Count - train;
             if (validation == 0 || train == 0)
             {
                 throw new ArgumentException(

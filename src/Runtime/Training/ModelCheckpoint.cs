@@ -50,8 +50,9 @@ namespace NetGen
         {
             ArgumentNullException.ThrowIfNull(context);
             ArgumentNullException.ThrowIfNull(log);
-            double current = _monitor.Read(log);
-            bool improved = _monitor.Improve(current);
+            // Saving every epoch needs no monitored metric; saving the best does.
+            double current = SaveBestOnly ? _monitor.Read(log) : log.TryGet(_monitor.Metric, out double value) ? value : double.NaN;
+            bool improved = !double.IsNaN(current) && _monitor.Improve(current);
             if (SaveBestOnly && !improved)
             {
                 return;
@@ -59,9 +60,13 @@ namespace NetGen
             string path = Path.Replace("{epoch}", (log.Epoch + 1).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
             var metadata = new System.Collections.Generic.Dictionary<string, string>
             {
-                ["monitor"] = _monitor.Metric,
-                [_monitor.Metric] = current.ToString("R", CultureInfo.InvariantCulture),
+                ["epoch"] = (log.Epoch + 1).ToString(CultureInfo.InvariantCulture),
             };
+            if (!double.IsNaN(current))
+            {
+                metadata["monitor"] = _monitor.Metric;
+                metadata[_monitor.Metric] = current.ToString("R", CultureInfo.InvariantCulture);
+            }
             Checkpoint.Save(context.Network, path, IncludeOptimizer ? context.Optimizer : null, IncludeOptimizer ? context.State : null, metadata);
             LastSaved = path;
         }

@@ -96,6 +96,20 @@ namespace NetGen.Networks.Tests.Training
         }
 
         [Fact]
+        public void Model_checkpoint_can_save_every_epoch_without_validation()
+        {
+            string pattern = Path.Combine(_dir, "every-{epoch}.safetensors");
+            new BlobClassifier(seed: 1).Fit(TrainingData.Blobs(40, seed: 4), new FitOptions
+            {
+                Epochs = 2, Verbose = false, Callbacks = { new ModelCheckpoint(pattern, saveBestOnly: false) },
+            });
+            using SafeTensorsFile second = SafeTensorsFile.Open(pattern.Replace("{epoch}", "2"));
+            Assert.Equal("2", second.Metadata["epoch"]);
+            Assert.Equal("2", second.Metadata["training.epoch"]);
+            Assert.True(File.Exists(pattern.Replace("{epoch}", "1")));
+        }
+
+        [Fact]
         public void Resuming_from_a_checkpoint_continues_exactly_like_uninterrupted_training()
         {
             Dataset<int> data = TrainingData.Blobs(150, seed: 5);

@@ -45,7 +45,9 @@ namespace NetGen.Runtime.Tests.Training
                 }
             }
             Assert.Equal(10, seen.Count);
-            Assert.Throws<ArgumentException>(() => Numbered(3).Split(0.01f));
+            Assert.Throws<ArgumentException>(() => Numbered(3).Split(0.9f)); // nothing left to train on
+            Assert.Equal(54000, Dataset.FromLabels(new float[60000], new int[60000], 1).Split(0.1f).Train.Count);
+            Assert.Equal(7, Numbered(10).Split(0.25f).Train.Count); // floor(10 · 0.75)
         }
 
         [Theory]
