@@ -58,6 +58,12 @@ namespace NetGen
 
         /// <summary>The outputs of the most recent forward pass of any kind (inference or training), [batch, OutputSize].</summary>
         ReadOnlySpan<float> Outputs { get; }
+
+        /// <summary>
+        /// The random stream training draws from (dropout masks), or null when training is a function of the
+        /// data alone. Resumable checkpoints save its <see cref="Rng.State"/>, so resumed training repeats the same masks.
+        /// </summary>
+        Rng? TrainingRng { get; }
     }
 
     /// <summary>

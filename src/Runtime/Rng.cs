@@ -33,6 +33,20 @@ namespace NetGen
         {
         }
 
+        /// <summary>Where the sequence stands: save it to continue the same sequence later, exactly.</summary>
+        public RngState State
+        {
+            get => new(_s0, _s1, _s2, _s3, _hasSpareNormal, _spareNormal);
+            set
+            {
+                if ((value.S0 | value.S1 | value.S2 | value.S3) == 0)
+                {
+                    throw new ArgumentException("An all-zero state is not a state of this generator.", nameof(value));
+                }
+                (_s0, _s1, _s2, _s3, _hasSpareNormal, _spareNormal) = (value.S0, value.S1, value.S2, value.S3, value.HasSpareNormal, value.SpareNormal);
+            }
+        }
+
         /// <summary>64 uniformly distributed bits.</summary>
         public ulong NextUInt64()
         {
@@ -106,6 +120,30 @@ namespace NetGen
             z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
             z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
             return z ^ (z >> 31);
+        }
+    }
+
+    /// <summary>The complete state of an <see cref="Rng"/>: its four words and the normal sample it holds back.</summary>
+    public readonly record struct RngState(ulong S0, ulong S1, ulong S2, ulong S3, bool HasSpareNormal, float SpareNormal)
+    {
+        /// <summary>As text, for checkpoint metadata: six hexadecimal fields.</summary>
+        public override string ToString() =>
+            string.Join(",", S0.ToString("x16"), S1.ToString("x16"), S2.ToString("x16"), S3.ToString("x16"),
+                HasSpareNormal ? "1" : "0", BitConverter.SingleToUInt32Bits(SpareNormal).ToString("x8"));
+
+        /// <summary>Reads <see cref="ToString"/>'s text back; throws <see cref="FormatException"/> if it is not one.</summary>
+        public static RngState Parse(string text)
+        {
+            ArgumentNullException.ThrowIfNull(text);
+            string[] f = text.Split(',');
+            if (f.Length != 6)
+            {
+                throw new FormatException($"A random-generator state has 6 fields; \"{text}\" has {f.Length}.");
+            }
+            const System.Globalization.NumberStyles Hex = System.Globalization.NumberStyles.AllowHexSpecifier;
+            var c = System.Globalization.CultureInfo.InvariantCulture;
+            return new RngState(ulong.Parse(f[0], Hex, c), ulong.Parse(f[1], Hex, c), ulong.Parse(f[2], Hex, c), ulong.Parse(f[3], Hex, c),
+                f[4] == "1", BitConverter.UInt32BitsToSingle(uint.Parse(f[5], Hex, c)));
         }
     }
 }

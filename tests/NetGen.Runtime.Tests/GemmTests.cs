@@ -29,6 +29,8 @@ namespace NetGen.Runtime.Tests
                 yield return (500, 784, batch);  // dZᵀ·X
             }
             yield return (65, 500, 17);
+            yield return (33, 17, 2049);  // dot products longer than one chunk of k
+            yield return (5, 9, 3000);
             yield return (17, 784, 500);
             yield return (500, 15, 784);
         }

@@ -175,6 +175,35 @@ namespace NetGen.Runtime.Tests
             Close(dxAvg, eDxAvg, "average pooling gradient");
         }
 
+        [Theory]
+        [InlineData(26, 70)]  // 35 outputs per row: two vectors of 16 and a masked tail
+        [InlineData(26, 26)]  // 13 outputs per row: one masked vector
+        [InlineData(11, 11)]  // odd sizes: the last row and column are dropped
+        public void The_vectorized_2x2_max_pool_agrees_with_the_scalar_one_on_ties_and_nan(int H, int W)
+        {
+            const int Planes = 3;
+            var g = new PoolGeometry(H, W, 2, 2, 0, 0, H / 2, W / 2);
+            var rng = new Rng(H * W);
+            float[] x = GemmTests.Random(Planes * H * W, rng);
+            for (int i = 0; i < x.Length; i += 7)
+            {
+                x[i] = (float)Math.Round(x[i] * 2) / 2; // many ties
+            }
+            x[5] = float.NaN;
+            x[W + 9] = float.NaN;
+            x[2 * W + 4] = float.NegativeInfinity;
+            float[] yScalar = new float[Planes * g.OutHeight * g.OutWidth], yVector = new float[yScalar.Length];
+            int[] iScalar = new int[yScalar.Length], iVector = new int[yScalar.Length];
+            SimdLevels.With(SimdLevel.Scalar, () => Pooling.MaxForward(x, yScalar, iScalar, Planes, g));
+            Pooling.MaxForward(x, yVector, iVector, Planes, g);
+            Assert.Equal(iScalar, iVector);
+            for (int i = 0; i < yScalar.Length; i++)
+            {
+                Assert.True(yScalar[i].Equals(yVector[i]), $"[{i}]: {yScalar[i]} vs {yVector[i]}");
+            }
+            Assert.True(float.IsNaN(yVector[2]));
+        }
+
         [Fact]
         public void Global_average_pooling_turns_channel_major_into_batch_major()
         {

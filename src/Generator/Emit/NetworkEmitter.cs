@@ -275,6 +275,19 @@ namespace NetGen.Generator.Emit
             _w.Line("/// <summary>Name, shape and offset of each tensor in <see cref=\"Buffers\"/>.</summary>");
             WriteLayout("BufferLayout", _spec.Buffers);
             _w.Line();
+            _w.Line(HasDropout
+                ? "/// <summary>The stream the dropout masks come from (stream 1 of the seed); resumable checkpoints save its state.</summary>"
+                : "/// <summary>Training draws no random numbers here (no dropout): null.</summary>");
+            _w.Line(HasDropout ? "public global::NetGen.Rng? TrainingRng => _dropoutRng;" : "public global::NetGen.Rng? TrainingRng => null;");
+            _w.Line();
+            _w.Line($"/// <summary>A new {_spec.DisplayName} with the parameters (and buffers) of the safetensors checkpoint at <paramref name=\"path\"/>.</summary>");
+            using (_w.Block($"public static {_spec.ClassName} Load(string path)"))
+            {
+                _w.Line($"var network = new {_spec.ClassName}();");
+                _w.Line("global::NetGen.Checkpoint.Load(network, path);");
+                _w.Line("return network;");
+            }
+            _w.Line();
             _w.Line("/// <summary>The outputs of the most recent forward pass (Forward, ComputeLoss, ComputeGradients or TrainStep), [batch, OutputSize].</summary>");
             _w.Line($"public {ReadOnlySpan} Outputs => {OutputField}.Slice(_lastBatch * OutputSize);");
             _w.Line();

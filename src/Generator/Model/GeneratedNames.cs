@@ -14,7 +14,7 @@ namespace NetGen.Generator.Model
         {
             "InputSize", "OutputSize", "ParameterCount", "TargetSize", "InputShape",
             "Parameters", "Gradients", "ParameterLayout", "Buffers", "BufferLayout", "BufferCount", "Summary", "Outputs",
-            "Forward", "ComputeLoss", "ComputeGradients", "TrainStep",
+            "Forward", "ComputeLoss", "ComputeGradients", "TrainStep", "TrainingRng", "Load",
             "CheckBatch", "ForwardPass", "LossPass", "BackwardPass", "EnsureCapacity", "EnsureTrainingCapacity",
             "_parameters", "_gradients", "_buffers", "_capacity", "_trainingCapacity", "_lastBatch", "_dropoutRng",
         };

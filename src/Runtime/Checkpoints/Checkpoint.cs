@@ -34,7 +34,8 @@ namespace NetGen
     /// metadata. Optionally the optimizer's state goes in too, as tensors named
     /// <c>optimizer.{slot}.{parameter}</c> (PyTorch's slot names: <c>exp_avg</c>, <c>exp_avg_sq</c>,
     /// <c>momentum_buffer</c>, <c>square_avg</c>) with its kind, step count and learning rate in the
-    /// metadata, and the <see cref="TrainingState"/> (<c>training.*</c> metadata), so training resumes exactly.
+    /// metadata, and the <see cref="TrainingState"/> (<c>training.*</c> metadata, with the state of the
+    /// network's <see cref="INetwork.TrainingRng"/> when it has dropout), so training resumes exactly.
     /// Writes are atomic. Loading checks everything before it changes anything: a file that does not fit
     /// the network (a missing or extra tensor, a wrong shape or dtype) or is malformed raises
     /// <see cref="InvalidDataException"/> naming the tensor, and the network is left as it was.
@@ -118,6 +119,10 @@ namespace NetGen
                 writer.Metadata["training.global_step"] = training.GlobalStep.ToString(CultureInfo.InvariantCulture);
                 writer.Metadata["training.initial_lr"] = training.InitialLearningRate.ToString("R", CultureInfo.InvariantCulture);
                 writer.Metadata["training.seed"] = training.Seed.ToString(CultureInfo.InvariantCulture);
+                if (network.TrainingRng is { } rng)
+                {
+                    writer.Metadata["training.rng"] = rng.State.ToString();
+                }
             }
             if (metadata is not null)
             {
@@ -170,10 +175,34 @@ namespace NetGen
                 commitOptimizer = StageOptimizer(network, file, optimizer, kind);
             }
             TrainingState? training = ReadTraining(file);
+            RngState? rngState = null;
+            if (network.TrainingRng is not null && file.Metadata.TryGetValue("training.rng", out string? rngText))
+            {
+                try
+                {
+                    rngState = RngState.Parse(rngText);
+                }
+                catch (FormatException e)
+                {
+                    throw new InvalidDataException($"{source}: metadata training.rng \"{rngText}\" is not a random-generator state: {e.Message}", e);
+                }
+                catch (OverflowException e)
+                {
+                    throw new InvalidDataException($"{source}: metadata training.rng \"{rngText}\" is not a random-generator state: {e.Message}", e);
+                }
+                if ((rngState.Value.S0 | rngState.Value.S1 | rngState.Value.S2 | rngState.Value.S3) == 0)
+                {
+                    throw new InvalidDataException($"{source}: metadata training.rng is all zeros, which no generator reaches.");
+                }
+            }
 
             parameters.CopyTo(network.Parameters);
             buffers.CopyTo(network.Buffers);
             commitOptimizer?.Invoke();
+            if (rngState is { } restored)
+            {
+                network.TrainingRng!.State = restored;
+            }
             return new CheckpointInfo(file.Metadata, training, kind);
         }
 

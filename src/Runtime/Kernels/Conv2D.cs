@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels
 {
@@ -171,15 +172,14 @@ namespace NetGen.Kernels
                     {
                         // A contiguous run of the input row, zeros where it hangs over either edge.
                         int first = Math.Max(0, -w0), last = Math.Min(g.OutWidth, g.Width - w0);
-                        new Span<float>(dst, Math.Max(0, Math.Min(first, g.OutWidth))).Clear();
-                        if (last > first)
+                        if (first == 0 && last == g.OutWidth)
                         {
-                            new ReadOnlySpan<float>(src + w0 + first, last - first).CopyTo(new Span<float>(dst + first, last - first));
+                            CopyRun(src + w0, dst, g.OutWidth);
+                            continue;
                         }
-                        if (last < g.OutWidth)
+                        for (int ow = 0; ow < g.OutWidth; ow++)
                         {
-                            int from = Math.Max(last, 0);
-                            new Span<float>(dst + from, g.OutWidth - from).Clear();
+                            dst[ow] = ow >= first && ow < last ? src[w0 + ow] : 0f;
                         }
                     }
                     else
@@ -191,6 +191,29 @@ namespace NetGen.Kernels
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary>Copies a short run: two overlapping 8-float vectors when it has 8 to 16 floats, else float by float.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void CopyRun(float* src, float* dst, int count)
+        {
+            if (count >= 8 && count <= 16 && Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> head = Vector256.Load(src);
+                Vector256<float> tail = Vector256.Load(src + count - 8);
+                head.Store(dst);
+                tail.Store(dst + count - 8);
+                return;
+            }
+            if (count > 16)
+            {
+                new ReadOnlySpan<float>(src, count).CopyTo(new Span<float>(dst, count));
+                return;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                dst[i] = src[i];
             }
         }
 
@@ -234,13 +257,11 @@ namespace NetGen.Kernels
                             if (g.Stride == 1)
                             {
                                 int first = Math.Max(0, -w0), last = Math.Min(g.OutWidth, g.Width - w0);
-                                if (last > first)
+                                for (int ow = first; ow < last; ow++)
                                 {
-                                    Span<float> target = new(dst + w0 + first, last - first);
-                                    TensorPrimitives.Add(target, new ReadOnlySpan<float>(src + first, last - first), target);
+                                    dst[w0 + ow] += src[ow];
                                 }
-                            }
-                            else
+                            }                            else
                             {
                                 for (int ow = 0; ow < g.OutWidth; ow++)
                                 {

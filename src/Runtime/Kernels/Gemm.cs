@@ -22,6 +22,13 @@ namespace NetGen.Kernels
         /// <summary>Below this many multiply-adds, tiles cost more than they save: plain loops do the product.</summary>
         private const long TinyProduct = 2048;
 
+        /// <summary>
+        /// Dot products longer than this are done in chunks of this length (a multiple of every vector
+        /// width): each chunk's slices of A and B stay in cache while all tiles pass. The boundaries are
+        /// fixed, so the sums are the same for any thread count.
+        /// </summary>
+        private const int DotChunk = 1024;
+
         private enum Product
         {
             NT,
@@ -34,6 +41,7 @@ namespace NetGen.Kernels
             public Product Product;
             public SimdLevel Level;
             public int M, N, K, BlockColumns;
+            public nint Lda, Ldb;
             public float* A, B, C, Bias, Y, ColumnSums, RowBias;
             public bool Accumulate;
             public Epilogue Epilogue;
@@ -138,8 +146,6 @@ namespace NetGen.Kernels
             SimdLevel level = Simd.Level;
             int blockColumns = BlockColumns(product, level);
             int blocks = (n + blockColumns - 1) / blockColumns;
-            long flops = 2L * m * n * k;
-            int threads = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / MinFlopsPerPart));
             fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y, psums = columnSums, prow = rowBias)
             {
                 var job = new Job
@@ -149,6 +155,8 @@ namespace NetGen.Kernels
                     M = m,
                     N = n,
                     K = k,
+                    Lda = k,
+                    Ldb = k,
                     BlockColumns = blockColumns,
                     A = pa,
                     B = pb,
@@ -160,9 +168,27 @@ namespace NetGen.Kernels
                     Accumulate = accumulate,
                     Epilogue = epilogue,
                 };
-                WorkerPool.Run(blocks, threads, &RunBlock, &job);
+                if (product != Product.NT || k <= DotChunk)
+                {
+                    WorkerPool.Run(blocks, Threads(2L * m * n * k), &RunBlock, &job);
+                    return;
+                }
+                // A long dot product: one pass per chunk of k, each adding to what the last one left.
+                for (int start = 0; start < k; start += DotChunk)
+                {
+                    int length = Math.Min(DotChunk, k - start);
+                    job.K = length;
+                    job.A = pa + start;
+                    job.B = pb + start;
+                    job.Accumulate = accumulate || start > 0;
+                    job.Bias = start == 0 && !bias.IsEmpty ? pbias : null;
+                    job.Epilogue = start + length == k ? epilogue : Epilogue.None;
+                    WorkerPool.Run(blocks, Threads(2L * m * n * length), &RunBlock, &job);
+                }
             }
         }
+
+        private static int Threads(long flops) => (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / MinFlopsPerPart));
 
         private static int BlockColumns(Product product, SimdLevel level) => (product, level) switch
         {
@@ -225,8 +251,8 @@ namespace NetGen.Kernels
         /// <summary>C[:, j:j+columns] of X·Wᵀ: B's rows j… stay in L1 while every row block of A passes.</summary>
         private static void DotStrip(ref Job job, int j, int columns)
         {
-            nint k = job.K, n = job.N;
-            float* b = job.B + j * k;
+            nint lda = job.Lda, ldb = job.Ldb, n = job.N;
+            float* b = job.B + j * ldb;
             float* bias = job.Bias is null ? null : job.Bias + j;
             int rowsPerTile = job.Level switch
             {
@@ -237,18 +263,18 @@ namespace NetGen.Kernels
             for (int i = 0; i < job.M; i += rowsPerTile)
             {
                 int rows = Math.Min(rowsPerTile, job.M - i);
-                float* a = job.A + i * k;
+                float* a = job.A + i * lda;
                 float* c = job.C + i * n + j;
                 switch (job.Level)
                 {
                     case SimdLevel.Vector512:
-                        Gemm512.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate, job.Epilogue);
+                        Gemm512.DotTile(rows, columns, job.K, a, lda, b, ldb, c, n, bias, job.Accumulate, job.Epilogue);
                         break;
                     case SimdLevel.Vector256:
-                        Gemm256.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate, job.Epilogue);
+                        Gemm256.DotTile(rows, columns, job.K, a, lda, b, ldb, c, n, bias, job.Accumulate, job.Epilogue);
                         break;
                     default:
-                        GemmScalar.DotTile(rows, columns, job.K, a, k, b, k, c, n, bias, job.Accumulate, job.Epilogue);
+                        GemmScalar.DotTile(rows, columns, job.K, a, lda, b, ldb, c, n, bias, job.Accumulate, job.Epilogue);
                         break;
                 }
             }

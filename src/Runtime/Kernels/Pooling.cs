@@ -1,5 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels
 {
@@ -86,38 +88,93 @@ namespace NetGen.Kernels
         {
             ref Job job = ref *(Job*)state;
             PoolGeometry g = job.Geometry;
-            float* x = job.X + (long)plane * g.Height * g.Width;
-            float* y = job.Y + (long)plane * g.OutHeight * g.OutWidth;
-            int* index = job.Index + (long)plane * g.OutHeight * g.OutWidth;
-            for (int oh = 0; oh < g.OutHeight; oh++)
+            int height = g.Height, width = g.Width, size = g.Size, stride = g.Stride, outHeight = g.OutHeight, outWidth = g.OutWidth;
+            float* x = job.X + (long)plane * height * width;
+            float* y = job.Y + (long)plane * outHeight * outWidth;
+            int* index = job.Index + (long)plane * outHeight * outWidth;
+            int first = 0;
+            if (size == 2 && stride == 2 && g.PadTop == 0 && g.PadLeft == 0 && Simd.Level == SimdLevel.Vector512)
             {
-                int h0 = oh * g.Stride - g.PadTop;
-                for (int ow = 0; ow < g.OutWidth; ow++)
+                first = MaxPlane2x2(x, y, index, width, outHeight, outWidth);
+            }
+            for (int oh = 0; oh < outHeight; oh++)
+            {
+                int h0 = oh * stride - g.PadTop;
+                int top = Math.Max(0, h0), bottom = Math.Min(height, h0 + size);
+                for (int ow = first; ow < outWidth; ow++)
                 {
-                    int w0 = ow * g.Stride - g.PadLeft;
-                    float best = float.NegativeInfinity;
-                    int at = -1;
-                    for (int i = Math.Max(0, h0); i < Math.Min(g.Height, h0 + g.Size); i++)
+                    int w0 = ow * stride - g.PadLeft;
+                    int left = Math.Max(0, w0), right = Math.Min(width, w0 + size);
+                    // The first valid element starts the search; padding never wins.
+                    int at = top * width + left;
+                    float best = x[at];
+                    for (int i = top; i < bottom; i++)
                     {
-                        for (int j = Math.Max(0, w0); j < Math.Min(g.Width, w0 + g.Size); j++)
+                        float* row = x + i * width;
+                        for (int j = left; j < right; j++)
                         {
-                            float v = x[i * g.Width + j];
-                            if (v > best || at < 0 || float.IsNaN(v))
+                            float v = row[j];
+                            if (v > best || float.IsNaN(v)) // NaN propagates, as in PyTorch
                             {
                                 best = v;
-                                at = i * g.Width + j;
+                                at = i * width + j;
                                 if (float.IsNaN(v))
                                 {
-                                    goto Found; // NaN propagates, as in PyTorch
+                                    i = bottom;
+                                    break;
                                 }
                             }
                         }
                     }
-                Found:
-                    y[oh * g.OutWidth + ow] = best;
-                    index[oh * g.OutWidth + ow] = at;
+                    y[oh * outWidth + ow] = best;
+                    index[oh * outWidth + ow] = at;
                 }
             }
+        }
+
+        /// <summary>
+        /// The common 2×2, stride-2, unpadded case, sixteen windows at a time without a branch: the four
+        /// corners are deinterleaved from two rows, then compared in window order (a later value wins only
+        /// if greater, a NaN always wins, as in the scalar path). Handles every column (returns the width).
+        /// </summary>
+        private static int MaxPlane2x2(float* x, float* y, int* index, int width, int outHeight, int outWidth)
+        {
+            Vector512<int> evens = Vector512<int>.Indices * 2, odds = evens + Vector512<int>.One;
+            for (int oh = 0; oh < outHeight; oh++)
+            {
+                float* top = x + 2 * oh * width, bottom = top + width;
+                for (int ow = 0; ow < outWidth; ow += 16)
+                {
+                    // Sixteen windows, or fewer at the end of the row: masked loads and stores.
+                    int windows = Math.Min(16, outWidth - ow);
+                    Vector512<float> lowMask = Mask(2 * windows), highMask = Mask(2 * windows - 16), outMask = Mask(windows);
+                    Vector512<float> zero = Vector512<float>.Zero;
+                    Vector512<float> t0 = Avx512F.MaskLoad(top + 2 * ow, lowMask, zero), t1 = Avx512F.MaskLoad(top + 2 * ow + 16, highMask, zero);
+                    Vector512<float> b0 = Avx512F.MaskLoad(bottom + 2 * ow, lowMask, zero), b1 = Avx512F.MaskLoad(bottom + 2 * ow + 16, highMask, zero);
+                    Vector512<float> a = Avx512F.PermuteVar16x32x2(t0, evens, t1), b = Avx512F.PermuteVar16x32x2(t0, odds, t1);
+                    Vector512<float> c = Avx512F.PermuteVar16x32x2(b0, evens, b1), d = Avx512F.PermuteVar16x32x2(b0, odds, b1);
+                    Vector512<int> at = Vector512.Create(2 * oh * width + 2 * ow) + evens;
+                    Vector512<float> best = a;
+                    Vector512<int> where = at;
+                    Take(ref best, ref where, b, at + Vector512<int>.One);
+                    Take(ref best, ref where, c, at + Vector512.Create(width));
+                    Take(ref best, ref where, d, at + Vector512.Create(width + 1));
+                    Avx512F.MaskStore(y + oh * outWidth + ow, outMask, best);
+                    Avx512F.MaskStore((float*)(index + oh * outWidth + ow), outMask, where.AsSingle());
+                }
+            }
+            return outWidth;
+
+            static void Take(ref Vector512<float> best, ref Vector512<int> where, Vector512<float> candidate, Vector512<int> at)
+            {
+                // Greater wins; NaN (not equal to itself) wins; a NaN already held stays (nothing compares greater).
+                Vector512<float> wins = Vector512.GreaterThan(candidate, best) | ~Vector512.Equals(candidate, candidate);
+                wins &= Vector512.Equals(best, best);
+                best = Vector512.ConditionalSelect(wins, candidate, best);
+                where = Vector512.ConditionalSelect(wins.AsInt32(), at, where);
+            }
+
+            static Vector512<float> Mask(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
         }
 
         /// <summary>dx = 0, then each output's gradient added at its window's winner.</summary>
@@ -161,24 +218,28 @@ namespace NetGen.Kernels
         {
             ref Job job = ref *(Job*)state;
             PoolGeometry g = job.Geometry;
-            float* x = job.X + (long)plane * g.Height * g.Width;
-            float* y = job.Y + (long)plane * g.OutHeight * g.OutWidth;
-            float scale = 1f / (g.Size * g.Size);
-            for (int oh = 0; oh < g.OutHeight; oh++)
+            int height = g.Height, width = g.Width, size = g.Size, stride = g.Stride, outHeight = g.OutHeight, outWidth = g.OutWidth;
+            float* x = job.X + (long)plane * height * width;
+            float* y = job.Y + (long)plane * outHeight * outWidth;
+            float scale = 1f / (size * size);
+            for (int oh = 0; oh < outHeight; oh++)
             {
-                int h0 = oh * g.Stride - g.PadTop;
-                for (int ow = 0; ow < g.OutWidth; ow++)
+                int h0 = oh * stride - g.PadTop;
+                int top = Math.Max(0, h0), bottom = Math.Min(height, h0 + size);
+                for (int ow = 0; ow < outWidth; ow++)
                 {
-                    int w0 = ow * g.Stride - g.PadLeft;
+                    int w0 = ow * stride - g.PadLeft;
+                    int left = Math.Max(0, w0), right = Math.Min(width, w0 + size);
                     float sum = 0;
-                    for (int i = Math.Max(0, h0); i < Math.Min(g.Height, h0 + g.Size); i++)
+                    for (int i = top; i < bottom; i++)
                     {
-                        for (int j = Math.Max(0, w0); j < Math.Min(g.Width, w0 + g.Size); j++)
+                        float* row = x + i * width;
+                        for (int j = left; j < right; j++)
                         {
-                            sum += x[i * g.Width + j];
+                            sum += row[j];
                         }
                     }
-                    y[oh * g.OutWidth + ow] = sum * scale;
+                    y[oh * outWidth + ow] = sum * scale;
                 }
             }
         }

@@ -44,6 +44,8 @@ namespace NetGen.Runtime.Tests.Training
         public int TargetSize => 1;
         public ReadOnlySpan<float> Outputs => default;
 
+        public Rng? TrainingRng => null;
+
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => throw new NotSupportedException();
         public ReadOnlySpan<float> Forward(ReadOnlySpan<float> inputs, int batchSize) => throw new NotSupportedException();
         public float ComputeLoss(ReadOnlySpan<float> inputs, ReadOnlySpan<int> targets, int batchSize) => throw new NotSupportedException();
