@@ -137,6 +137,20 @@ namespace NetGen.Generator.Tests
                 public partial class SmallNet;
                 """, "Demo.Vision.SmallNet", "Demo.Vision.SmallNet.g.cs", Loss.CrossEntropy, 3 * 16 * 16, 5,
                 8 * 27 + 2 * 8 + 16 * 72 + 16 + 2 * 16 + 16 * 5 + 5),
+
+            new("UnrolledWithBatchNorm", """
+                using NetGen;
+
+                namespace Demo;
+
+                /// <summary>Unrolled tiny dense layers next to batch-norm buffers: their locals must not collide.</summary>
+                [Network(Loss.MeanSquaredError)]
+                [Input(4)]
+                [Dense(4)]
+                [BatchNorm(Activation = Activation.Tanh)]
+                [Dense(2)]
+                public partial class TinyNormalized;
+                """, "Demo.TinyNormalized", "Demo.TinyNormalized.g.cs", Loss.MeanSquaredError, 4, 2, 4 * 4 + 4 + 2 * 4 + 4 * 2 + 2),
         };
 
         private static readonly ConcurrentDictionary<string, Lazy<GeneratorRun>> Runs = new();

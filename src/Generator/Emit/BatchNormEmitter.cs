@@ -55,7 +55,7 @@ namespace NetGen.Generator.Emit
         {
             BatchNormSpec bn = Spec(context);
             writer.Line($"// {bn.Name}.running_mean = 0, {bn.Name}.running_var = 1, {bn.Name}.num_batches_tracked = 0");
-            writer.Line($"s.Slice({context.Const("RunningVar")}, {context.Const("Channels")}).Fill(1f);");
+            writer.Line($"buffers.Slice({context.Const("RunningVar")}, {context.Const("Channels")}).Fill(1f);");
         }
 
         public override string Describe(LayerContext context)
@@ -72,13 +72,13 @@ namespace NetGen.Generator.Emit
             string count = bn.Spatial ? $"B * {context.Const("Plane")}" : "B";
             string layout = context.InputChannelMajor ? "true" : "false";
             string gamma = $"p.Slice({context.Const("Weight")}, {context.Const("Channels")})", beta = $"p.Slice({context.Const("Bias")}, {context.Const("Channels")})";
-            string mean = $"s.Slice({context.Const("RunningMean")}, {context.Const("Channels")})", variance = $"s.Slice({context.Const("RunningVar")}, {context.Const("Channels")})";
+            string mean = $"buffers.Slice({context.Const("RunningMean")}, {context.Const("Channels")})", variance = $"buffers.Slice({context.Const("RunningVar")}, {context.Const("Channels")})";
             using (writer.Block("if (training)"))
             {
                 writer.Line("// training mode: normalize with this batch's statistics and move the running ones towards them");
                 writer.Line($"global::NetGen.Kernels.BatchNorm.ForwardTraining({context.InputVar}, {z}, {gamma}, {beta}, {mean}, {variance}, {context.Local("Saved")}, " +
                     $"{context.Const("Channels")}, {count}, channelMajor: {layout}, momentum: {Format.FloatLiteral(bn.Momentum)}, epsilon: {Format.FloatLiteral(bn.Epsilon)});");
-                writer.Line($"s[{context.Const("BatchesTracked")}] += 1;");
+                writer.Line($"buffers[{context.Const("BatchesTracked")}] += 1;");
             }
             using (writer.Block("else"))
             {

@@ -149,7 +149,7 @@ namespace NetGen.Generator.Emit
             using (writer.Block(null))
             {
                 WeightLocals(writer, context, "p", "w", "b");
-                using (writer.Block("for (int s = 0; s < B; s++)"))
+                using (writer.Block("for (int n = 0; n < B; n++)"))
                 {
                     InputLocals(writer, context);
                     for (int o = 0; o < dense.Units; o++)
@@ -159,7 +159,7 @@ namespace NetGen.Generator.Emit
                         {
                             terms.Append($" + w{o}_{i} * x{i}");
                         }
-                        writer.Line($"{z}[s * {context.Const("Out")} + {o}] = {terms};");
+                        writer.Line($"{z}[n * {context.Const("Out")} + {o}] = {terms};");
                     }
                 }
             }
@@ -185,12 +185,12 @@ namespace NetGen.Generator.Emit
                     }
                     writer.Line(sums + ";");
                 }
-                using (writer.Block("for (int s = 0; s < B; s++)"))
+                using (writer.Block("for (int n = 0; n < B; n++)"))
                 {
                     InputLocals(writer, context);
                     for (int o = 0; o < dense.Units; o++)
                     {
-                        writer.Line($"float d{o} = {d}[s * {context.Const("Out")} + {o}];");
+                        writer.Line($"float d{o} = {d}[n * {context.Const("Out")} + {o}];");
                     }
                     for (int o = 0; o < dense.Units; o++)
                     {
@@ -210,7 +210,7 @@ namespace NetGen.Generator.Emit
                             {
                                 terms.Append(o == 0 ? "" : " + ").Append($"d{o} * w{o}_{i}");
                             }
-                            writer.Line($"{dx}[s * {context.Const("In")} + {i}] = {terms};");
+                            writer.Line($"{dx}[n * {context.Const("In")} + {i}] = {terms};");
                         }
                     }
                 }
@@ -250,14 +250,14 @@ namespace NetGen.Generator.Emit
             }
         }
 
-        /// <summary><c>float x0 = x[s * HiddenIn + 0], …;</c>.</summary>
+        /// <summary><c>float x0 = x[n * HiddenIn + 0], …;</c> for sample n.</summary>
         private static void InputLocals(SourceWriter writer, LayerContext context)
         {
             DenseSpec dense = Spec(context);
             var line = new System.Text.StringBuilder("float ");
             for (int i = 0; i < dense.InFeatures; i++)
             {
-                line.Append(i == 0 ? "" : ", ").Append($"x{i} = {context.InputVar}[s * {context.Const("In")} + {i}]");
+                line.Append(i == 0 ? "" : ", ").Append($"x{i} = {context.InputVar}[n * {context.Const("In")} + {i}]");
             }
             writer.Line(line + ";");
         }

@@ -39,7 +39,7 @@ namespace NetGen.Generator.Emit
         /// <summary>Whether the output is channel-major ([C, B, H, W]); layers that keep the layout pass their input's on.</summary>
         public virtual bool OutputChannelMajor(LayerContext context) => context.InputChannelMajor;
 
-        /// <summary>Constructor code for this layer's non-trainable buffers, in <c>s</c> (running variance starts at 1).</summary>
+        /// <summary>Constructor code for this layer's non-trainable buffers, in <c>buffers</c> (running variance starts at 1).</summary>
         public virtual void InitializeBuffers(SourceWriter writer, LayerContext context)
         {
         }

@@ -243,7 +243,7 @@ namespace NetGen.Generator.Emit
                 }
                 if (_spec.Buffers.Count > 0)
                 {
-                    _w.Line($"{Span} s = _buffers.Span;");
+                    _w.Line($"{Span} buffers = _buffers.Span;");
                     foreach (var (context, emitter) in _layers)
                     {
                         emitter.InitializeBuffers(_w, context);
@@ -408,7 +408,7 @@ namespace NetGen.Generator.Emit
                 _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
                 if (_spec.Buffers.Count > 0)
                 {
-                    _w.Line($"{Span} s = _buffers.Span;");
+                    _w.Line($"{Span} buffers = _buffers.Span;");
                 }
                 if (ConvertsInput)
                 {
@@ -489,9 +489,9 @@ namespace NetGen.Generator.Emit
                 {
                     _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
                 }
-                if (_spec.Buffers.Count > 0 && Uses(code, "s"))
+                if (_spec.Buffers.Count > 0 && Uses(code, "buffers"))
                 {
-                    _w.Line($"{Span} s = _buffers.Span;");
+                    _w.Line($"{Span} buffers = _buffers.Span;");
                 }
                 _w.Line($"{Span} g = _gradients.Span;");
                 foreach (WorkspaceBuffer buffer in AllBuffers.Where(b => Uses(code, b.Local)))

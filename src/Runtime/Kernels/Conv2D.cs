@@ -194,6 +194,24 @@ namespace NetGen.Kernels
             }
         }
 
+        /// <summary>dst[i] += src[i] over a short run, eight at a time.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void AddRun(float* src, float* dst, int count)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + 8 <= count; i += 8)
+                {
+                    (Vector256.Load(dst + i) + Vector256.Load(src + i)).Store(dst + i);
+                }
+            }
+            for (; i < count; i++)
+            {
+                dst[i] += src[i];
+            }
+        }
+
         /// <summary>Copies a short run: two overlapping 8-float vectors when it has 8 to 16 floats, else float by float.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void CopyRun(float* src, float* dst, int count)
@@ -257,10 +275,7 @@ namespace NetGen.Kernels
                             if (g.Stride == 1)
                             {
                                 int first = Math.Max(0, -w0), last = Math.Min(g.OutWidth, g.Width - w0);
-                                for (int ow = first; ow < last; ow++)
-                                {
-                                    dst[w0 + ow] += src[ow];
-                                }
+                                AddRun(src + first, dst + w0 + first, last - first);
                             }                            else
                             {
                                 for (int ow = 0; ow < g.OutWidth; ow++)
