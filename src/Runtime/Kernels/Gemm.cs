@@ -29,6 +29,9 @@ namespace NetGen.Kernels
         /// </summary>
         private const int DotChunk = 1024;
 
+        /// <summary>Rows per block of a row-partitioned product: two 12-row AVX-512 tiles, four 6-row AVX2 ones.</summary>
+        private const int RowBlock = 24;
+
         private enum Product
         {
             NT,
@@ -145,7 +148,9 @@ namespace NetGen.Kernels
             }
             SimdLevel level = Simd.Level;
             int blockColumns = BlockColumns(product, level);
-            int blocks = (n + blockColumns - 1) / blockColumns;
+            // A weight gradient (TN) is cut into blocks of rows — whole rows of dW, the same weight rows a
+            // core owns in the forward product and in the optimizer's pass; the others into column blocks.
+            int blocks = product == Product.TN ? (m + RowBlock - 1) / RowBlock : (n + blockColumns - 1) / blockColumns;
             fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y, psums = columnSums, prow = rowBias)
             {
                 var job = new Job
@@ -236,15 +241,24 @@ namespace NetGen.Kernels
             {
                 Dense.ColumnSums(new ReadOnlySpan<float>(job.A, job.K * job.M), job.K, job.M, new Span<float>(job.ColumnSums, job.M));
             }
-            int j = block * job.BlockColumns;
-            int columns = Math.Min(job.BlockColumns, job.N - j);
+            if (job.Product == Product.TN)
+            {
+                int first = block * RowBlock, rows = Math.Min(RowBlock, job.M - first);
+                for (int j = 0; j < job.N; j += job.BlockColumns)
+                {
+                    BroadcastStrip(ref job, j, Math.Min(job.BlockColumns, job.N - j), first, rows);
+                }
+                return;
+            }
+            int column = block * job.BlockColumns;
+            int columns = Math.Min(job.BlockColumns, job.N - column);
             if (job.Product == Product.NT)
             {
-                DotStrip(ref job, j, columns);
+                DotStrip(ref job, column, columns);
             }
             else
             {
-                BroadcastStrip(ref job, j, columns);
+                BroadcastStrip(ref job, column, columns, 0, job.M);
             }
         }
 
@@ -280,25 +294,27 @@ namespace NetGen.Kernels
             }
         }
 
-        /// <summary>C[:, j:j+columns] of dZ·W (A row-major) or dZᵀ·X (A transposed).</summary>
-        private static void BroadcastStrip(ref Job job, int j, int columns)
+        /// <summary>C[first:first+rows, j:j+columns] of dZ·W (A row-major) or dZᵀ·X (A transposed).</summary>
+        private static void BroadcastStrip(ref Job job, int j, int columns, int first, int rows)
         {
             nint m = job.M, n = job.N, k = job.K;
             // a(i,p): NN reads A[i, p] (row stride k), TN reads A[p, i] (row stride 1).
             (nint rowStride, nint colStride) = job.Product == Product.NN ? (k, (nint)1) : ((nint)1, m);
+            float* a = job.A + first * rowStride;
             float* b = job.B + j;
-            float* c = job.C + j;
-            float* y = job.Y + j;
+            float* c = job.C + first * n + j;
+            float* y = job.Y + first * n + j;
+            float* rowBias = job.RowBias is null ? null : job.RowBias + first;
             switch (job.Level)
             {
                 case SimdLevel.Vector512:
-                    Gemm512.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, job.RowBias);
+                    Gemm512.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);
                     break;
                 case SimdLevel.Vector256:
-                    Gemm256.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, job.RowBias);
+                    Gemm256.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);
                     break;
                 default:
-                    GemmScalar.BroadcastTile(job.M, columns, job.K, job.A, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, job.RowBias);
+                    GemmScalar.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);
                     break;
             }
         }

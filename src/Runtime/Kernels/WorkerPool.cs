@@ -7,9 +7,10 @@ namespace NetGen.Kernels
     /// <summary>
     /// A persistent pool that shares the blocks of one job between the caller and idle cores,
     /// without allocating: the job is a function pointer and a pointer to the caller's arguments on
-    /// its stack. Blocks are claimed one at a time from a shared counter, so a core that is busy
-    /// elsewhere never holds the job up — the caller simply does more blocks itself. Which thread
-    /// runs a block never changes what the block computes, so results do not depend on the timing.
+    /// its stack. Blocks are claimed one at a time from the two ends of the range, so a core that is
+    /// busy elsewhere never holds the job up — the caller simply does more blocks itself — while on
+    /// an idle machine each core keeps to the same end of every job. Which thread runs a block never
+    /// changes what the block computes, so results do not depend on the timing.
     /// Idle workers spin briefly (a training step forks many times in a row), then sleep.
     /// </summary>
     internal static unsafe class WorkerPool
@@ -34,7 +35,9 @@ namespace NetGen.Kernels
         private static void* s_state;
         private static int s_blocks;
         private static int s_helpers;
-        private static int s_next;
+        // The unclaimed blocks, [front, back] packed in one word (front in the low half): the caller
+        // claims from the front, workers from the back, each with one compare-and-swap.
+        private static long s_range;
         private static int s_done;
         private static Exception? s_failure;
 
@@ -64,7 +67,7 @@ namespace NetGen.Kernels
                 s_state = state;
                 s_blocks = blocks;
                 s_helpers = helpers;
-                s_next = 0;
+                s_range = (long)(blocks - 1) << 32;
                 s_done = 0;
                 s_failure = null;
                 long generation = (Volatile.Read(ref s_control) >> 32) + 1;
@@ -77,7 +80,7 @@ namespace NetGen.Kernels
                 t_inJob = true;
                 try
                 {
-                    ClaimBlocks();
+                    ClaimBlocks(fromFront: true);
                 }
                 finally
                 {
@@ -112,12 +115,20 @@ namespace NetGen.Kernels
             }
         }
 
-        private static void ClaimBlocks()
+        /// <summary>
+        /// Runs blocks until none is left. The caller takes them from the front and workers from the back,
+        /// so with two cores each keeps to its own half of the data in every job (its caches stay warm
+        /// across the passes of a step), while either can finish the other's half if it falls behind.
+        /// </summary>
+        private static void ClaimBlocks(bool fromFront)
         {
-            int blocks = s_blocks;
-            int block;
-            while ((block = Interlocked.Increment(ref s_next) - 1) < blocks)
+            while (true)
             {
+                int block = Claim(fromFront);
+                if (block < 0)
+                {
+                    return;
+                }
                 try
                 {
                     s_body(s_state, block);
@@ -129,6 +140,25 @@ namespace NetGen.Kernels
                 finally
                 {
                     Interlocked.Increment(ref s_done);
+                }
+            }
+        }
+
+        /// <summary>Takes the block at one end of the unclaimed range; -1 once it is empty.</summary>
+        private static int Claim(bool fromFront)
+        {
+            while (true)
+            {
+                long range = Volatile.Read(ref s_range);
+                int front = (int)range, back = (int)(range >> 32);
+                if (front > back)
+                {
+                    return -1;
+                }
+                long claimed = fromFront ? range + 1 : range - (1L << 32);
+                if (Interlocked.CompareExchange(ref s_range, claimed, range) == range)
+                {
+                    return fromFront ? front : back;
                 }
             }
         }
@@ -179,7 +209,7 @@ namespace NetGen.Kernels
                     _seen = generation;
                     if (_index < Volatile.Read(ref s_helpers) && TryEnter(generation))
                     {
-                        ClaimBlocks();
+                        ClaimBlocks(fromFront: false);
                         Interlocked.Decrement(ref s_control);
                     }
                 }
