@@ -149,6 +149,8 @@ namespace NetGen.Kernels
             }
         }
 
+        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void UnfoldRow(void* state, int row)
         {
             ref UnfoldJob job = ref *(UnfoldJob*)state;
@@ -248,6 +250,8 @@ namespace NetGen.Kernels
             }
         }
 
+        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void FoldChannel(void* state, int c)
         {
             ref UnfoldJob job = ref *(UnfoldJob*)state;

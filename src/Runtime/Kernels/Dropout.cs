@@ -5,8 +5,8 @@ namespace NetGen.Kernels
 {
     /// <summary>
     /// Inverted dropout: in training each value is kept with probability 1 − rate and scaled by
-    /// 1/(1 − rate), so inference is the identity. The mask comes from a seeded <see cref="Rng"/>, one
-    /// draw per value in order, so a network's seed fixes every mask of its training run.
+    /// 1/(1 − rate), so inference is the identity. The mask comes from a seeded <see cref="Rng"/>, four
+    /// 16-bit draws per 64-bit number, values in order, so a network's seed fixes every mask of its training run.
     /// </summary>
     public static class Dropout
     {
@@ -20,18 +20,25 @@ namespace NetGen.Kernels
             }
             int n = x.Length;
             float keep = 1f / (1 - rate);
-            // 24-bit uniforms, two per 64-bit draw: u < rate drops.
-            uint threshold = (uint)Math.Round(rate * (1 << 24));
+            // 16-bit uniforms, four per 64-bit draw (rates resolve to 1/65536): u < rate drops. Branch-free:
+            // (u − threshold) is negative exactly when the value drops.
+            int threshold = (int)Math.Round(rate * 65536);
             int i = 0;
-            for (; i + 1 < n; i += 2)
+            for (; i + 3 < n; i += 4)
             {
                 ulong bits = rng.NextUInt64();
-                mask[i] = (uint)(bits >> 40) < threshold ? 0f : keep;
-                mask[i + 1] = (uint)((bits >> 8) & 0xFFFFFF) < threshold ? 0f : keep;
+                mask[i] = keep * (1 - (int)(((uint)((int)(bits & 0xFFFF) - threshold)) >> 31));
+                mask[i + 1] = keep * (1 - (int)(((uint)((int)((bits >> 16) & 0xFFFF) - threshold)) >> 31));
+                mask[i + 2] = keep * (1 - (int)(((uint)((int)((bits >> 32) & 0xFFFF) - threshold)) >> 31));
+                mask[i + 3] = keep * (1 - (int)(((uint)((int)(bits >> 48) - threshold)) >> 31));
             }
             if (i < n)
             {
-                mask[i] = (uint)(rng.NextUInt64() >> 40) < threshold ? 0f : keep;
+                ulong bits = rng.NextUInt64();
+                for (; i < n; i++, bits >>= 16)
+                {
+                    mask[i] = keep * (1 - (int)(((uint)((int)(bits & 0xFFFF) - threshold)) >> 31));
+                }
             }
             TensorPrimitives.Multiply(x, mask.Slice(0, n), y.Slice(0, n));
         }

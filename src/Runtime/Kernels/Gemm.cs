@@ -234,6 +234,8 @@ namespace NetGen.Kernels
         }
 
         /// <summary>One column block, whichever thread claims it.</summary>
+        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunBlock(void* state, int block)
         {
             ref Job job = ref *(Job*)state;

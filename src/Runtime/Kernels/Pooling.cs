@@ -64,8 +64,37 @@ namespace NetGen.Kernels
         {
             public float* X, Y;
             public int* Index;
-            public int Planes;
+            public int Planes, PlanesPerBlock;
             public PoolGeometry Geometry;
+            public delegate*<void*, int, void> Plane;
+        }
+
+        /// <summary>
+        /// Runs <paramref name="plane"/> over every plane, in blocks of planes big enough (about 16 K
+        /// inputs) that claiming a block costs nothing next to the work in it.
+        /// </summary>
+        private static void ForEachPlane(ref Job job, delegate*<void*, int, void> plane)
+        {
+            long planeSize = (long)job.Geometry.Height * job.Geometry.Width;
+            job.PlanesPerBlock = (int)Math.Max(1, Math.Min(job.Planes, 16 * 1024 / planeSize));
+            job.Plane = plane;
+            int blocks = (job.Planes + job.PlanesPerBlock - 1) / job.PlanesPerBlock;
+            fixed (Job* state = &job)
+            {
+                WorkerPool.Run(blocks, Conv2D.Threads(job.Planes * planeSize), &RunBlock, state);
+            }
+        }
+
+        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void RunBlock(void* state, int block)
+        {
+            Job* job = (Job*)state;
+            int first = block * job->PlanesPerBlock, last = Math.Min(job->Planes, first + job->PlanesPerBlock);
+            for (int plane = first; plane < last; plane++)
+            {
+                job->Plane(state, plane);
+            }
         }
 
         /// <summary>Max pooling; <paramref name="argmax"/> receives, per output, the index of the winner in its plane.</summary>
@@ -80,10 +109,12 @@ namespace NetGen.Kernels
             fixed (int* pi = argmax)
             {
                 var job = new Job { X = px, Y = py, Index = pi, Planes = planes, Geometry = g };
-                WorkerPool.Run(planes, Conv2D.Threads(x.Length), &MaxPlane, &job);
+                ForEachPlane(ref job, &MaxPlane);
             }
         }
 
+        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void MaxPlane(void* state, int plane)
         {
             ref Job job = ref *(Job*)state;
@@ -185,10 +216,12 @@ namespace NetGen.Kernels
             fixed (int* pi = argmax)
             {
                 var job = new Job { X = pdx, Y = pdy, Index = pi, Planes = planes, Geometry = g };
-                WorkerPool.Run(planes, Conv2D.Threads(dx.Length), &MaxPlaneBackward, &job);
+                ForEachPlane(ref job, &MaxPlaneBackward);
             }
         }
 
+        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void MaxPlaneBackward(void* state, int plane)
         {
             ref Job job = ref *(Job*)state;
@@ -210,10 +243,12 @@ namespace NetGen.Kernels
             fixed (float* px = x, py = y)
             {
                 var job = new Job { X = px, Y = py, Planes = planes, Geometry = g };
-                WorkerPool.Run(planes, Conv2D.Threads(x.Length), &AveragePlane, &job);
+                ForEachPlane(ref job, &AveragePlane);
             }
         }
 
+        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void AveragePlane(void* state, int plane)
         {
             ref Job job = ref *(Job*)state;
@@ -251,10 +286,12 @@ namespace NetGen.Kernels
             fixed (float* pdx = dx, pdy = dy)
             {
                 var job = new Job { X = pdx, Y = pdy, Planes = planes, Geometry = g };
-                WorkerPool.Run(planes, Conv2D.Threads(dx.Length), &AveragePlaneBackward, &job);
+                ForEachPlane(ref job, &AveragePlaneBackward);
             }
         }
 
+        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void AveragePlaneBackward(void* state, int plane)
         {
             ref Job job = ref *(Job*)state;
