@@ -110,7 +110,24 @@ namespace NetGen.Kernels
             int batch, in ConvGeometry g)
         {
             int n = batch * g.OutPositions;
-            Gemm.MultiplyNT(g.Filters, g.PatchSize, n, dz, col, weightGrad, accumulate: false);
+            if (g.PatchSize < g.Filters && g.PatchSize < 16 && g.Filters <= 256)
+            {
+                // Few taps per filter (a first layer on one channel): the dot tiles fill better computing
+                // dWᵀ = col·dzᵀ, [taps, filters], then transposing the few hundred results.
+                Span<float> transposed = stackalloc float[g.PatchSize * g.Filters];
+                Gemm.MultiplyNT(g.PatchSize, g.Filters, n, col, dz, transposed, accumulate: false);
+                for (int t = 0; t < g.PatchSize; t++)
+                {
+                    for (int f = 0; f < g.Filters; f++)
+                    {
+                        weightGrad[f * g.PatchSize + t] = transposed[t * g.Filters + f];
+                    }
+                }
+            }
+            else
+            {
+                Gemm.MultiplyNT(g.Filters, g.PatchSize, n, dz, col, weightGrad, accumulate: false);
+            }
             if (!biasGrad.IsEmpty)
             {
                 for (int f = 0; f < g.Filters; f++)
@@ -125,7 +142,7 @@ namespace NetGen.Kernels
             int batch, in ConvGeometry g)
         {
             int n = batch * g.OutPositions;
-            Gemm.MultiplyTN(g.PatchSize, n, g.Filters, weight, dz, dcol, accumulate: false);
+            Gemm.MultiplyTNByColumns(g.PatchSize, n, g.Filters, weight, dz, dcol);
             Col2Im(dcol, dx, batch, g);
         }
 
@@ -144,21 +161,22 @@ namespace NetGen.Kernels
             fixed (float* px = x, pcol = col)
             {
                 var job = new UnfoldJob { X = px, Col = pcol, Batch = batch, Geometry = g };
-                // One block per unfolded row (channel and kernel tap): disjoint writes.
-                WorkerPool.Run(g.PatchSize, Threads(g.PatchSize * (long)batch * g.OutPositions), &UnfoldRow, &job);
+                // One block per sample: its columns of col, the same columns the product then splits
+                // between cores (from the front and from the back), so each core reads what it wrote.
+                WorkerPool.Run(batch, Threads(g.PatchSize * (long)batch * g.OutPositions), &UnfoldSample, &job);
             }
         }
 
-        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void UnfoldRow(void* state, int row)
+        private static void UnfoldSample(void* state, int b) => Unfold(ref *(UnfoldJob*)state, b);
+
+        private static void Unfold(ref UnfoldJob job, int b)
         {
-            ref UnfoldJob job = ref *(UnfoldJob*)state;
             ConvGeometry g = job.Geometry;
-            int c = row / (g.Kernel * g.Kernel), i = row / g.Kernel % g.Kernel, j = row % g.Kernel;
-            float* dst = job.Col + (long)row * job.Batch * g.OutPositions;
-            for (int b = 0; b < job.Batch; b++)
+            long rowLength = (long)job.Batch * g.OutPositions;
+            for (int row = 0; row < g.PatchSize; row++)
             {
+                int c = row / (g.Kernel * g.Kernel), i = row / g.Kernel % g.Kernel, j = row % g.Kernel;
+                float* dst = job.Col + row * rowLength + (long)b * g.OutPositions;
                 float* plane = job.X + ((long)c * job.Batch + b) * g.Height * g.Width;
                 for (int oh = 0; oh < g.OutHeight; oh++, dst += g.OutWidth)
                 {
@@ -245,28 +263,29 @@ namespace NetGen.Kernels
             fixed (float* pdx = dx, pcol = dcol)
             {
                 var job = new UnfoldJob { X = pdx, Col = pcol, Batch = batch, Geometry = g };
-                // One block per channel: a channel's taps add into its own planes only, in a fixed order.
-                WorkerPool.Run(g.Channels, Threads(g.PatchSize * (long)batch * g.OutPositions), &FoldChannel, &job);
+                // One block per sample: a sample's taps add into its own planes only, in a fixed order
+                // (channel, kernel row, kernel column), and its columns of dcol are the ones this core
+                // computed in the product before.
+                WorkerPool.Run(batch, Threads(g.PatchSize * (long)batch * g.OutPositions), &FoldSample, &job);
             }
         }
 
-        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void FoldChannel(void* state, int c)
+        private static void FoldSample(void* state, int b) => Fold(ref *(UnfoldJob*)state, b);
+
+        private static void Fold(ref UnfoldJob job, int b)
         {
-            ref UnfoldJob job = ref *(UnfoldJob*)state;
             ConvGeometry g = job.Geometry;
-            long planeSize = (long)g.Height * g.Width;
-            new Span<float>(job.X + (long)c * job.Batch * planeSize, (int)(job.Batch * planeSize)).Clear();
-            for (int i = 0; i < g.Kernel; i++)
+            long planeSize = (long)g.Height * g.Width, rowLength = (long)job.Batch * g.OutPositions;
+            for (int c = 0; c < g.Channels; c++)
             {
-                for (int j = 0; j < g.Kernel; j++)
+                float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
+                new Span<float>(plane, (int)planeSize).Clear();
+                for (int i = 0; i < g.Kernel; i++)
                 {
-                    int row = (c * g.Kernel + i) * g.Kernel + j;
-                    float* src = job.Col + (long)row * job.Batch * g.OutPositions;
-                    for (int b = 0; b < job.Batch; b++)
+                    for (int j = 0; j < g.Kernel; j++)
                     {
-                        float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
+                        int row = (c * g.Kernel + i) * g.Kernel + j;
+                        float* src = job.Col + row * rowLength + (long)b * g.OutPositions;
                         for (int oh = 0; oh < g.OutHeight; oh++, src += g.OutWidth)
                         {
                             int h = oh * g.Stride - g.PadTop + i * g.Dilation;
@@ -280,7 +299,8 @@ namespace NetGen.Kernels
                             {
                                 int first = Math.Max(0, -w0), last = Math.Min(g.OutWidth, g.Width - w0);
                                 AddRun(src + first, dst + w0 + first, last - first);
-                            }                            else
+                            }
+                            else
                             {
                                 for (int ow = 0; ow < g.OutWidth; ow++)
                                 {

@@ -46,7 +46,7 @@ namespace NetGen.Kernels
             public int M, N, K, BlockColumns;
             public nint Lda, Ldb;
             public float* A, B, C, Bias, Y, ColumnSums, RowBias;
-            public bool Accumulate;
+            public bool Accumulate, ByColumns;
             public Epilogue Epilogue;
         }
 
@@ -110,6 +110,17 @@ namespace NetGen.Kernels
         }
 
         /// <summary>
+        /// <c>C = Aᵀ·B</c> split between cores by columns of C rather than rows: for a convolution's
+        /// <c>Wᵀ·dz</c>, whose columns are output positions, the same split as the col2im that follows.
+        /// </summary>
+        internal static void MultiplyTNByColumns(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+        {
+            CheckSizes(m, n, k, a.Length, (long)k * m, b.Length, (long)k * n, c.Length);
+            Run(Product.TN, m, n, k, a, b, c, false, ReadOnlySpan<float>.Empty, Epilogue.None, ReadOnlySpan<float>.Empty, Span<float>.Empty,
+                ReadOnlySpan<float>.Empty, byColumns: true);
+        }
+
+        /// <summary>
         /// <c>C = Aᵀ·B</c> and, as a by-product of the same job, <c>sums[i] = Σ_p A[p, i]</c>: a weight
         /// gradient and its bias gradient. The sums ride along with the first column block, so they
         /// overlap with the other blocks instead of costing a pass of their own.
@@ -132,7 +143,7 @@ namespace NetGen.Kernels
 
         private static void Run(Product product, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
             bool accumulate, ReadOnlySpan<float> bias, Epilogue epilogue, ReadOnlySpan<float> y, Span<float> columnSums,
-            ReadOnlySpan<float> rowBias)
+            ReadOnlySpan<float> rowBias, bool byColumns = false)
         {
             if (m == 0 || n == 0)
             {
@@ -150,7 +161,8 @@ namespace NetGen.Kernels
             int blockColumns = BlockColumns(product, level);
             // A weight gradient (TN) is cut into blocks of rows — whole rows of dW, the same weight rows a
             // core owns in the forward product and in the optimizer's pass; the others into column blocks.
-            int blocks = product == Product.TN ? (m + RowBlock - 1) / RowBlock : (n + blockColumns - 1) / blockColumns;
+            bool byRows = product == Product.TN && !byColumns;
+            int blocks = byRows ? (m + RowBlock - 1) / RowBlock : (n + blockColumns - 1) / blockColumns;
             fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y, psums = columnSums, prow = rowBias)
             {
                 var job = new Job
@@ -171,6 +183,7 @@ namespace NetGen.Kernels
                     ColumnSums = columnSums.IsEmpty ? null : psums,
                     RowBias = rowBias.IsEmpty ? null : prow,
                     Accumulate = accumulate,
+                    ByColumns = !byRows,
                     Epilogue = epilogue,
                 };
                 if (product != Product.NT || k <= DotChunk)
@@ -233,9 +246,7 @@ namespace NetGen.Kernels
             }
         }
 
-        /// <summary>One column block, whichever thread claims it.</summary>
-        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        /// <summary>One block, whichever thread claims it (a thin dispatcher: see <see cref="WorkerPool"/>).</summary>
         private static void RunBlock(void* state, int block)
         {
             ref Job job = ref *(Job*)state;
@@ -243,7 +254,7 @@ namespace NetGen.Kernels
             {
                 Dense.ColumnSums(new ReadOnlySpan<float>(job.A, job.K * job.M), job.K, job.M, new Span<float>(job.ColumnSums, job.M));
             }
-            if (job.Product == Product.TN)
+            if (!job.ByColumns)
             {
                 int first = block * RowBlock, rows = Math.Min(RowBlock, job.M - first);
                 for (int j = 0; j < job.N; j += job.BlockColumns)

@@ -11,6 +11,11 @@ namespace NetGen.Kernels
     /// busy elsewhere never holds the job up — the caller simply does more blocks itself — while on
     /// an idle machine each core keeps to the same end of every job. Which thread runs a block never
     /// changes what the block computes, so results do not depend on the timing.
+    /// <para>
+    /// Keep bodies thin: a function pointer to a method that has already run holds on to the code it
+    /// had then (its first, unoptimized tier), so a body should only unpack its arguments and call an
+    /// ordinary method with the loops, which tiered compilation then optimizes as usual.
+    /// </para>
     /// Idle workers spin briefly (a training step forks many times in a row), then sleep.
     /// </summary>
     internal static unsafe class WorkerPool

@@ -56,8 +56,6 @@ namespace NetGen.Optimizers
             }
         }
 
-        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunChunk<TRule>(void* state, int block) where TRule : unmanaged, IUpdateRule
         {
             ref Job<TRule> job = ref *(Job<TRule>*)state;
