@@ -176,6 +176,41 @@ namespace NetGen.Runtime.Tests
         }
 
         [Theory]
+        [InlineData(Activation.ReLU, 6, 6, 2, 2, 0)]
+        [InlineData(Activation.LeakyReLU, 6, 6, 2, 2, 0)]
+        [InlineData(Activation.ReLU, 7, 5, 3, 2, 1)]
+        [InlineData(Activation.LeakyReLU, 5, 5, 3, 1, 1)]
+        public void Max_pooling_with_the_activation_derivative_folded_in_equals_the_two_steps(Activation activation, int h, int w, int size, int stride, int pad)
+        {
+            const int Planes = 3;
+            int oh = (h + 2 * pad - size) / stride + 1, ow = (w + 2 * pad - size) / stride + 1;
+            var g = new PoolGeometry(h, w, size, stride, pad, pad, oh, ow);
+            var rng = new Rng(7 * h + w);
+            float[] z = GemmTests.Random(Planes * h * w, rng), dy = GemmTests.Random(Planes * oh * ow, rng);
+            // Whole windows below zero, so some winners are negative (ReLU: zero ties; LeakyReLU: small negatives).
+            for (int i = 0; i < Math.Min(2 * w, z.Length); i++)
+            {
+                z[i] = -Math.Abs(z[i]) - 0.1f;
+            }
+            float[] a = new float[z.Length], pooled = new float[dy.Length];
+            Activations.Apply(activation, z, a);
+            int[] argmax = new int[dy.Length];
+            Pooling.MaxForward(a, pooled, argmax, Planes, g);
+
+            float[] twoSteps = new float[z.Length], folded = new float[z.Length];
+            Pooling.MaxBackward(dy, argmax, twoSteps, Planes, g);
+            Activations.Backward(activation, z, a, twoSteps);
+            Pooling.MaxBackward(dy, argmax, folded, Planes, g, activation, pooled);
+
+            for (int i = 0; i < z.Length; i++)
+            {
+                Assert.True(Math.Abs(folded[i] - twoSteps[i]) <= 1e-6f, $"[{i}]: folded {folded[i]} vs two steps {twoSteps[i]}");
+            }
+            Assert.Throws<ArgumentException>(() => Pooling.MaxBackward(dy, argmax, folded, Planes, g, Activation.Sigmoid, pooled));
+            Assert.Throws<ArgumentException>(() => Pooling.MaxBackward(dy, argmax, folded, Planes, g, activation, pooled.AsSpan(1)));
+        }
+
+        [Theory]
         [InlineData(26, 70)]  // 35 outputs per row: two vectors of 16 and a masked tail
         [InlineData(26, 26)]  // 13 outputs per row: one masked vector
         [InlineData(11, 11)]  // odd sizes: the last row and column are dropped

@@ -98,9 +98,11 @@ namespace NetGen.Generator.Emit
             string d = context.Local("Dy");
             string count = bn.Spatial ? $"B * {context.Const("Plane")}" : "B";
             string dx = context.InputGradientVar is null ? "the input needs no gradient" : "dx = γ/(σ·N)·(N·dz − Σdz − x̂·Σdz·x̂)";
-            writer.Line($"// {bn.Name} backward (training statistics): " + (bn.Activation == ActivationKind.None ? "" : $"dz = dy ⊙ {Format.FunctionName(bn.Activation)}′; ") +
+            writer.Line($"// {bn.Name} backward (training statistics): " + (bn.Activation == ActivationKind.None ? ""
+                : context.DerivativeFusedInto is { } next ? $"dz = dy ⊙ {Format.FunctionName(bn.Activation)}′, already applied by '{next}'; "
+                : $"dz = dy ⊙ {Format.FunctionName(bn.Activation)}′; ") +
                 $"dγ = Σ dz·x̂; dβ = Σ dz; {dx}");
-            if (bn.Activation != ActivationKind.None)
+            if (bn.Activation != ActivationKind.None && context.DerivativeFusedInto is null)
             {
                 string z = KeepsZ(context) ? context.Local("Z") : context.Local("Y");
                 writer.Line($"global::NetGen.Kernels.Activations.Backward(global::NetGen.Activation.{bn.Activation}, {z}, {context.Local("Y")}, {d});");

@@ -51,7 +51,9 @@ namespace NetGen.Generator.Emit
                 : $"y = {Format.FunctionName(conv.Activation)}(z)" + (KeepsZ(context) ? "" : ", in place over z");
             yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), channelMajor, $"{conv.Name}: output {y}", TrainingOnly: false);
             yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), channelMajor,
-                conv.Activation == ActivationKind.None ? $"{conv.Name}: ∂L/∂y (= ∂L/∂z)" : $"{conv.Name}: ∂L/∂y, then ∂L/∂z in place", TrainingOnly: true);
+                conv.Activation == ActivationKind.None ? $"{conv.Name}: ∂L/∂y (= ∂L/∂z)"
+                : context.DerivativeFusedInto is { } next ? $"{conv.Name}: ∂L/∂z, written by '{next}' with {Format.FunctionName(conv.Activation)}′ applied"
+                : $"{conv.Name}: ∂L/∂y, then ∂L/∂z in place", TrainingOnly: true);
         }
 
         public override void Initialize(SourceWriter writer, LayerContext context)
@@ -85,10 +87,12 @@ namespace NetGen.Generator.Emit
         {
             Conv2DSpec conv = Spec(context);
             string d = context.Local("Dy");
-            string dz = conv.Activation == ActivationKind.None ? "dz = dy" : $"dz = dy ⊙ {Format.FunctionName(conv.Activation)}′ in place";
+            string dz = conv.Activation == ActivationKind.None ? "dz = dy"
+                : context.DerivativeFusedInto is { } next ? $"dz = dy ⊙ {Format.FunctionName(conv.Activation)}′, already applied by '{next}'"
+                : $"dz = dy ⊙ {Format.FunctionName(conv.Activation)}′ in place";
             string dx = context.InputGradientVar is null ? "the input needs no gradient" : $"dx = col2im(Wᵀ·dz) {ChannelMajor(conv.Input)}";
             writer.Line($"// {conv.Name} backward: {dz}; dW = dz·colᵀ [{conv.Filters}, {conv.PatchSize}]" + (conv.HasBias ? $"; db = Σ dz [{conv.Filters}]" : "") + $"; {dx}");
-            if (conv.Activation != ActivationKind.None)
+            if (conv.Activation != ActivationKind.None && context.DerivativeFusedInto is null)
             {
                 string z = KeepsZ(context) ? context.Local("Z") : context.Local("Y");
                 writer.Line($"global::NetGen.Kernels.Activations.Backward(global::NetGen.Activation.{conv.Activation}, {z}, {context.Local("Y")}, {d});");

@@ -51,13 +51,23 @@ namespace NetGen.Generator.Emit
         /// <summary>
         /// Where a dense layer feeds a dense layer that computes its input gradient with the kernels,
         /// that product applies the first layer's activation derivative as it stores (ReLU, LeakyReLU,
-        /// Sigmoid and Tanh need only the layer's output): one pass over the gradient fewer.
+        /// Sigmoid and Tanh need only the layer's output); where a ReLU-type convolution or batch-norm
+        /// feeds a max pooling, the pooling's backward does. One pass over the gradient fewer.
         /// </summary>
         private void FuseDerivatives()
         {
             for (int i = 1; i < _layers.Count; i++)
             {
                 LayerContext consumer = _layers[i].Context, producer = _layers[i - 1].Context;
+                // A ReLU-type layer before a max pooling: a window's winner is the pooled value, so the
+                // pooling's backward can gate the gradient by its own output's sign.
+                if (consumer.Layer is Pool2DSpec { Pool: PoolKind.Max } && consumer.InputGradientVar is not null
+                    && ActivationOf(producer.Layer) is ActivationKind.ReLU or ActivationKind.LeakyReLU)
+                {
+                    consumer.FusedInputDerivative = (ActivationOf(producer.Layer)!.Value, _layers[i].Emitter.OutputVar(consumer), producer.Layer.Name);
+                    producer.DerivativeFusedInto = consumer.Layer.Name;
+                    continue;
+                }
                 if (consumer.Layer is DenseSpec && consumer.InputGradientVar is not null && !DenseEmitter.IsUnrolled(consumer)
                     && producer.Layer is DenseSpec { Activation: ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid or ActivationKind.Tanh } dense
                     && !producer.FusedWithLoss)
@@ -69,6 +79,13 @@ namespace NetGen.Generator.Emit
         }
 
         public static string Emit(NetworkSpec spec) => new NetworkEmitter(spec).Write();
+
+        private static ActivationKind? ActivationOf(LayerSpec layer) => layer switch
+        {
+            Conv2DSpec conv => conv.Activation,
+            BatchNormSpec bn => bn.Activation,
+            _ => null,
+        };
 
         /// <summary>The network input regrouped channel-major, when a spatial layer reads an input of several channels.</summary>
         private static readonly WorkspaceBuffer InputChannelMajor = new("_inputChannelMajor", "xChannels", "InputSize", "[C, B, H, W]",

@@ -68,6 +68,14 @@ namespace NetGen.Generator.Emit
                 return;
             }
             string planes = $"{context.Const("Channels")} * B";
+            if (context.FusedInputDerivative is { } fused)
+            {
+                writer.Line($"// {pool.Name} backward: each window's gradient goes to its maximum, times {Format.FunctionName(fused.Activation)}′ of '{fused.Layer}' " +
+                    $"(the sign of the pooled value); dz of '{fused.Layer}' {Conv2DEmitter.ChannelMajor(pool.Input)}");
+                writer.Line($"global::NetGen.Kernels.Pooling.MaxBackward({context.Local("Dy")}, global::NetGen.Kernels.Pooling.Indices({context.Local("Argmax")}), " +
+                    $"{context.InputGradientVar}, {planes}, {context.Const("Geometry")}, global::NetGen.Activation.{fused.Activation}, {fused.OutputVar});");
+                return;
+            }
             writer.Line(pool.Pool == PoolKind.Max
                 ? $"// {pool.Name} backward: each window's gradient goes to its maximum; dx {Conv2DEmitter.ChannelMajor(pool.Input)}"
                 : $"// {pool.Name} backward: each window's gradient is shared evenly by its inputs; dx {Conv2DEmitter.ChannelMajor(pool.Input)}");

@@ -60,24 +60,34 @@ namespace NetGen.Kernels
     /// </summary>
     public static unsafe class Pooling
     {
+        private enum Operation
+        {
+            MaxForward,
+            MaxBackward,
+            AverageForward,
+            AverageBackward,
+        }
+
         private struct Job
         {
             public float* X, Y;
             public int* Index;
+            public float* Gate;
+            public float GateSlope;
             public int Planes, PlanesPerBlock;
             public PoolGeometry Geometry;
-            public delegate*<void*, int, void> Plane;
+            public Operation Operation;
         }
 
         /// <summary>
-        /// Runs <paramref name="plane"/> over every plane, in blocks of planes big enough (about 16 K
-        /// inputs) that claiming a block costs nothing next to the work in it.
+        /// Runs the job's operation over every plane, in blocks of planes big enough (about 16 K inputs)
+        /// that claiming a block costs nothing next to the work in it.
         /// </summary>
-        private static void ForEachPlane(ref Job job, delegate*<void*, int, void> plane)
+        private static void ForEachPlane(ref Job job, Operation operation)
         {
             long planeSize = (long)job.Geometry.Height * job.Geometry.Width;
             job.PlanesPerBlock = (int)Math.Max(1, Math.Min(job.Planes, 16 * 1024 / planeSize));
-            job.Plane = plane;
+            job.Operation = operation;
             int blocks = (job.Planes + job.PlanesPerBlock - 1) / job.PlanesPerBlock;
             fixed (Job* state = &job)
             {
@@ -85,15 +95,29 @@ namespace NetGen.Kernels
             }
         }
 
-        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunBlock(void* state, int block)
+        /// <summary>A thin dispatcher (see <see cref="WorkerPool"/>): the loops live in methods it calls.</summary>
+        private static void RunBlock(void* state, int block) => RunPlanes(ref *(Job*)state, block);
+
+        private static void RunPlanes(ref Job job, int block)
         {
-            Job* job = (Job*)state;
-            int first = block * job->PlanesPerBlock, last = Math.Min(job->Planes, first + job->PlanesPerBlock);
+            int first = block * job.PlanesPerBlock, last = Math.Min(job.Planes, first + job.PlanesPerBlock);
             for (int plane = first; plane < last; plane++)
             {
-                job->Plane(state, plane);
+                switch (job.Operation)
+                {
+                    case Operation.MaxForward:
+                        MaxPlane(ref job, plane);
+                        break;
+                    case Operation.MaxBackward:
+                        MaxPlaneBackward(ref job, plane);
+                        break;
+                    case Operation.AverageForward:
+                        AveragePlane(ref job, plane);
+                        break;
+                    default:
+                        AveragePlaneBackward(ref job, plane);
+                        break;
+                }
             }
         }
 
@@ -109,15 +133,12 @@ namespace NetGen.Kernels
             fixed (int* pi = argmax)
             {
                 var job = new Job { X = px, Y = py, Index = pi, Planes = planes, Geometry = g };
-                ForEachPlane(ref job, &MaxPlane);
+                ForEachPlane(ref job, Operation.MaxForward);
             }
         }
 
-        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPlane(void* state, int plane)
+        private static void MaxPlane(ref Job job, int plane)
         {
-            ref Job job = ref *(Job*)state;
             PoolGeometry g = job.Geometry;
             int height = g.Height, width = g.Width, size = g.Size, stride = g.Stride, outHeight = g.OutHeight, outWidth = g.OutWidth;
             float* x = job.X + (long)plane * height * width;
@@ -209,30 +230,61 @@ namespace NetGen.Kernels
         }
 
         /// <summary>dx = 0, then each output's gradient added at its window's winner.</summary>
-        public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int planes, in PoolGeometry g)
+        public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int planes, in PoolGeometry g) =>
+            MaxBackward(dy, argmax, dx, planes, g, Activation.None, ReadOnlySpan<float>.Empty);
+
+        /// <summary>
+        /// As <see cref="MaxBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, in PoolGeometry)"/>,
+        /// with the derivative of the ReLU or LeakyReLU before the pooling folded in: a window's winner is
+        /// the pooled value <paramref name="pooled"/> itself, so its sign decides the gradient that passes.
+        /// </summary>
+        public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int planes, in PoolGeometry g,
+            Activation inputActivation, ReadOnlySpan<float> pooled)
         {
             Check(dx.Length, dy.Length, planes, g);
-            fixed (float* pdx = dx, pdy = dy)
+            float slope = inputActivation switch
+            {
+                Activation.None => 1f,
+                Activation.ReLU => 0f,
+                Activation.LeakyReLU => Activations.LeakySlope,
+                _ => throw new ArgumentException($"The derivative of {inputActivation} cannot be folded into max pooling.", nameof(inputActivation)),
+            };
+            if (inputActivation != Activation.None && pooled.Length < dy.Length)
+            {
+                throw new ArgumentException($"pooled has {pooled.Length} values; the pooling has {dy.Length} outputs.", nameof(pooled));
+            }
+            fixed (float* pdx = dx, pdy = dy, pgate = pooled)
             fixed (int* pi = argmax)
             {
-                var job = new Job { X = pdx, Y = pdy, Index = pi, Planes = planes, Geometry = g };
-                ForEachPlane(ref job, &MaxPlaneBackward);
+                var job = new Job
+                {
+                    X = pdx, Y = pdy, Index = pi, Planes = planes, Geometry = g,
+                    Gate = inputActivation == Activation.None ? null : pgate, GateSlope = slope,
+                };
+                ForEachPlane(ref job, Operation.MaxBackward);
             }
         }
 
-        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPlaneBackward(void* state, int plane)
+        private static void MaxPlaneBackward(ref Job job, int plane)
         {
-            ref Job job = ref *(Job*)state;
             PoolGeometry g = job.Geometry;
             float* dx = job.X + (long)plane * g.Height * g.Width;
             float* dy = job.Y + (long)plane * g.OutHeight * g.OutWidth;
             int* index = job.Index + (long)plane * g.OutHeight * g.OutWidth;
             new Span<float>(dx, g.Height * g.Width).Clear();
-            for (int o = 0; o < g.OutHeight * g.OutWidth; o++)
+            int outputs = g.OutHeight * g.OutWidth;
+            if (job.Gate is null)
             {
-                dx[index[o]] += dy[o];
+                for (int o = 0; o < outputs; o++)
+                {
+                    dx[index[o]] += dy[o];
+                }
+                return;
+            }
+            float* gate = job.Gate + (long)plane * outputs;
+            for (int o = 0; o < outputs; o++)
+            {
+                dx[index[o]] += gate[o] > 0 ? dy[o] : job.GateSlope * dy[o];
             }
         }
 
@@ -243,15 +295,12 @@ namespace NetGen.Kernels
             fixed (float* px = x, py = y)
             {
                 var job = new Job { X = px, Y = py, Planes = planes, Geometry = g };
-                ForEachPlane(ref job, &AveragePlane);
+                ForEachPlane(ref job, Operation.AverageForward);
             }
         }
 
-        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AveragePlane(void* state, int plane)
+        private static void AveragePlane(ref Job job, int plane)
         {
-            ref Job job = ref *(Job*)state;
             PoolGeometry g = job.Geometry;
             int height = g.Height, width = g.Width, size = g.Size, stride = g.Stride, outHeight = g.OutHeight, outWidth = g.OutWidth;
             float* x = job.X + (long)plane * height * width;
@@ -286,15 +335,12 @@ namespace NetGen.Kernels
             fixed (float* pdx = dx, pdy = dy)
             {
                 var job = new Job { X = pdx, Y = pdy, Planes = planes, Geometry = g };
-                ForEachPlane(ref job, &AveragePlaneBackward);
+                ForEachPlane(ref job, Operation.AverageBackward);
             }
         }
 
-        // Reached only through a function pointer, which would pin it to its first, unoptimized tier.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AveragePlaneBackward(void* state, int plane)
+        private static void AveragePlaneBackward(ref Job job, int plane)
         {
-            ref Job job = ref *(Job*)state;
             PoolGeometry g = job.Geometry;
             float* dx = job.X + (long)plane * g.Height * g.Width;
             float* dy = job.Y + (long)plane * g.OutHeight * g.OutWidth;
