@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using NetGen;
 
@@ -149,16 +150,23 @@ namespace NetGen.Networks.Tests
                 net.TrainStep(inputs, labels, 64, optimizer);
                 net.TrainStep(inputs.AsSpan(0, 32 * 784), labels.AsSpan(0, 32), 32, optimizer);
                 net.Forward(inputs, outputs, 64);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int step = 0; step < 5; step++)
+                // A per-step allocation shows in every window; the runtime itself now and then allocates a few
+                // hundred bytes once on this thread (tiering), so one clean window out of three is the bar.
+                var windows = new List<long>();
+                for (int window = 0; window < 3 && (windows.Count == 0 || windows[^1] != 0); window++)
                 {
-                    net.TrainStep(inputs, labels, 64, optimizer);
-                    net.TrainStep(inputs.AsSpan(0, 32 * 784), labels.AsSpan(0, 32), 32, optimizer);
-                    net.Forward(inputs, outputs, 64);
-                    net.ComputeLoss(inputs, labels, 64);
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int step = 0; step < 5; step++)
+                    {
+                        net.TrainStep(inputs, labels, 64, optimizer);
+                        net.TrainStep(inputs.AsSpan(0, 32 * 784), labels.AsSpan(0, 32), 32, optimizer);
+                        net.Forward(inputs, outputs, 64);
+                        net.ComputeLoss(inputs, labels, 64);
+                    }
+                    windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
                 }
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                Assert.True(allocated == 0, $"{optimizer.GetType().Name}: {allocated} bytes allocated in steady-state steps");
+                Assert.True(windows[^1] == 0,
+                    $"{optimizer.GetType().Name}: bytes allocated in each window of five steady-state steps: {string.Join(", ", windows)}");
             }
         }
 
