@@ -4,7 +4,8 @@
     /usr/bin/python3 benchmarks/summarize.py \
         [--netgen benchmarks/BenchmarkDotNet.Artifacts/results] \
         [--pytorch benchmarks/results/pytorch.json] \
-        [--netgen-accuracy benchmarks/results/netgen-accuracy.json]
+        [--pytorch-tuned benchmarks/results/pytorch-tuned-malloc.json] \
+        [--netgen-accuracy benchmarks/results/netgen-accuracy-W1.json benchmarks/results/netgen-accuracy-W4.json]
 
 Inputs: the *-netgen.json files that the BenchmarkDotNet program exports next to its own reports,
 the JSON that pytorch/bench.py writes, and the JSON of `NetGen.Benchmarks accuracy --out ...`.
@@ -24,6 +25,7 @@ WORKLOADS = [
     ("W2", "W2 MLP 784-128-64-10, ReLU, Adam, batch 64", "epoch"),
     ("W3-XOR", "W3 XOR 2-3-1, Sigmoid + BCE, SGD, batch 4", "step"),
     ("W3-LinReg", "W3 linear regression 1-1, MSE, Adam, batch 100", "step"),
+    ("W4", "W4 CNN conv32-pool-conv64-pool-dropout-128-10, Adam, batch 64", "epoch"),
 ]
 KERNELS = [
     ("NT", "forward X·Wᵀ+b  (NT, B×500×784)"),
@@ -81,16 +83,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--netgen", default=os.path.join(HERE, "BenchmarkDotNet.Artifacts", "results"))
     parser.add_argument("--pytorch", default=os.path.join(HERE, "results", "pytorch.json"))
-    parser.add_argument("--netgen-accuracy", default=os.path.join(HERE, "results", "netgen-accuracy.json"))
+    parser.add_argument("--pytorch-tuned", default=os.path.join(HERE, "results", "pytorch-tuned-malloc.json"),
+                        help="PyTorch's W4 run with glibc malloc told not to trim (its best case)")
+    parser.add_argument("--netgen-accuracy", nargs="*", default=[os.path.join(HERE, "results", "netgen-accuracy-%s.json" % w)
+                                                                  for w in ("W1", "W4")])
     args = parser.parse_args()
 
     netgen, peak, jobs = load_netgen(args.netgen)
     pytorch = load_json(args.pytorch) or {}
-    netgen_accuracy = load_json(args.netgen_accuracy)
+    netgen_accuracy = [a for a in (load_json(p) for p in (args.netgen_accuracy or [])) if a]
     if not netgen and not pytorch:
         sys.exit("summarize.py: no results found (looked in %s and %s)" % (args.netgen, args.pytorch))
 
     pt_workloads = {(w["key"], w["threads"]): w for w in pytorch.get("workloads", [])}
+    tuned = load_json(args.pytorch_tuned) or {}
+    pt_tuned = {(w["key"].replace("-tuned-malloc", ""), w["threads"]): w for w in tuned.get("workloads", [])}
     pt_kernels = {(k["key"], k["threads"], k["batch"]): k for k in pytorch.get("kernels", [])}
     meta = pytorch.get("meta", {})
     out = []
@@ -110,8 +117,8 @@ def main():
     out.append("Time per epoch (60,000 images) or per training step; ratio = PyTorch time / NetGen time "
                "(above 1: NetGen is faster).")
     out.append("")
-    out.append("| Workload | Per | Threads | NetGen | PyTorch | Ratio |")
-    out.append("|---|---|--:|--:|--:|--:|")
+    out.append("| Workload | Per | Threads | NetGen | PyTorch | Ratio | PyTorch, malloc not trimming | Ratio |")
+    out.append("|---|---|--:|--:|--:|--:|--:|--:|")
     for key, title, unit in WORKLOADS:
         for threads in threads_seen:
             ng = netgen.get((key, threads, None))
@@ -120,8 +127,11 @@ def main():
                 continue
             ng_s = ng["medianNs"] / 1e9 if ng else None
             pt_s = pt["seconds"] if pt else None
-            out.append("| %s | %s | %d | %s | %s | %s |" % (title, unit, threads, fmt_time(ng_s, unit),
-                                                           fmt_time(pt_s, unit), ratio(pt_s, ng_s)))
+            tu = pt_tuned.get((key, threads))
+            tu_s = tu["seconds"] if tu else None
+            out.append("| %s | %s | %d | %s | %s | %s | %s | %s |" % (title, unit, threads, fmt_time(ng_s, unit),
+                                                           fmt_time(pt_s, unit), ratio(pt_s, ng_s),
+                                                           fmt_time(tu_s, unit) if tu else DASH, ratio(tu_s, ng_s) if tu else DASH))
     out.append("")
 
     out.append("### GEMM kernels (the 784-500 layer's three products)")
@@ -153,16 +163,20 @@ def main():
                     fmt(pt_peak, "%.1f%%"), ratio(pt_s, ng_s)))
     out.append("")
 
-    pt_accuracy = pytorch.get("accuracy")
+    pt_accuracy = pytorch.get("accuracy") or []
+    if isinstance(pt_accuracy, dict):
+        pt_accuracy = [pt_accuracy]
     if netgen_accuracy or pt_accuracy:
-        out.append("### Fashion-MNIST test accuracy, W1 (784-500-10, SGD 0.1, batch 64, seed 42)")
+        out.append("### Fashion-MNIST test accuracy after the same epochs (batch 64, seed 42)")
         out.append("")
-        out.append("| | Epochs | Test accuracy | Last epoch mean loss |")
-        out.append("|---|--:|--:|--:|")
-        for name, acc in (("NetGen", netgen_accuracy), ("PyTorch", pt_accuracy)):
-            if acc:
-                out.append("| %s | %d | %.2f%% | %.4f |" % (name, acc["epochs"], 100 * acc["testAccuracy"],
-                                                          acc["epochLosses"][-1]))
+        out.append("| Workload | | Epochs | Test accuracy | Last epoch mean loss |")
+        out.append("|---|---|--:|--:|--:|")
+        for workload in ("W1", "W4"):
+            for name, runs in (("NetGen", netgen_accuracy), ("PyTorch", pt_accuracy)):
+                for acc in runs:
+                    if acc.get("workload", "W1") == workload:
+                        out.append("| %s | %s | %d | %.2f%% | %.4f |" % (workload, name, acc["epochs"], 100 * acc["testAccuracy"],
+                                                                       acc["epochLosses"][-1]))
         out.append("")
 
     if meta:

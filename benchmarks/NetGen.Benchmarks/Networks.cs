@@ -31,4 +31,17 @@ namespace NetGen.Benchmarks
     [Input(1)]
     [Dense(1)]
     public partial class LinearRegression;
+
+    /// <summary>W4: the Fashion-MNIST CNN: Conv 32 3×3 ReLU → MaxPool 2 → Conv 64 3×3 ReLU → MaxPool 2 → Flatten → Dropout 0.25 → Dense 128 ReLU → Dense 10 Softmax (Adam, lr 1e-3).</summary>
+    [Network(Loss.CrossEntropy)]
+    [Input(1, 28, 28)]
+    [Conv2D(32, kernel: 3, Activation = Activation.ReLU)]
+    [MaxPool2D(2)]
+    [Conv2D(64, kernel: 3, Activation = Activation.ReLU)]
+    [MaxPool2D(2)]
+    [Flatten]
+    [Dropout(0.25f)]
+    [Dense(128, Activation.ReLU)]
+    [Dense(10, Activation.Softmax)]
+    public partial class FashionCnn;
 }

@@ -1,6 +1,6 @@
 // NetGen benchmark suite. Two modes:
 //   dotnet run -c Release -- [BenchmarkDotNet arguments]     e.g. --filter '*Kernel*' --job short
-//   dotnet run -c Release -- accuracy [--epochs 5] [--threads N] [--out file.json]
+//   dotnet run -c Release -- accuracy [--workload W1|W4] [--epochs 5] [--threads N] [--out file.json]
 // See docs/benchmarks.md.
 using System;
 using System.Collections.Generic;
@@ -46,15 +46,16 @@ return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r
 namespace NetGen.Benchmarks
 {
     /// <summary>
-    /// Trains W1 (784-500-10, Sigmoid, SGD lr 0.1, batch 64) from a fixed seed, reshuffling each epoch
-    /// with a fixed-seed generator, and prints the Fashion-MNIST test accuracy: the number to compare
-    /// with PyTorch's after the same number of epochs.
+    /// Trains W1 (784-500-10, Sigmoid, SGD lr 0.1, batch 64) or W4 (the CNN, Adam lr 1e-3, batch 64) from
+    /// a fixed seed, reshuffling each epoch with a fixed-seed generator, and prints the Fashion-MNIST test
+    /// accuracy: the number to compare with PyTorch's after the same number of epochs.
     /// </summary>
     internal static class Accuracy
     {
         public static int Run(string[] args)
         {
             int epochs = 5;
+            string workload = "W1";
             int? threads = null;
             string? output = null;
             for (int i = 0; i < args.Length; i++)
@@ -64,6 +65,9 @@ namespace NetGen.Benchmarks
                     case "--epochs" when i + 1 < args.Length:
                         epochs = int.Parse(args[++i], CultureInfo.InvariantCulture);
                         break;
+                    case "--workload" when i + 1 < args.Length && args[i + 1] is "W1" or "W4":
+                        workload = args[++i];
+                        break;
                     case "--threads" when i + 1 < args.Length:
                         threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
                         break;
@@ -71,7 +75,7 @@ namespace NetGen.Benchmarks
                         output = args[++i];
                         break;
                     default:
-                        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: accuracy [--epochs N] [--threads N] [--out file.json]");
+                        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: accuracy [--workload W1|W4] [--epochs N] [--threads N] [--out file.json]");
                         return 2;
                 }
             }
@@ -86,17 +90,17 @@ namespace NetGen.Benchmarks
             }
 
             const int Seed = 42, BatchSize = 64;
-            const float LearningRate = 0.1f;
+            float LearningRate = workload == "W1" ? 0.1f : 1e-3f;
             ImageSet train = FashionMnist.Train, test = FashionMnist.Test;
-            var model = new Mlp500(Seed);
-            var optimizer = new Sgd(LearningRate);
+            INetwork<int> model = workload == "W1" ? new Mlp500(Seed) : new FashionCnn(Seed);
+            Optimizer optimizer = workload == "W1" ? new Sgd(LearningRate) : new Adam(LearningRate);
             var trainer = new Trainer(BatchSize);
             var shuffler = new Rng(Seed);
             int[] order = Enumerable.Range(0, train.Count).ToArray();
             var losses = new List<double>();
             var seconds = new List<double>();
-            Console.WriteLine($"W1 784-500-10 Sigmoid/Softmax, cross-entropy, SGD lr {LearningRate}, batch {BatchSize}, seed {Seed}, " +
-                $"{Parallelism.MaxThreads} thread(s), {Simd.Level}");
+            Console.WriteLine((workload == "W1" ? $"W1 784-500-10 Sigmoid/Softmax, cross-entropy, SGD lr {LearningRate}" : $"W4 CNN, cross-entropy, Adam lr {LearningRate}") +
+                $", batch {BatchSize}, seed {Seed}, {Parallelism.MaxThreads} thread(s), {Simd.Level}");
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
                 shuffler.Shuffle(order.AsSpan());
@@ -115,7 +119,7 @@ namespace NetGen.Benchmarks
                 var result = new Dictionary<string, object>
                 {
                     ["framework"] = "NetGen",
-                    ["workload"] = "W1",
+                    ["workload"] = workload,
                     ["epochs"] = epochs,
                     ["batchSize"] = BatchSize,
                     ["learningRate"] = LearningRate,

@@ -4,7 +4,7 @@ using BenchmarkDotNet.Attributes;
 namespace NetGen.Benchmarks
 {
     /// <summary>
-    /// W1 and W2: one epoch (a full pass over the 60,000 Fashion-MNIST training images, batch 64, in
+    /// W1, W2 and W4: one epoch (a full pass over the 60,000 Fashion-MNIST training images, batch 64, in
     /// one fixed shuffled order) per invocation. The model keeps training from one epoch to the next,
     /// as it would in real use. Runs with <see cref="EpochConfig"/>: 1 warm-up epoch, 5 measured.
     /// </summary>
@@ -20,8 +20,10 @@ namespace NetGen.Benchmarks
         private Trainer _trainer = null!;
         private Mlp500 _w1 = null!;
         private Mlp128x64 _w2 = null!;
+        private FashionCnn _w4 = null!;
         private Sgd _sgd = null!;
         private Adam _adam = null!;
+        private Adam _adamCnn = null!;
 
         [Params(1, 2)]
         public int Threads { get; set; }
@@ -35,8 +37,10 @@ namespace NetGen.Benchmarks
             _trainer = new Trainer(BatchSize);
             _w1 = new Mlp500((int)Seed);
             _w2 = new Mlp128x64((int)Seed);
+            _w4 = new FashionCnn((int)Seed);
             _sgd = new Sgd(0.1f);
             _adam = new Adam(1e-3f);
+            _adamCnn = new Adam(1e-3f);
         }
 
         /// <summary>W1: 784-500-10, Sigmoid hidden, Softmax + cross-entropy, SGD lr 0.1.</summary>
@@ -46,6 +50,10 @@ namespace NetGen.Benchmarks
         /// <summary>W2: 784-128-64-10, ReLU hidden, Softmax + cross-entropy, Adam lr 1e-3.</summary>
         [Benchmark(Description = "W2 784-128-64-10 Adam epoch"), BenchmarkCategory("W2")]
         public float W2Epoch() => _trainer.Epoch(_w2, _data, _order, _adam);
+
+        /// <summary>W4: the CNN of the convolution issue (two 3×3 convolutions, pooling, dropout), Adam lr 1e-3.</summary>
+        [Benchmark(Description = "W4 CNN conv32-conv64-128-10 Adam epoch"), BenchmarkCategory("W4")]
+        public float W4Epoch() => _trainer.Epoch(_w4, _data, _order, _adamCnn);
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ reads them when it is loaded, so the script re-executes itself without them if t
 Workloads (batch 64 unless said otherwise, float32, Fashion-MNIST 60,000 training images in [0, 1]):
   W1  784-500-10, Sigmoid hidden, CrossEntropyLoss on logits (NetGen: Softmax + CrossEntropy, fused), SGD lr 0.1
   W2  784-128-64-10, ReLU hidden, CrossEntropyLoss, Adam lr 1e-3
+  W4  CNN: Conv2d(1,32,3)-ReLU-MaxPool2-Conv2d(32,64,3)-ReLU-MaxPool2-Flatten-Dropout(0.25)-Linear(1600,128)-ReLU-Linear(128,10), Adam lr 1e-3
   W3  XOR 2-3-1, Sigmoid hidden + Sigmoid output, BCELoss, SGD lr 0.5, batch 4 (time per step)
       linear regression 1-1, MSELoss, Adam lr 1e-2, full batch of 100 (time per step)
 Kernels: the GEMMs of the 784-500 layer for batch 64 and 256: addmm(b, X, Wᵀ), dZ·W, dZᵀ·X.
@@ -97,6 +98,26 @@ def make_w1():
 def make_w2():
     model = init_like_netgen(nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
                                            nn.Linear(64, 10)), SEED)
+    return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=1e-3)
+
+
+class Unflatten(nn.Module):
+    """[B, 784] rows as [B, 1, 28, 28] images (NetGen takes the same floats as its NCHW input)."""
+
+    def forward(self, x):
+        return x.view(-1, 1, 28, 28)
+
+
+def make_w4():
+    model = nn.Sequential(Unflatten(), nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.25), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
+    torch.manual_seed(SEED)
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (nn.Linear, nn.Conv2d)):
+                fan_in = module.weight[0].numel()
+                module.weight.normal_(0.0, (1.0 / fan_in) ** 0.5)
+                module.bias.zero_()
     return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=1e-3)
 
 
@@ -270,8 +291,10 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="one repetition of everything (checks the script end to end; timings not meaningful)")
     parser.add_argument("--threads", default="1,2", help="thread counts, comma-separated (default 1,2)")
-    parser.add_argument("--only", default="kernels,w1,w2,w3,accuracy",
-                        help="comma-separated subset of kernels,w1,w2,w3,accuracy")
+    parser.add_argument("--only", default="kernels,w1,w2,w3,w4,accuracy",
+                        help="comma-separated subset of kernels,w1,w2,w3,w4,accuracy")
+    parser.add_argument("--tag", default="", help="suffix for the workload keys (e.g. -tuned-malloc for a run with glibc tunables)")
+    parser.add_argument("--accuracy-workloads", default="W1,W4", help="workloads of the accuracy run (default W1,W4)")
     parser.add_argument("--accuracy-epochs", type=int, default=None, help="epochs for the accuracy run (default 5; 1 with --quick)")
     args = parser.parse_args()
 
@@ -301,15 +324,16 @@ def main():
                                                results["meta"]["cpu"]), flush=True)
 
     train = test = None
-    if only & {"w1", "w2", "accuracy"}:
+    if only & {"w1", "w2", "w4", "accuracy"}:
         train, test = load_split("train"), load_split("t10k")
 
     for threads in threads_list:
         if "kernels" in only:
             results["kernels"].extend(kernels(threads, kernel_samples))
-        for key, make, wanted in (("W1", make_w1, "w1"), ("W2", make_w2, "w2")):
+        for key, make, wanted in (("W1", make_w1, "w1"), ("W2", make_w2, "w2"), ("W4", make_w4, "w4")):
             if wanted in only:
-                t, faults = time_epochs(make, train, threads, epoch_reps)
+                t, faults = time_epochs(make, train, threads, epoch_reps if key != "W4" else max(1, epoch_reps - 2))
+                key += args.tag
                 results["workloads"].append({"key": key, "threads": threads, "unit": "epoch",
                                              "seconds": statistics.median(t), "samples": t,
                                              "minor_faults_per_op": faults})
@@ -330,22 +354,26 @@ def main():
                       % (key, threads, statistics.median(t) * 1e6, faults), flush=True)
 
     if "accuracy" in only:
-        torch.set_num_threads(os.cpu_count() or 1)
-        model, loss_fn, optimizer = make_w1()
-        batcher = Batcher(train[0], train[1], BATCH)
-        shuffler = torch.Generator().manual_seed(SEED)
-        losses, seconds = [], []
-        for epoch in range(1, accuracy_epochs + 1):
-            order = torch.randperm(train[0].shape[0], generator=shuffler)
-            start = time.perf_counter()
-            losses.append(batcher.epoch(model, loss_fn, optimizer, order))
-            seconds.append(time.perf_counter() - start)
-            print("  accuracy run: epoch %d/%d mean batch loss %.4f, %.2f s" % (epoch, accuracy_epochs, losses[-1],
-                                                                              seconds[-1]), flush=True)
-        acc = accuracy(model, test[0], test[1])
-        results["accuracy"] = {"workload": "W1", "epochs": accuracy_epochs, "testAccuracy": acc, "epochLosses": losses,
-                               "epochSeconds": seconds, "threads": torch.get_num_threads()}
-        print("Test accuracy after %d epochs: %.2f%%" % (accuracy_epochs, 100 * acc), flush=True)
+        results["accuracy"] = []
+        for workload in args.accuracy_workloads.split(","):
+            torch.set_num_threads(os.cpu_count() or 1)
+            model, loss_fn, optimizer = {"W1": make_w1, "W4": make_w4}[workload]()
+            model.train()
+            batcher = Batcher(train[0], train[1], BATCH)
+            shuffler = torch.Generator().manual_seed(SEED)
+            losses, seconds = [], []
+            for epoch in range(1, accuracy_epochs + 1):
+                order = torch.randperm(train[0].shape[0], generator=shuffler)
+                start = time.perf_counter()
+                losses.append(batcher.epoch(model, loss_fn, optimizer, order))
+                seconds.append(time.perf_counter() - start)
+                print("  accuracy run %s: epoch %d/%d mean batch loss %.4f, %.2f s" % (workload, epoch, accuracy_epochs,
+                                                                                      losses[-1], seconds[-1]), flush=True)
+            model.eval()
+            acc = accuracy(model, test[0], test[1])
+            results["accuracy"].append({"workload": workload, "epochs": accuracy_epochs, "testAccuracy": acc,
+                                        "epochLosses": losses, "epochSeconds": seconds, "threads": torch.get_num_threads()})
+            print("%s test accuracy after %d epochs: %.2f%%" % (workload, accuracy_epochs, 100 * acc), flush=True)
 
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
