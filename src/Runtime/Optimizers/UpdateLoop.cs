@@ -68,19 +68,71 @@ namespace NetGen.Optimizers
                 job.S1 is null ? Span<float>.Empty : new Span<float>(job.S1 + start, length));
         }
 
-        /// <summary>Empty state spans read and write a scratch vector.</summary>
+        /// <summary>
+        /// The loop over one range, specialized for the state slots present: a missing slot is a fresh
+        /// zero vector per element group, never memory (a scratch slot in memory would chain every
+        /// iteration through a store and a reload).
+        /// </summary>
         private static void RunRange<TRule>(in TRule rule, Span<float> p, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1)
             where TRule : unmanaged, IUpdateRule
         {
+            if (s0.IsEmpty && !s1.IsEmpty)
+            {
+                throw new ArgumentException("A rule with a second state slot needs the first.", nameof(s0));
+            }
+            if (s0.IsEmpty)
+            {
+                RunRange<TRule, NoSlots>(rule, p, g, s0, s1);
+            }
+            else if (s1.IsEmpty)
+            {
+                RunRange<TRule, OneSlot>(rule, p, g, s0, s1);
+            }
+            else
+            {
+                RunRange<TRule, TwoSlots>(rule, p, g, s0, s1);
+            }
+        }
+
+        private interface ISlots
+        {
+            static abstract bool Has0 { get; }
+
+            static abstract bool Has1 { get; }
+        }
+
+        private struct NoSlots : ISlots
+        {
+            public static bool Has0 => false;
+
+            public static bool Has1 => false;
+        }
+
+        private struct OneSlot : ISlots
+        {
+            public static bool Has0 => true;
+
+            public static bool Has1 => false;
+        }
+
+        private struct TwoSlots : ISlots
+        {
+            public static bool Has0 => true;
+
+            public static bool Has1 => true;
+        }
+
+        private static void RunRange<TRule, TSlots>(in TRule ruleIn, Span<float> p, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1)
+            where TRule : unmanaged, IUpdateRule
+            where TSlots : struct, ISlots
+        {
+            // A local copy: the rule's constants cannot alias the parameters the loop stores.
+            TRule rule = ruleIn;
             int n = p.Length;
-            Span<float> scratch = stackalloc float[2 * Vector512<float>.Count];
-            scratch.Clear();
             ref float pRef = ref MemoryMarshal.GetReference(p);
             ref float gRef = ref MemoryMarshal.GetReference(g);
-            bool has0 = !s0.IsEmpty, has1 = !s1.IsEmpty;
-            ref float s0Ref = ref has0 ? ref MemoryMarshal.GetReference(s0) : ref scratch[0];
-            ref float s1Ref = ref has1 ? ref MemoryMarshal.GetReference(s1) : ref scratch[Vector512<float>.Count];
-            nuint step0 = has0 ? 1u : 0u, step1 = has1 ? 1u : 0u;
+            ref float s0Ref = ref MemoryMarshal.GetReference(s0);
+            ref float s1Ref = ref MemoryMarshal.GetReference(s1);
 
             int i = 0;
             SimdLevel level = Simd.Level;
@@ -89,11 +141,17 @@ namespace NetGen.Optimizers
                 for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
                 {
                     nuint u = (nuint)i;
-                    Vector512<float> a = Vector512.LoadUnsafe(ref s0Ref, u * step0);
-                    Vector512<float> b = Vector512.LoadUnsafe(ref s1Ref, u * step1);
+                    Vector512<float> a = TSlots.Has0 ? Vector512.LoadUnsafe(ref s0Ref, u) : default;
+                    Vector512<float> b = TSlots.Has1 ? Vector512.LoadUnsafe(ref s1Ref, u) : default;
                     rule.Apply(Vector512.LoadUnsafe(ref pRef, u), Vector512.LoadUnsafe(ref gRef, u), ref a, ref b).StoreUnsafe(ref pRef, u);
-                    a.StoreUnsafe(ref s0Ref, u * step0);
-                    b.StoreUnsafe(ref s1Ref, u * step1);
+                    if (TSlots.Has0)
+                    {
+                        a.StoreUnsafe(ref s0Ref, u);
+                    }
+                    if (TSlots.Has1)
+                    {
+                        b.StoreUnsafe(ref s1Ref, u);
+                    }
                 }
             }
             if (level >= SimdLevel.Vector256)
@@ -101,18 +159,32 @@ namespace NetGen.Optimizers
                 for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
                 {
                     nuint u = (nuint)i;
-                    Vector256<float> a = Vector256.LoadUnsafe(ref s0Ref, u * step0);
-                    Vector256<float> b = Vector256.LoadUnsafe(ref s1Ref, u * step1);
+                    Vector256<float> a = TSlots.Has0 ? Vector256.LoadUnsafe(ref s0Ref, u) : default;
+                    Vector256<float> b = TSlots.Has1 ? Vector256.LoadUnsafe(ref s1Ref, u) : default;
                     rule.Apply(Vector256.LoadUnsafe(ref pRef, u), Vector256.LoadUnsafe(ref gRef, u), ref a, ref b).StoreUnsafe(ref pRef, u);
-                    a.StoreUnsafe(ref s0Ref, u * step0);
-                    b.StoreUnsafe(ref s1Ref, u * step1);
+                    if (TSlots.Has0)
+                    {
+                        a.StoreUnsafe(ref s0Ref, u);
+                    }
+                    if (TSlots.Has1)
+                    {
+                        b.StoreUnsafe(ref s1Ref, u);
+                    }
                 }
             }
             for (; i < n; i++)
             {
-                ref float a = ref Unsafe.Add(ref s0Ref, (nuint)i * step0);
-                ref float b = ref Unsafe.Add(ref s1Ref, (nuint)i * step1);
+                float a = TSlots.Has0 ? Unsafe.Add(ref s0Ref, i) : 0f;
+                float b = TSlots.Has1 ? Unsafe.Add(ref s1Ref, i) : 0f;
                 Unsafe.Add(ref pRef, i) = rule.Apply(Unsafe.Add(ref pRef, i), Unsafe.Add(ref gRef, i), ref a, ref b);
+                if (TSlots.Has0)
+                {
+                    Unsafe.Add(ref s0Ref, i) = a;
+                }
+                if (TSlots.Has1)
+                {
+                    Unsafe.Add(ref s1Ref, i) = b;
+                }
             }
         }
     }
