@@ -9,24 +9,28 @@ namespace NetGen.Runtime.Tests
     [Collection("Simd")]
     public class SpatialKernelTests
     {
-        // channels, height, width, filters, kernel, stride, pad, dilation
+        // channels, height, width, filters, kernel, stride, pad, dilation, batch
         public static IEnumerable<object[]> Convolutions()
         {
             foreach (object[] level in SimdLevels.All())
             {
-                yield return new[] { level[0], 1, 8, 8, 4, 3, 1, 0, 1 };
-                yield return new[] { level[0], 3, 9, 7, 5, 3, 2, 1, 1 };
-                yield return new[] { level[0], 2, 10, 10, 3, 3, 1, 2, 2 };
-                yield return new[] { level[0], 4, 6, 6, 13, 1, 1, 0, 1 };
-                yield return new[] { level[0], 2, 7, 5, 2, 4, 3, 2, 1 };
+                yield return new[] { level[0], 1, 8, 8, 4, 3, 1, 0, 1, 3 };
+                yield return new[] { level[0], 3, 9, 7, 5, 3, 2, 1, 1, 3 };
+                yield return new[] { level[0], 2, 10, 10, 3, 3, 1, 2, 2, 3 };
+                yield return new[] { level[0], 4, 6, 6, 13, 1, 1, 0, 1, 3 };
+                yield return new[] { level[0], 2, 7, 5, 2, 4, 3, 2, 1, 3 };
+                // Several chunks of samples (the last one short) and several weight-gradient groups:
+                // 288 taps × 121 positions unfold to 139 KB a sample, two samples a chunk.
+                yield return new[] { level[0], 32, 13, 13, 8, 3, 1, 0, 1, 5 };
+                // The same for a one-channel first layer, whose weight gradient is computed transposed (16 samples a chunk).
+                yield return new[] { level[0], 1, 28, 28, 32, 3, 1, 0, 1, 37 };
             }
         }
 
         [Theory]
         [MemberData(nameof(Convolutions))]
-        public void Convolution_forward_and_gradients_match_a_direct_convolution(SimdLevel level, int c, int h, int w, int f, int k, int s, int pad, int d)
+        public void Convolution_forward_and_gradients_match_a_direct_convolution(SimdLevel level, int c, int h, int w, int f, int k, int s, int pad, int d, int B)
         {
-            const int B = 3;
             int oh = (h + 2 * pad - d * (k - 1) - 1) / s + 1, ow = (w + 2 * pad - d * (k - 1) - 1) / s + 1;
             var g = new ConvGeometry(c, h, w, f, k, s, pad, pad, d, oh, ow);
             var rng = new Rng(c * 1000 + f * 10 + k);
@@ -35,13 +39,15 @@ namespace NetGen.Runtime.Tests
             int n = B * oh * ow;
             SimdLevels.With(level, () =>
             {
-                float[] col = new float[g.PatchSize * n], z = new float[f * n];
-                Conv2D.Forward(x, weight, bias, col, z, z, B, g, Activation.None);
+                float[] z = new float[f * n];
+                Conv2D.Forward(x, weight, bias, z, z, B, g, Activation.None);
                 float[] dw = new float[weight.Length], db = new float[f], dx = new float[x.Length];
-                Conv2D.BackwardParameters(dz, col, dw, db, B, g);
-                Conv2D.BackwardInput(dz, weight, col, dx, B, g);
+                Conv2D.BackwardParameters(dz, x, dw, db, B, g);
+                Conv2D.BackwardInput(dz, weight, dx, B, g);
 
                 double[] ez = new double[z.Length], edw = new double[dw.Length], edb = new double[f], edx = new double[dx.Length];
+                // Σ|term| of each sum: float sums over tens of thousands of terms are only as exact as their conditioning.
+                double[] az = new double[z.Length], adw = new double[dw.Length], adb = new double[f], adx = new double[dx.Length];
                 for (int fi = 0; fi < f; fi++)
                 {
                     for (int b = 0; b < B; b++)
@@ -51,8 +57,9 @@ namespace NetGen.Runtime.Tests
                             for (int x0 = 0; x0 < ow; x0++)
                             {
                                 int o = fi * n + b * oh * ow + y0 * ow + x0;
-                                double sum = bias[fi];
+                                double sum = bias[fi], abs = Math.Abs(bias[fi]);
                                 edb[fi] += dz[o];
+                                adb[fi] += Math.Abs(dz[o]);
                                 for (int ci = 0; ci < c; ci++)
                                 {
                                     for (int i = 0; i < k; i++)
@@ -66,20 +73,24 @@ namespace NetGen.Runtime.Tests
                                             }
                                             int xi = ((ci * B + b) * h + hh) * w + ww, wi = ((fi * c + ci) * k + i) * k + j;
                                             sum += weight[wi] * (double)x[xi];
+                                            abs += Math.Abs(weight[wi] * (double)x[xi]);
                                             edw[wi] += dz[o] * (double)x[xi];
+                                            adw[wi] += Math.Abs(dz[o] * (double)x[xi]);
                                             edx[xi] += dz[o] * (double)weight[wi];
+                                            adx[xi] += Math.Abs(dz[o] * (double)weight[wi]);
                                         }
                                     }
                                 }
                                 ez[o] = sum;
+                                az[o] = abs;
                             }
                         }
                     }
                 }
-                Close(z, ez, "forward");
-                Close(dw, edw, "weight gradient");
-                Close(db, edb, "bias gradient");
-                Close(dx, edx, "input gradient");
+                Close(z, ez, "forward", az);
+                Close(dw, edw, "weight gradient", adw);
+                Close(db, edb, "bias gradient", adb);
+                Close(dx, edx, "input gradient", adx);
             });
         }
 
@@ -107,10 +118,106 @@ namespace NetGen.Runtime.Tests
         }
 
         [Theory]
-        [InlineData(6, 6, 2, 2, 0)]
-        [InlineData(7, 5, 3, 2, 1)]
-        [InlineData(5, 5, 3, 1, 1)]
-        public void Pooling_matches_naive_windows(int h, int w, int size, int stride, int pad)
+        [InlineData(Activation.ReLU, 32, 13, 13, 16, 2, 2, 0, 5, true)]     // several chunks, the last one short
+        [InlineData(Activation.LeakyReLU, 1, 28, 28, 32, 2, 2, 0, 37, false)] // a first layer: no input gradient, transposed dW
+        [InlineData(Activation.None, 3, 9, 9, 5, 3, 2, 1, 4, true)]         // overlapping, padded windows
+        public void Convolution_with_max_pooling_fused_equals_the_two_layers(Activation activation, int c, int h, int w, int f, int size, int stride,
+            int pad, int batch, bool inputGradient)
+        {
+            var g = new ConvGeometry(c, h, w, f, 3, 1, 1, 1, 1, h, w);
+            int ph = (h + 2 * pad - size) / stride + 1, pw = (w + 2 * pad - size) / stride + 1;
+            var pool = new PoolGeometry(h, w, size, stride, pad, pad, ph, pw);
+            var rng = new Rng(c * 7 + f);
+            float[] x = GemmTests.Random(c * batch * h * w, rng), weight = GemmTests.Random(f * g.PatchSize, rng), bias = GemmTests.Random(f, rng);
+            int pooledCount = f * batch * ph * pw;
+            float[] dPooled = GemmTests.Random(pooledCount, rng);
+
+            // The two layers, one after the other.
+            float[] y = new float[f * batch * h * w], pooled = new float[pooledCount], dz = new float[y.Length];
+            int[] argmax = new int[pooledCount];
+            Conv2D.Forward(x, weight, bias, y, y, batch, g, activation);
+            Pooling.MaxForward(y, pooled, argmax, f * batch, pool);
+            Pooling.MaxBackward(dPooled, argmax, dz, f * batch, pool, activation, pooled);
+            float[] dw = new float[weight.Length], db = new float[f], dx = new float[x.Length];
+            Conv2D.BackwardParameters(dz, x, dw, db, batch, g);
+            if (inputGradient)
+            {
+                Conv2D.BackwardInput(dz, weight, dx, batch, g);
+            }
+
+            // One kernel each way.
+            float[] fusedPooled = new float[pooledCount];
+            int[] fusedArgmax = new int[pooledCount];
+            Conv2D.ForwardMaxPool(x, weight, bias, fusedPooled, fusedArgmax, batch, g, activation, pool);
+            float[] fusedDw = new float[weight.Length], fusedDb = new float[f], fusedDx = new float[inputGradient ? x.Length : 0];
+            Conv2D.BackwardMaxPool(dPooled, fusedArgmax, fusedPooled, x, weight, fusedDw, fusedDb, fusedDx, batch, g, activation, pool);
+
+            // The same arithmetic in the same order: the same bits.
+            Assert.Equal(pooled, fusedPooled);
+            Assert.Equal(argmax, fusedArgmax);
+            Assert.Equal(dw, fusedDw);
+            Assert.Equal(db, fusedDb);
+            if (inputGradient)
+            {
+                Assert.Equal(dx, fusedDx);
+            }
+            Assert.Throws<ArgumentException>(() => Conv2D.ForwardMaxPool(x, weight, bias, fusedPooled, fusedArgmax, batch, g, Activation.Sigmoid, pool));
+            Assert.Throws<ArgumentException>(() => Conv2D.ForwardMaxPool(x, weight, bias, fusedPooled.AsSpan(1), fusedArgmax, batch, g, activation, pool));
+        }
+
+        [Theory]
+        [InlineData(32, 13, 13, 64, 5)]  // chunks of two samples
+        [InlineData(1, 28, 28, 32, 37)]  // chunks of sixteen, transposed weight gradient
+        public void Convolution_results_do_not_depend_on_the_thread_count(int c, int h, int w, int f, int batch)
+        {
+            var g = new ConvGeometry(c, h, w, f, 3, 1, 1, 1, 1, h, w);
+            var rng = new Rng(c + f);
+            float[] x = GemmTests.Random(c * batch * h * w, rng), weight = GemmTests.Random(f * g.PatchSize, rng), bias = GemmTests.Random(f, rng);
+            float[] dz = GemmTests.Random(f * batch * h * w, rng);
+            float[][] Run(int threads)
+            {
+                int saved = Parallelism.MaxThreads;
+                Parallelism.MaxThreads = threads;
+                try
+                {
+                    float[] y = new float[dz.Length], dw = new float[weight.Length], db = new float[f], dx = new float[x.Length];
+                    Conv2D.Forward(x, weight, bias, y, y, batch, g, Activation.ReLU);
+                    Conv2D.BackwardParameters(dz, x, dw, db, batch, g);
+                    Conv2D.BackwardInput(dz, weight, dx, batch, g);
+                    return [y, dw, db, dx];
+                }
+                finally
+                {
+                    Parallelism.MaxThreads = saved;
+                }
+            }
+            float[][] one = Run(1), two = Run(2), three = Run(3);
+            for (int i = 0; i < one.Length; i++)
+            {
+                Assert.Equal(one[i], two[i]);
+                Assert.Equal(one[i], three[i]);
+            }
+        }
+
+        // height, width, window, stride, pad
+        public static IEnumerable<object[]> Pools()
+        {
+            foreach (object[] level in SimdLevels.All())
+            {
+                yield return new[] { level[0], 6, 6, 2, 2, 0 };
+                yield return new[] { level[0], 11, 11, 2, 2, 0 };  // a row and a column no window reaches
+                yield return new[] { level[0], 7, 40, 2, 2, 0 };   // 20 windows a row: a full vector and a masked one
+                yield return new[] { level[0], 7, 5, 3, 2, 1 };
+                yield return new[] { level[0], 5, 5, 3, 1, 1 };
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Pools))]
+        public void Pooling_matches_naive_windows(SimdLevel level, int h, int w, int size, int stride, int pad) =>
+            SimdLevels.With(level, () => PoolingMatchesNaiveWindows(h, w, size, stride, pad));
+
+        private static void PoolingMatchesNaiveWindows(int h, int w, int size, int stride, int pad)
         {
             const int Planes = 4;
             int oh = (h + 2 * pad - size) / stride + 1, ow = (w + 2 * pad - size) / stride + 1;
@@ -178,6 +285,7 @@ namespace NetGen.Runtime.Tests
         [Theory]
         [InlineData(Activation.ReLU, 6, 6, 2, 2, 0)]
         [InlineData(Activation.LeakyReLU, 6, 6, 2, 2, 0)]
+        [InlineData(Activation.LeakyReLU, 11, 9, 2, 2, 0)]
         [InlineData(Activation.ReLU, 7, 5, 3, 2, 1)]
         [InlineData(Activation.LeakyReLU, 5, 5, 3, 1, 1)]
         public void Max_pooling_with_the_activation_derivative_folded_in_equals_the_two_steps(Activation activation, int h, int w, int size, int stride, int pad)
@@ -331,11 +439,13 @@ namespace NetGen.Runtime.Tests
             Assert.Equal(nchw, back);
         }
 
-        private static void Close(float[] actual, double[] expected, string what)
+        private static void Close(float[] actual, double[] expected, string what, double[]? absoluteSums = null)
         {
             for (int i = 0; i < actual.Length; i++)
             {
-                Assert.True(Math.Abs(actual[i] - expected[i]) <= 2e-5 * Math.Max(1, Math.Abs(expected[i])), $"{what} [{i}]: {actual[i]} vs {expected[i]}");
+                // A few float epsilons of the sum's Σ|term| on top, where that is known.
+                double tolerance = 2e-5 * Math.Max(1, Math.Abs(expected[i])) + (absoluteSums is null ? 0 : 5e-7 * absoluteSums[i]);
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= tolerance, $"{what} [{i}]: {actual[i]} vs {expected[i]}");
             }
         }
     }

@@ -4,10 +4,10 @@ using NetGen.Generator.Model;
 namespace NetGen.Generator.Emit
 {
     /// <summary>
-    /// Conv2D on channel-major tensors: <c>col = im2col(x)</c> [C·k·k, B·OH·OW], then
-    /// <c>z = W·col + b</c> through the GEMM seam with the bias and ReLU-type activations fused, as in
-    /// the runtime's <c>Conv2D</c>. Backward: <c>dW = dz·colᵀ</c>, <c>db = Σ dz</c>, and, when needed,
-    /// <c>dx = col2im(Wᵀ·dz)</c> (the col buffer is reused for Wᵀ·dz once dW is done).
+    /// Conv2D on channel-major tensors through the runtime's <c>Conv2D</c>: <c>z = W·col + b</c> with
+    /// <c>col = im2col(x)</c> unfolded a few samples at a time in cache (never a workspace buffer), the
+    /// bias and ReLU-type activations fused. Backward: <c>dW = dz·colᵀ</c>, <c>db = Σ dz</c> (the input
+    /// unfolded again) and, when needed, <c>dx = col2im(Wᵀ·dz)</c>.
     /// </summary>
     internal sealed class Conv2DEmitter : LayerEmitter
     {
@@ -27,8 +27,8 @@ namespace NetGen.Generator.Emit
         {
             Conv2DSpec conv = Spec(context);
             int outHeight = conv.Output.Dims[1], outWidth = conv.Output.Dims[2];
-            writer.Line($"private const int {context.Const("Out")} = {Format.Int(conv.Output.Size)}, {context.Const("Filters")} = {conv.Filters}, {context.Const("Patch")} = {Format.Int(conv.PatchSize)}, " +
-                $"{context.Const("Positions")} = {Format.Int((long)outHeight * outWidth)}; // {conv.Name}: Conv2D {conv.Input} -> {conv.Output}");
+            writer.Line($"private const int {context.Const("Out")} = {Format.Int(conv.Output.Size)}, {context.Const("Filters")} = {conv.Filters}, {context.Const("Patch")} = {Format.Int(conv.PatchSize)}; " +
+                $"// {conv.Name}: Conv2D {conv.Input} -> {conv.Output}");
             string padding = conv.PadBottom == conv.PadTop ? $"pad {conv.PadTop}" : $"pad {conv.PadTop} top/left, {conv.PadBottom} bottom/right";
             writer.Line($"private static readonly global::NetGen.Kernels.ConvGeometry {context.Const("Geometry")} = new(" +
                 $"channels: {conv.InChannels}, height: {conv.Input.Dims[1]}, width: {conv.Input.Dims[2]}, filters: {conv.Filters}, kernel: {conv.Kernel}, " +
@@ -39,9 +39,11 @@ namespace NetGen.Generator.Emit
         {
             Conv2DSpec conv = Spec(context);
             string channelMajor = ChannelMajor(conv.Output);
-            yield return new WorkspaceBuffer(context.Field("Col"), context.Local("Col"), $"{context.Const("Patch")} * {context.Const("Positions")}",
-                $"[{Format.Int(conv.PatchSize)}, B·{Format.Int((long)conv.Output.Dims[1] * conv.Output.Dims[2])}]",
-                $"{conv.Name}: the input unfolded (im2col), one column per output position", TrainingOnly: false);
+            if (context.FusedIntoPool is not null)
+            {
+                // Computed with the max pooling after it: output and gradient never stored.
+                yield break;
+            }
             if (KeepsZ(context))
             {
                 yield return new WorkspaceBuffer(context.Field("Z"), context.Local("Z"), context.Const("Out"), channelMajor,
@@ -78,30 +80,66 @@ namespace NetGen.Generator.Emit
         public override void Forward(SourceWriter writer, LayerContext context)
         {
             Conv2DSpec conv = Spec(context);
+            if (context.FusedIntoPool is { } pool)
+            {
+                writer.Line($"// computed together with '{pool}' below: each chunk of samples is convolved and pooled in cache");
+                return;
+            }
             string z = KeepsZ(context) ? context.Local("Z") : context.Local("Y");
-            writer.Line($"global::NetGen.Kernels.Conv2D.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, {context.Local("Col")}, " +
+            writer.Line($"global::NetGen.Kernels.Conv2D.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, " +
                 $"{z}, {context.Local("Y")}, B, {context.Const("Geometry")}, global::NetGen.Activation.{conv.Activation});");
         }
 
         public override void Backward(SourceWriter writer, LayerContext context)
         {
             Conv2DSpec conv = Spec(context);
+            if (context.FusedIntoPool is { } pool)
+            {
+                writer.Line($"// {conv.Name} backward: done together with '{pool}' above");
+                return;
+            }
             string d = context.Local("Dy");
             string dz = conv.Activation == ActivationKind.None ? "dz = dy"
                 : context.DerivativeFusedInto is { } next ? $"dz = dy ⊙ {Format.FunctionName(conv.Activation)}′, already applied by '{next}'"
                 : $"dz = dy ⊙ {Format.FunctionName(conv.Activation)}′ in place";
             string dx = context.InputGradientVar is null ? "the input needs no gradient" : $"dx = col2im(Wᵀ·dz) {ChannelMajor(conv.Input)}";
-            writer.Line($"// {conv.Name} backward: {dz}; dW = dz·colᵀ [{conv.Filters}, {conv.PatchSize}]" + (conv.HasBias ? $"; db = Σ dz [{conv.Filters}]" : "") + $"; {dx}");
+            writer.Line($"// {conv.Name} backward: {dz}; dW = dz·im2col(x)ᵀ [{conv.Filters}, {conv.PatchSize}]" + (conv.HasBias ? $"; db = Σ dz [{conv.Filters}]" : "") + $"; {dx}");
             if (conv.Activation != ActivationKind.None && context.DerivativeFusedInto is null)
             {
                 string z = KeepsZ(context) ? context.Local("Z") : context.Local("Y");
                 writer.Line($"global::NetGen.Kernels.Activations.Backward(global::NetGen.Activation.{conv.Activation}, {z}, {context.Local("Y")}, {d});");
             }
-            writer.Line($"global::NetGen.Kernels.Conv2D.BackwardParameters({d}, {context.Local("Col")}, {Weight(context, "g")}, {Bias(context, "g")}, B, {context.Const("Geometry")});");
+            writer.Line($"global::NetGen.Kernels.Conv2D.BackwardParameters({d}, {context.InputVar}, {Weight(context, "g")}, {Bias(context, "g")}, B, {context.Const("Geometry")});");
             if (context.InputGradientVar is not null)
             {
-                writer.Line($"global::NetGen.Kernels.Conv2D.BackwardInput({d}, {Weight(context, "p")}, {context.Local("Col")}, {context.InputGradientVar}, B, {context.Const("Geometry")});");
+                writer.Line($"global::NetGen.Kernels.Conv2D.BackwardInput({d}, {Weight(context, "p")}, {context.InputGradientVar}, B, {context.Const("Geometry")});");
             }
+        }
+
+        /// <summary>The forward of a convolution and the max pooling after it, as one kernel: only the pooling is written.</summary>
+        internal static void FusedForward(SourceWriter writer, LayerContext conv, LayerContext pool)
+        {
+            Conv2DSpec spec = Spec(conv);
+            writer.Line($"// {spec.Name} and {pool.Layer.Name} in one kernel: y = {Format.FunctionName(spec.Activation)}(W ⊛ x + b) {ChannelMajor(spec.Output)} " +
+                "pooled a chunk of samples at a time, in cache");
+            writer.Line($"global::NetGen.Kernels.Conv2D.ForwardMaxPool({conv.InputVar}, {Weight(conv, "p")}, {Bias(conv, "p")}, {pool.Local("Y")}, " +
+                $"global::NetGen.Kernels.Pooling.Indices({pool.Local("Argmax")}), B, {conv.Const("Geometry")}, global::NetGen.Activation.{spec.Activation}, {pool.Const("Geometry")});");
+        }
+
+        /// <summary>
+        /// The backward of a convolution and the max pooling after it, as one kernel: ∂L/∂z of each chunk
+        /// is routed through the pooling (times the activation's derivative) in cache, then gives dW, db and dx.
+        /// </summary>
+        internal static void FusedBackward(SourceWriter writer, LayerContext conv, LayerContext pool)
+        {
+            Conv2DSpec spec = Spec(conv);
+            string activation = spec.Activation == ActivationKind.None ? "" : $" ⊙ {Format.FunctionName(spec.Activation)}′ (the sign of the pooled value)";
+            string dx = conv.InputGradientVar is null ? "the input needs no gradient" : $"dx = col2im(Wᵀ·dz) {ChannelMajor(spec.Input)}";
+            writer.Line($"// {pool.Layer.Name} and {spec.Name} backward in one kernel: dz = each window's gradient at its maximum{activation}, in cache; " +
+                $"dW = dz·im2col(x)ᵀ [{spec.Filters}, {spec.PatchSize}]" + (spec.HasBias ? $"; db = Σ dz [{spec.Filters}]" : "") + $"; {dx}");
+            writer.Line($"global::NetGen.Kernels.Conv2D.BackwardMaxPool({pool.Local("Dy")}, global::NetGen.Kernels.Pooling.Indices({pool.Local("Argmax")}), {pool.Local("Y")}, " +
+                $"{conv.InputVar}, {Weight(conv, "p")}, {Weight(conv, "g")}, {Bias(conv, "g")}, {conv.InputGradientVar ?? "default"}, " +
+                $"B, {conv.Const("Geometry")}, global::NetGen.Activation.{spec.Activation}, {pool.Const("Geometry")});");
         }
 
         private static string Weight(LayerContext context, string buffer) =>

@@ -51,6 +51,16 @@ namespace NetGen.Generator.Emit
         /// <summary>Set when the next layer's input-gradient product already applied this layer's activation derivative.</summary>
         public string? DerivativeFusedInto { get; set; }
 
+        /// <summary>
+        /// On a max pooling: the convolution before it, which it is computed with in one runtime kernel
+        /// each way (<c>Conv2D.ForwardMaxPool</c>/<c>BackwardMaxPool</c>), so the convolution's output
+        /// and its gradient never leave the cache.
+        /// </summary>
+        public LayerContext? FusedConv { get; set; }
+
+        /// <summary>On a convolution: the max pooling it is computed with (see <see cref="FusedConv"/>).</summary>
+        public string? FusedIntoPool { get; set; }
+
         /// <summary>The output layer of a cross-entropy network: the loss reads its logits and hands back ∂L/∂z directly.</summary>
         public bool FusedWithLoss => IsOutput && Loss != LossKind.MeanSquaredError;
 

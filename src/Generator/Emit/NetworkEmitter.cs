@@ -49,16 +49,25 @@ namespace NetGen.Generator.Emit
         }
 
         /// <summary>
-        /// Where a dense layer feeds a dense layer that computes its input gradient with the kernels,
-        /// that product applies the first layer's activation derivative as it stores (ReLU, LeakyReLU,
-        /// Sigmoid and Tanh need only the layer's output); where a ReLU-type convolution or batch-norm
-        /// feeds a max pooling, the pooling's backward does. One pass over the gradient fewer.
+        /// A convolution (no activation, ReLU or LeakyReLU) followed by a max pooling becomes one kernel
+        /// each way: its output and gradient stay in cache. Where a dense layer feeds a dense layer that
+        /// computes its input gradient with the kernels, that product applies the first layer's activation
+        /// derivative as it stores (ReLU, LeakyReLU, Sigmoid and Tanh need only the layer's output); where
+        /// a ReLU-type batch-norm feeds a max pooling, the pooling's backward does. One pass over the
+        /// gradient fewer.
         /// </summary>
         private void FuseDerivatives()
         {
             for (int i = 1; i < _layers.Count; i++)
             {
                 LayerContext consumer = _layers[i].Context, producer = _layers[i - 1].Context;
+                if (consumer.Layer is Pool2DSpec { Pool: PoolKind.Max }
+                    && producer.Layer is Conv2DSpec { Activation: ActivationKind.None or ActivationKind.ReLU or ActivationKind.LeakyReLU })
+                {
+                    consumer.FusedConv = producer;
+                    producer.FusedIntoPool = consumer.Layer.Name;
+                    continue;
+                }
                 // A ReLU-type layer before a max pooling: a window's winner is the pooled value, so the
                 // pooling's backward can gate the gradient by its own output's sign.
                 if (consumer.Layer is Pool2DSpec { Pool: PoolKind.Max } && consumer.InputGradientVar is not null

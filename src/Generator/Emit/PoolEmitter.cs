@@ -53,6 +53,11 @@ namespace NetGen.Generator.Emit
         public override void Forward(SourceWriter writer, LayerContext context)
         {
             Pool2DSpec pool = Spec(context);
+            if (context.FusedConv is { } conv)
+            {
+                Conv2DEmitter.FusedForward(writer, conv, context);
+                return;
+            }
             string planes = $"{context.Const("Channels")} * B";
             writer.Line(pool.Pool == PoolKind.Max
                 ? $"global::NetGen.Kernels.Pooling.MaxForward({context.InputVar}, {context.Local("Y")}, global::NetGen.Kernels.Pooling.Indices({context.Local("Argmax")}), {planes}, {context.Const("Geometry")});"
@@ -62,6 +67,11 @@ namespace NetGen.Generator.Emit
         public override void Backward(SourceWriter writer, LayerContext context)
         {
             Pool2DSpec pool = Spec(context);
+            if (context.FusedConv is { } conv)
+            {
+                Conv2DEmitter.FusedBackward(writer, conv, context);
+                return;
+            }
             if (context.InputGradientVar is null)
             {
                 writer.Line($"// {pool.Name} backward: nothing to do, no earlier layer needs a gradient");

@@ -1,6 +1,9 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels
 {
@@ -76,94 +79,439 @@ namespace NetGen.Kernels
     }
 
     /// <summary>
-    /// 2-D convolution on channel-major tensors (<c>[C, B, H, W]</c>): the whole batch is unfolded
-    /// into <c>col[C·k·k, B·OH·OW]</c> (im2col) and multiplied once by the filters,
-    /// <c>y[F, B·OH·OW] = W[F, C·k·k]·col</c>, through the GEMM seam: one large product per layer
-    /// instead of one small product per sample. The weight gradient is one product along the whole
-    /// batch (<c>dz·colᵀ</c>), so its sums have a fixed order whatever the thread count.
+    /// 2-D convolution on channel-major tensors (<c>[C, B, H, W]</c>) through the GEMM kernels, a few
+    /// samples at a time: each chunk of samples is unfolded into a thread's own small <c>col</c>
+    /// (im2col, <c>[C·k·k, S·OH·OW]</c>, sized to stay in the core's L2 cache) and multiplied by the
+    /// filters there, <c>y[F, S·OH·OW] = W·col</c>. The unfolded batch is never written to memory (for
+    /// a 32→64 3×3 layer at batch 64 it would be 9 MB, written once and read three times per step);
+    /// the backward pass unfolds each chunk again, which costs less than reading it back.
+    /// <para>
+    /// Chunks are fixed by the geometry and batch, never by the thread count, and the weight gradient
+    /// adds per-group partial products in a fixed order, so results are bit-identical on any number
+    /// of threads.
+    /// </para>
     /// </summary>
     public static unsafe class Conv2D
     {
-        /// <summary><c>z = W·im2col(x) + b</c> and <c>y = activation(z)</c> (<paramref name="y"/> may be <paramref name="z"/>); <paramref name="col"/> keeps the unfolded input for the backward pass.</summary>
-        public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> col,
+        /// <summary>Bytes of unfolded input per chunk: a third of this machine class's 1 MB L2, leaving room for the rest.</summary>
+        private const int ChunkBytes = 384 * 1024;
+
+        /// <summary>Weight-gradient partial sums: chunks are split into at most this many groups.</summary>
+        private const int MaxGroups = 8;
+
+        /// <summary>Each thread's unfolded chunk, later its Wᵀ·dz (pinned, grown once to the largest layer it has run).</summary>
+        [ThreadStatic]
+        private static AlignedBuffer? t_col;
+
+        /// <summary>Each thread's chunk of convolution output or of its gradient, when max pooling is fused.</summary>
+        [ThreadStatic]
+        private static AlignedBuffer? t_out;
+
+        /// <summary>The calling thread's per-group partial weight and bias gradients.</summary>
+        [ThreadStatic]
+        private static AlignedBuffer? t_partials;
+
+        private struct Job
+        {
+            public ConvGeometry Geometry;
+            public PoolGeometry Pool;
+            public int Batch, Samples, Chunks, Groups;
+            public float* X, W, Bias, Z, Y, Dz, Dx, Partials;
+            public float* Pooled, PooledGrad;
+            public int* Argmax;
+            public float GateSlope;
+            public bool Gated, WeightGradient, Transposed;
+            public Epilogue Epilogue;
+            public Activation Activation;
+        }
+
+        /// <summary>Samples per chunk: as many as fit <see cref="ChunkBytes"/> unfolded, at least one.</summary>
+        internal static int SamplesPerChunk(in ConvGeometry g, int batch)
+        {
+            long perSample = (long)g.PatchSize * g.OutPositions * sizeof(float);
+            return (int)Math.Clamp(ChunkBytes / perSample, 1, Math.Max(1, batch));
+        }
+
+        /// <summary>
+        /// <c>z = W·im2col(x) + b</c> and <c>y = activation(z)</c> (<paramref name="y"/> may be <paramref name="z"/>:
+        /// ReLU and LeakyReLU are then applied as each tile is stored).
+        /// </summary>
+        public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
             Span<float> z, Span<float> y, int batch, in ConvGeometry g, Activation activation)
         {
-            int n = batch * g.OutPositions;
-            Im2Col(x, col, batch, g);
-            bool inPlace = z.Overlaps(y, out int offset) && offset == 0 && !y.IsEmpty;
-            Epilogue fused = !inPlace ? Epilogue.None : activation switch
+            long n = (long)batch * g.OutPositions;
+            CheckInputs(x, weight, bias, batch, g);
+            CheckLength(z.Length, g.Filters * n, nameof(z));
+            CheckLength(y.Length, g.Filters * n, nameof(y));
+            bool inPlace = z.Overlaps(y, out int offset) && offset == 0;
+            Epilogue fused = inPlace ? StoreEpilogue(activation) : Epilogue.None;
+            if (batch == 0)
             {
-                Activation.ReLU => Epilogue.ReLU,
-                Activation.LeakyReLU => Epilogue.LeakyReLU,
-                _ => Epilogue.None,
-            };
-            Gemm.MultiplyNN(g.Filters, n, g.PatchSize, weight, col, z, accumulate: false, fused, ReadOnlySpan<float>.Empty,
-                bias.IsEmpty ? ReadOnlySpan<float>.Empty : bias.Slice(0, g.Filters));
-            if (fused == Epilogue.None)
+                return;
+            }
+            fixed (float* px = x, pw = weight, pb = bias, pz = z, py = y)
             {
-                Activations.Apply(activation, z.Slice(0, g.Filters * n), y.Slice(0, g.Filters * n));
+                var job = NewJob(g, batch, groups: false);
+                job.X = px;
+                job.W = pw;
+                job.Bias = bias.IsEmpty ? null : pb;
+                job.Z = pz;
+                job.Y = py;
+                job.Epilogue = fused;
+                job.Activation = fused == Epilogue.None ? activation : Activation.None;
+                WorkerPool.Run(job.Chunks, Threads(g, batch), &ForwardChunk, &job);
             }
         }
 
-        /// <summary><c>dW = dz·colᵀ</c> and <c>db[f] = Σ dz[f, :]</c>, overwritten.</summary>
-        public static void BackwardParameters(ReadOnlySpan<float> dz, ReadOnlySpan<float> col, Span<float> weightGrad, Span<float> biasGrad,
+        /// <summary>
+        /// A convolution with its activation (None, ReLU or LeakyReLU), then max pooling, a chunk of samples
+        /// at a time: the convolution's output never leaves the core's cache; only the pooled maxima
+        /// (<paramref name="pooled"/>, [F, B, PH, PW]) and where each came from (<paramref name="argmax"/>,
+        /// the index in its plane) are written. <see cref="BackwardMaxPool"/> is its gradient.
+        /// </summary>
+        public static void ForwardMaxPool(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+            Span<float> pooled, Span<int> argmax, int batch, in ConvGeometry g, Activation activation, in PoolGeometry pool)
+        {
+            CheckInputs(x, weight, bias, batch, g);
+            CheckPool(pooled.Length, argmax.Length, batch, g, activation, pool);
+            if (batch == 0)
+            {
+                return;
+            }
+            fixed (float* px = x, pw = weight, pb = bias, pp = pooled)
+            fixed (int* pa = argmax)
+            {
+                var job = NewJob(g, batch, groups: false);
+                job.X = px;
+                job.W = pw;
+                job.Bias = bias.IsEmpty ? null : pb;
+                job.Epilogue = StoreEpilogue(activation);
+                job.Pool = pool;
+                job.Pooled = pp;
+                job.Argmax = pa;
+                WorkerPool.Run(job.Chunks, Threads(g, batch), &ForwardChunk, &job);
+            }
+        }
+
+        /// <summary><c>dW = dz·im2col(x)ᵀ</c> and <c>db[f] = Σ dz[f, :]</c>, overwritten; <paramref name="x"/> is the layer's input.</summary>
+        public static void BackwardParameters(ReadOnlySpan<float> dz, ReadOnlySpan<float> x, Span<float> weightGrad, Span<float> biasGrad,
             int batch, in ConvGeometry g)
         {
-            int n = batch * g.OutPositions;
-            if (g.PatchSize < g.Filters && g.PatchSize < 16 && g.Filters <= 256)
+            CheckLength(dz.Length, (long)g.Filters * batch * g.OutPositions, nameof(dz));
+            CheckLength(x.Length, (long)g.Channels * batch * g.Height * g.Width, nameof(x));
+            fixed (float* pdz = dz, px = x)
             {
-                // Few taps per filter (a first layer on one channel): the dot tiles fill better computing
-                // dWᵀ = col·dzᵀ, [taps, filters], then transposing the few hundred results.
-                Span<float> transposed = stackalloc float[g.PatchSize * g.Filters];
-                Gemm.MultiplyNT(g.PatchSize, g.Filters, n, col, dz, transposed, accumulate: false);
+                var job = NewJob(g, batch, groups: true);
+                job.Dz = pdz;
+                job.X = px;
+                RunWeightGradient(ref job, weightGrad, biasGrad);
+            }
+        }
+
+        /// <summary><c>dx = col2im(Wᵀ·dz)</c>, overwritten.</summary>
+        public static void BackwardInput(ReadOnlySpan<float> dz, ReadOnlySpan<float> weight, Span<float> dx, int batch, in ConvGeometry g)
+        {
+            CheckLength(dz.Length, (long)g.Filters * batch * g.OutPositions, nameof(dz));
+            CheckLength(weight.Length, (long)g.Filters * g.PatchSize, nameof(weight));
+            CheckLength(dx.Length, (long)g.Channels * batch * g.Height * g.Width, nameof(dx));
+            if (batch == 0)
+            {
+                return;
+            }
+            fixed (float* pdz = dz, pw = weight, pdx = dx)
+            {
+                var job = NewJob(g, batch, groups: false);
+                job.Dz = pdz;
+                job.W = pw;
+                job.Dx = pdx;
+                WorkerPool.Run(job.Groups, Threads(g, batch), &BackwardGroup, &job);
+            }
+        }
+
+        /// <summary>
+        /// The gradient of <see cref="ForwardMaxPool"/>, a chunk of samples at a time: the pooled gradient
+        /// <paramref name="pooledGrad"/> is routed to each window's maximum, times the activation's
+        /// derivative (read from the sign of <paramref name="pooled"/>), into a chunk of ∂L/∂z that stays
+        /// in cache; from it come <c>dW</c>, <c>db</c> and, unless <paramref name="dx"/> is empty, <c>dx</c> (all overwritten).
+        /// </summary>
+        public static void BackwardMaxPool(ReadOnlySpan<float> pooledGrad, ReadOnlySpan<int> argmax, ReadOnlySpan<float> pooled,
+            ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> weightGrad, Span<float> biasGrad, Span<float> dx,
+            int batch, in ConvGeometry g, Activation activation, in PoolGeometry pool)
+        {
+            CheckPool(pooled.Length, argmax.Length, batch, g, activation, pool);
+            CheckLength(pooledGrad.Length, (long)g.Filters * batch * pool.OutHeight * pool.OutWidth, nameof(pooledGrad));
+            CheckLength(x.Length, (long)g.Channels * batch * g.Height * g.Width, nameof(x));
+            CheckLength(weight.Length, (long)g.Filters * g.PatchSize, nameof(weight));
+            if (!dx.IsEmpty)
+            {
+                CheckLength(dx.Length, (long)g.Channels * batch * g.Height * g.Width, nameof(dx));
+            }
+            fixed (float* pg = pooledGrad, pp = pooled, px = x, pw = weight, pdx = dx)
+            fixed (int* pa = argmax)
+            {
+                var job = NewJob(g, batch, groups: true);
+                job.X = px;
+                job.W = pw;
+                job.Dx = dx.IsEmpty ? null : pdx;
+                job.Pool = pool;
+                job.Pooled = pp;
+                job.PooledGrad = pg;
+                job.Argmax = pa;
+                job.Gated = activation != Activation.None;
+                job.GateSlope = Pooling.GateSlope(activation);
+                RunWeightGradient(ref job, weightGrad, biasGrad);
+            }
+        }
+
+        /// <summary>Runs the job's groups (each adding its chunks' dW and db into its own partial), then adds the partials in group order.</summary>
+        private static void RunWeightGradient(ref Job job, Span<float> weightGrad, Span<float> biasGrad)
+        {
+            ConvGeometry g = job.Geometry;
+            int weights = g.Filters * g.PatchSize, perGroup = weights + g.Filters;
+            CheckLength(weightGrad.Length, weights, nameof(weightGrad));
+            if (!biasGrad.IsEmpty)
+            {
+                CheckLength(biasGrad.Length, g.Filters, nameof(biasGrad));
+            }
+            if (job.Batch == 0)
+            {
+                weightGrad.Slice(0, weights).Clear();
+                if (!biasGrad.IsEmpty)
+                {
+                    biasGrad.Slice(0, g.Filters).Clear();
+                }
+                return;
+            }
+            // Few taps per filter (a first layer on one channel): the dot tiles fill better computing
+            // dWᵀ = col·dzᵀ, [taps, filters], and transposing the few hundred results at the end.
+            job.Transposed = g.PatchSize < g.Filters && g.PatchSize < 16 && g.Filters <= 256;
+            job.WeightGradient = true;
+            Span<float> partials = Scratch(ref t_partials, (long)job.Groups * perGroup);
+            fixed (float* pp = partials)
+            fixed (Job* state = &job)
+            {
+                job.Partials = pp;
+                WorkerPool.Run(job.Groups, Threads(g, job.Batch), &BackwardGroup, state);
+            }
+            Span<float> sum = partials.Slice(0, perGroup);
+            for (int group = 1; group < job.Groups; group++)
+            {
+                TensorPrimitives.Add(sum, partials.Slice(group * perGroup, perGroup), sum);
+            }
+            if (job.Transposed)
+            {
                 for (int t = 0; t < g.PatchSize; t++)
                 {
                     for (int f = 0; f < g.Filters; f++)
                     {
-                        weightGrad[f * g.PatchSize + t] = transposed[t * g.Filters + f];
+                        weightGrad[f * g.PatchSize + t] = sum[t * g.Filters + f];
                     }
                 }
             }
             else
             {
-                Gemm.MultiplyNT(g.Filters, g.PatchSize, n, dz, col, weightGrad, accumulate: false);
+                sum.Slice(0, weights).CopyTo(weightGrad);
             }
             if (!biasGrad.IsEmpty)
             {
+                sum.Slice(weights, g.Filters).CopyTo(biasGrad);
+            }
+        }
+
+        /// <summary>Chunks of samples in a fixed split; with <paramref name="groups"/>, at most <see cref="MaxGroups"/> groups of them, else one chunk per group.</summary>
+        private static Job NewJob(in ConvGeometry g, int batch, bool groups)
+        {
+            int samples = SamplesPerChunk(g, batch);
+            int chunks = (batch + samples - 1) / samples;
+            return new Job { Geometry = g, Batch = batch, Samples = samples, Chunks = chunks, Groups = groups ? Math.Min(chunks, MaxGroups) : chunks };
+        }
+
+        private static int Threads(in ConvGeometry g, int batch) => Threads((long)g.PatchSize * batch * g.OutPositions);
+
+        private static Epilogue StoreEpilogue(Activation activation) => activation switch
+        {
+            Activation.ReLU => Epilogue.ReLU,
+            Activation.LeakyReLU => Epilogue.LeakyReLU,
+            _ => Epilogue.None,
+        };
+
+        /// <summary>
+        /// Chunk <paramref name="chunk"/>'s samples: z[:, chunk] = W·col + b, then the activation if not
+        /// fused; with max pooling, z stays in this thread's scratch and only the pooling is written.
+        /// </summary>
+        private static void ForwardChunk(void* state, int chunk)
+        {
+            ref Job job = ref *(Job*)state;
+            ConvGeometry g = job.Geometry;
+            int first = chunk * job.Samples, count = Math.Min(job.Samples, job.Batch - first);
+            int columns = count * g.OutPositions;
+            float* col = Unfold(ref job, first, count);
+            if (job.Argmax is not null)
+            {
+                float* z = Pointer(Scratch(ref t_out, (long)g.Filters * columns));
+                Gemm.SerialNN(g.Filters, columns, g.PatchSize, job.W, g.PatchSize, col, columns, z, columns, accumulate: false, job.Epilogue, job.Bias);
+                long pooledPlane = (long)job.Pool.OutHeight * job.Pool.OutWidth;
                 for (int f = 0; f < g.Filters; f++)
                 {
-                    biasGrad[f] = TensorPrimitives.Sum(dz.Slice(f * n, n));
+                    long at = ((long)f * job.Batch + first) * pooledPlane;
+                    Pooling.MaxForwardPlanes(z + (long)f * columns, job.Pooled + at, job.Argmax + at, count, job.Pool);
+                }
+                return;
+            }
+            long rowLength = (long)job.Batch * g.OutPositions, offset = (long)first * g.OutPositions;
+            Gemm.SerialNN(g.Filters, columns, g.PatchSize, job.W, g.PatchSize, col, columns, job.Z + offset, (nint)rowLength,
+                accumulate: false, job.Epilogue, job.Bias);
+            if (job.Activation != Activation.None)
+            {
+                for (int f = 0; f < g.Filters; f++)
+                {
+                    long at = f * rowLength + offset;
+                    Activations.Apply(job.Activation, new ReadOnlySpan<float>(job.Z + at, columns), new Span<float>(job.Y + at, columns));
                 }
             }
         }
 
-        /// <summary><c>dx = col2im(Wᵀ·dz)</c>, overwritten; <paramref name="dcol"/> is scratch of the col size (the col buffer may be reused once the weight gradient is done).</summary>
-        public static void BackwardInput(ReadOnlySpan<float> dz, ReadOnlySpan<float> weight, Span<float> dcol, Span<float> dx,
-            int batch, in ConvGeometry g)
+        /// <summary>
+        /// One group of chunks, in order. Per chunk: ∂L/∂z (from the job, or routed back through the fused
+        /// max pooling into this thread's scratch); its share of dW and db added to the group's partial
+        /// (when the job wants them); and dx of its samples = col2im(Wᵀ·dz) (when it wants that).
+        /// </summary>
+        private static void BackwardGroup(void* state, int group)
         {
-            int n = batch * g.OutPositions;
-            Gemm.MultiplyTNByColumns(g.PatchSize, n, g.Filters, weight, dz, dcol);
-            Col2Im(dcol, dx, batch, g);
+            ref Job job = ref *(Job*)state;
+            ConvGeometry g = job.Geometry;
+            int weights = g.Filters * g.PatchSize;
+            float* dw = job.WeightGradient ? job.Partials + (long)group * (weights + g.Filters) : null, db = dw + weights;
+            int firstChunk = (int)((long)group * job.Chunks / job.Groups), endChunk = (int)((long)(group + 1) * job.Chunks / job.Groups);
+            for (int chunk = firstChunk; chunk < endChunk; chunk++)
+            {
+                int first = chunk * job.Samples, count = Math.Min(job.Samples, job.Batch - first);
+                int columns = count * g.OutPositions;
+                float* dz;
+                nint ldz;
+                if (job.Argmax is not null)
+                {
+                    dz = Pointer(Scratch(ref t_out, (long)g.Filters * columns));
+                    ldz = columns;
+                    long pooledPlane = (long)job.Pool.OutHeight * job.Pool.OutWidth;
+                    for (int f = 0; f < g.Filters; f++)
+                    {
+                        long at = ((long)f * job.Batch + first) * pooledPlane;
+                        Pooling.MaxBackwardPlanes(job.PooledGrad + at, job.Argmax + at, dz + (long)f * columns, count, job.Pool,
+                            job.Gated ? job.Pooled + at : null, job.GateSlope);
+                    }
+                }
+                else
+                {
+                    dz = job.Dz + (long)first * g.OutPositions;
+                    ldz = (nint)((long)job.Batch * g.OutPositions);
+                }
+                if (job.WeightGradient)
+                {
+                    float* col = Unfold(ref job, first, count);
+                    bool add = chunk > firstChunk;
+                    if (job.Transposed)
+                    {
+                        Gemm.SerialNT(g.PatchSize, g.Filters, columns, col, columns, dz, ldz, dw, g.Filters, add);
+                    }
+                    else
+                    {
+                        Gemm.SerialNT(g.Filters, g.PatchSize, columns, dz, ldz, col, columns, dw, g.PatchSize, add);
+                    }
+                    for (int f = 0; f < g.Filters; f++)
+                    {
+                        float sum = TensorPrimitives.Sum(new ReadOnlySpan<float>(dz + f * ldz, columns));
+                        db[f] = add ? db[f] + sum : sum;
+                    }
+                }
+                if (job.Dx is not null)
+                {
+                    // The col scratch is free again: it takes Wᵀ·dz, which is folded into the samples' planes.
+                    float* dcol = Pointer(Scratch(ref t_col, (long)g.PatchSize * columns));
+                    Gemm.SerialTN(g.PatchSize, columns, g.Filters, job.W, g.PatchSize, dz, ldz, dcol, columns, accumulate: false);
+                    var fold = new UnfoldJob { X = job.Dx, Col = dcol, Batch = job.Batch, Geometry = g, ColRowLength = columns, FirstSample = first };
+                    for (int b = first; b < first + count; b++)
+                    {
+                        Fold(ref fold, b);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Unfolds samples [first, first + count) into this thread's col scratch, [C·k·k, count·OH·OW].</summary>
+        private static float* Unfold(ref Job job, int first, int count)
+        {
+            ConvGeometry g = job.Geometry;
+            int columns = count * g.OutPositions;
+            float* col = Pointer(Scratch(ref t_col, (long)g.PatchSize * columns));
+            var unfold = new UnfoldJob { X = job.X, Col = col, Batch = job.Batch, Geometry = g, ColRowLength = columns, FirstSample = first };
+            for (int b = first; b < first + count; b++)
+            {
+                Unfold(ref unfold, b);
+            }
+            return col;
+        }
+
+        /// <summary>At least <paramref name="floats"/> of a thread's pinned scratch, grown (never per step) when a larger layer needs more.</summary>
+        private static Span<float> Scratch(ref AlignedBuffer? buffer, long floats)
+        {
+            if (floats > int.MaxValue - 64)
+            {
+                throw new ArgumentException($"A convolution chunk needs {floats} floats of scratch; at most {int.MaxValue - 64} fit one buffer.");
+            }
+            if (buffer is null || buffer.Length < floats)
+            {
+                buffer = new AlignedBuffer((int)floats);
+            }
+            return buffer.Span;
+        }
+
+        /// <summary>The address of pinned scratch.</summary>
+        private static float* Pointer(Span<float> pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(pinned));
+
+        private static void CheckInputs(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int batch, in ConvGeometry g)
+        {
+            CheckLength(x.Length, (long)g.Channels * batch * g.Height * g.Width, nameof(x));
+            CheckLength(weight.Length, (long)g.Filters * g.PatchSize, nameof(weight));
+            if (!bias.IsEmpty)
+            {
+                CheckLength(bias.Length, g.Filters, nameof(bias));
+            }
+        }
+
+        private static void CheckPool(int pooledLength, int argmaxLength, int batch, in ConvGeometry g, Activation activation, in PoolGeometry pool)
+        {
+            if (pool.Height != g.OutHeight || pool.Width != g.OutWidth)
+            {
+                throw new ArgumentException(
+                    $"The pooling reads [{pool.Height}, {pool.Width}] planes; the convolution writes [{g.OutHeight}, {g.OutWidth}].", nameof(pool));
+            }
+            if (!Pooling.CanGate(activation))
+            {
+                throw new ArgumentException($"Max pooling cannot follow a convolution with {activation} inside one kernel (only None, ReLU and LeakyReLU).", nameof(activation));
+            }
+            long outputs = (long)g.Filters * batch * pool.OutHeight * pool.OutWidth;
+            CheckLength(pooledLength, outputs, "pooled");
+            CheckLength(argmaxLength, outputs, "argmax");
         }
 
         private struct UnfoldJob
         {
             public float* X, Col;
-            public int Batch;
+            public int Batch, FirstSample;
+            public long ColRowLength;
             public ConvGeometry Geometry;
         }
 
-        /// <summary>col[(c,i,j), (b,oh,ow)] = x[c, b, oh·s − pt + i·d, ow·s − pl + j·d], or 0 in the padding.</summary>
+        /// <summary>col[(c,i,j), (b,oh,ow)] = x[c, b, oh·s − pt + i·d, ow·s − pl + j·d], or 0 in the padding: the whole batch at once.</summary>
         public static void Im2Col(ReadOnlySpan<float> x, Span<float> col, int batch, in ConvGeometry g)
         {
             CheckLength(x.Length, (long)g.Channels * batch * g.Height * g.Width, nameof(x));
             CheckLength(col.Length, (long)g.PatchSize * batch * g.OutPositions, nameof(col));
             fixed (float* px = x, pcol = col)
             {
-                var job = new UnfoldJob { X = px, Col = pcol, Batch = batch, Geometry = g };
-                // One block per sample: its columns of col, the same columns the product then splits
-                // between cores (from the front and from the back), so each core reads what it wrote.
-                WorkerPool.Run(batch, Threads(g.PatchSize * (long)batch * g.OutPositions), &UnfoldSample, &job);
+                var job = new UnfoldJob { X = px, Col = pcol, Batch = batch, Geometry = g, ColRowLength = (long)batch * g.OutPositions };
+                WorkerPool.Run(batch, Threads((long)g.PatchSize * batch * g.OutPositions), &UnfoldSample, &job);
             }
         }
 
@@ -172,11 +520,16 @@ namespace NetGen.Kernels
         private static void Unfold(ref UnfoldJob job, int b)
         {
             ConvGeometry g = job.Geometry;
-            long rowLength = (long)job.Batch * g.OutPositions;
+            if (g.Stride == 1 && Simd.Level == SimdLevel.Vector512)
+            {
+                Unfold512(ref job, b);
+                return;
+            }
+            long rowLength = job.ColRowLength;
             for (int row = 0; row < g.PatchSize; row++)
             {
                 int c = row / (g.Kernel * g.Kernel), i = row / g.Kernel % g.Kernel, j = row % g.Kernel;
-                float* dst = job.Col + row * rowLength + (long)b * g.OutPositions;
+                float* dst = job.Col + row * rowLength + (long)(b - job.FirstSample) * g.OutPositions;
                 float* plane = job.X + ((long)c * job.Batch + b) * g.Height * g.Width;
                 for (int oh = 0; oh < g.OutHeight; oh++, dst += g.OutWidth)
                 {
@@ -215,7 +568,7 @@ namespace NetGen.Kernels
         }
 
         /// <summary>dst[i] += src[i] over a short run, eight at a time.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void AddRun(float* src, float* dst, int count)
         {
             int i = 0;
@@ -233,7 +586,7 @@ namespace NetGen.Kernels
         }
 
         /// <summary>Copies a short run: two overlapping 8-float vectors when it has 8 to 16 floats, else float by float.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void CopyRun(float* src, float* dst, int count)
         {
             if (count >= 8 && count <= 16 && Vector256.IsHardwareAccelerated)
@@ -255,27 +608,68 @@ namespace NetGen.Kernels
             }
         }
 
-        /// <summary>dx[c, b, h, w] = Σ over the taps that read (h, w) of dcol; dx is overwritten.</summary>
+        /// <summary>dx[c, b, h, w] = Σ over the taps that read (h, w) of dcol; dx is overwritten: the whole batch at once.</summary>
         public static void Col2Im(ReadOnlySpan<float> dcol, Span<float> dx, int batch, in ConvGeometry g)
         {
             CheckLength(dx.Length, (long)g.Channels * batch * g.Height * g.Width, nameof(dx));
             CheckLength(dcol.Length, (long)g.PatchSize * batch * g.OutPositions, nameof(dcol));
             fixed (float* pdx = dx, pcol = dcol)
             {
-                var job = new UnfoldJob { X = pdx, Col = pcol, Batch = batch, Geometry = g };
+                var job = new UnfoldJob { X = pdx, Col = pcol, Batch = batch, Geometry = g, ColRowLength = (long)batch * g.OutPositions };
                 // One block per sample: a sample's taps add into its own planes only, in a fixed order
-                // (channel, kernel row, kernel column), and its columns of dcol are the ones this core
-                // computed in the product before.
-                WorkerPool.Run(batch, Threads(g.PatchSize * (long)batch * g.OutPositions), &FoldSample, &job);
+                // (channel, kernel row, kernel column).
+                WorkerPool.Run(batch, Threads((long)g.PatchSize * batch * g.OutPositions), &FoldSample, &job);
             }
         }
 
         private static void FoldSample(void* state, int b) => Fold(ref *(UnfoldJob*)state, b);
 
-        private static void Fold(ref UnfoldJob job, int b)
+        /// <summary>
+        /// Stride 1 on AVX-512: each output row of a tap is one run of its input row, so it moves as masked
+        /// sixteen-float vectors — lanes past either edge of the input are not loaded, they read as zero.
+        /// </summary>
+        private static void Unfold512(ref UnfoldJob job, int b)
         {
             ConvGeometry g = job.Geometry;
-            long planeSize = (long)g.Height * g.Width, rowLength = (long)job.Batch * g.OutPositions;
+            long rowLength = job.ColRowLength;
+            int outWidth = g.OutWidth;
+            for (int row = 0; row < g.PatchSize; row++)
+            {
+                int c = row / (g.Kernel * g.Kernel), i = row / g.Kernel % g.Kernel, j = row % g.Kernel;
+                float* dst = job.Col + row * rowLength + (long)(b - job.FirstSample) * g.OutPositions;
+                float* plane = job.X + ((long)c * job.Batch + b) * g.Height * g.Width;
+                int w0 = -g.PadLeft + j * g.Dilation;
+                for (int oh = 0; oh < g.OutHeight; oh++, dst += outWidth)
+                {
+                    int h = oh - g.PadTop + i * g.Dilation;
+                    if ((uint)h >= (uint)g.Height)
+                    {
+                        new Span<float>(dst, outWidth).Clear();
+                        continue;
+                    }
+                    float* src = plane + (long)h * g.Width + w0;
+                    for (int t = 0; t < outWidth; t += 16)
+                    {
+                        Vector512<float> store = RunMask(t, outWidth - t);
+                        Vector512<float> load = store & RunMask(w0 + t, g.Width - w0 - t);
+                        Avx512F.MaskStore(dst + t, store, Avx512F.MaskLoad(src + t, load, Vector512<float>.Zero));
+                    }
+                }
+            }
+        }
+
+        /// <summary>Lanes l with 0 ≤ <paramref name="start"/> + l and l &lt; <paramref name="count"/>: the in-range part of a 16-float run.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> RunMask(int start, int count) =>
+            (Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(-start)) &
+             Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count))).AsSingle();
+
+        /// <summary>Stride 1 on AVX-512: the tap's run added into its input row with masked vectors (the reverse of <see cref="Unfold512"/>).</summary>
+        private static void Fold512(ref UnfoldJob job, int b)
+        {
+            ConvGeometry g = job.Geometry;
+            long planeSize = (long)g.Height * g.Width, rowLength = job.ColRowLength;
+            int outWidth = g.OutWidth;
             for (int c = 0; c < g.Channels; c++)
             {
                 float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
@@ -285,7 +679,47 @@ namespace NetGen.Kernels
                     for (int j = 0; j < g.Kernel; j++)
                     {
                         int row = (c * g.Kernel + i) * g.Kernel + j;
-                        float* src = job.Col + row * rowLength + (long)b * g.OutPositions;
+                        float* src = job.Col + row * rowLength + (long)(b - job.FirstSample) * g.OutPositions;
+                        int w0 = -g.PadLeft + j * g.Dilation;
+                        for (int oh = 0; oh < g.OutHeight; oh++, src += outWidth)
+                        {
+                            int h = oh - g.PadTop + i * g.Dilation;
+                            if ((uint)h >= (uint)g.Height)
+                            {
+                                continue;
+                            }
+                            float* dst = plane + (long)h * g.Width + w0;
+                            for (int t = 0; t < outWidth; t += 16)
+                            {
+                                Vector512<float> mask = RunMask(t, outWidth - t) & RunMask(w0 + t, g.Width - w0 - t);
+                                Vector512<float> sum = Avx512F.MaskLoad(dst + t, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(src + t, mask, Vector512<float>.Zero);
+                                Avx512F.MaskStore(dst + t, mask, sum);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void Fold(ref UnfoldJob job, int b)
+        {
+            ConvGeometry g = job.Geometry;
+            if (g.Stride == 1 && Simd.Level == SimdLevel.Vector512)
+            {
+                Fold512(ref job, b);
+                return;
+            }
+            long planeSize = (long)g.Height * g.Width, rowLength = job.ColRowLength;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
+                new Span<float>(plane, (int)planeSize).Clear();
+                for (int i = 0; i < g.Kernel; i++)
+                {
+                    for (int j = 0; j < g.Kernel; j++)
+                    {
+                        int row = (c * g.Kernel + i) * g.Kernel + j;
+                        float* src = job.Col + row * rowLength + (long)(b - job.FirstSample) * g.OutPositions;
                         for (int oh = 0; oh < g.OutHeight; oh++, src += g.OutWidth)
                         {
                             int h = oh * g.Stride - g.PadTop + i * g.Dilation;

@@ -206,6 +206,91 @@ namespace NetGen.Kernels
             }
         }
 
+        /// <summary>
+        /// <c>C[m,n] (+)= epilogue(A[m,k]·B[k,n] + rowBias)</c> on this thread, with leading dimensions of
+        /// their own: for kernels that split the work themselves (a convolution, by samples).
+        /// </summary>
+        internal static void SerialNN(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc,
+            bool accumulate, Epilogue epilogue, float* rowBias) =>
+            SerialBroadcast(m, n, k, a, lda, 1, b, ldb, c, ldc, accumulate, epilogue, rowBias);
+
+        /// <summary><c>C[m,n] (+)= A[k,m]ᵀ·B[k,n]</c> on this thread, A stored <c>[k, m]</c> with leading dimension <paramref name="lda"/>.</summary>
+        internal static void SerialTN(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate) =>
+            SerialBroadcast(m, n, k, a, 1, lda, b, ldb, c, ldc, accumulate, Epilogue.None, null);
+
+        private static void SerialBroadcast(int m, int n, int k, float* a, nint rowStride, nint colStride, float* b, nint ldb, float* c, nint ldc,
+            bool accumulate, Epilogue epilogue, float* rowBias)
+        {
+            SimdLevel level = Simd.Level;
+            int strip = BlockColumns(Product.NN, level);
+            for (int j = 0; j < n; j += strip)
+            {
+                int columns = Math.Min(strip, n - j);
+                switch (level)
+                {
+                    case SimdLevel.Vector512:
+                        Gemm512.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
+                        break;
+                    case SimdLevel.Vector256:
+                        Gemm256.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
+                        break;
+                    default:
+                        GemmScalar.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>C[m,n] (+)= A[m,k]·B[n,k]ᵀ</c> on this thread, with leading dimensions of their own; long
+        /// dot products go in chunks of <see cref="DotChunk"/> (fixed boundaries, so fixed sums).
+        /// </summary>
+        internal static void SerialNT(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+        {
+            SimdLevel level = Simd.Level;
+            int strip = BlockColumns(Product.NT, level);
+            int rowsPerTile = level switch
+            {
+                SimdLevel.Vector512 => Gemm512.DotRows,
+                SimdLevel.Vector256 => Gemm256.DotRows,
+                _ => m,
+            };
+            if (k == 0)
+            {
+                for (int i = 0; i < m && !accumulate; i++)
+                {
+                    new Span<float>(c + i * ldc, n).Clear();
+                }
+                return;
+            }
+            for (int start = 0; start < k; start += DotChunk)
+            {
+                int length = Math.Min(DotChunk, k - start);
+                bool add = accumulate || start > 0;
+                for (int j = 0; j < n; j += strip)
+                {
+                    int columns = Math.Min(strip, n - j);
+                    for (int i = 0; i < m; i += rowsPerTile)
+                    {
+                        int rows = Math.Min(rowsPerTile, m - i);
+                        float* ta = a + i * lda + start, tb = b + j * ldb + start, tc = c + i * ldc + j;
+                        switch (level)
+                        {
+                            case SimdLevel.Vector512:
+                                Gemm512.DotTile(rows, columns, length, ta, lda, tb, ldb, tc, ldc, null, add, Epilogue.None);
+                                break;
+                            case SimdLevel.Vector256:
+                                Gemm256.DotTile(rows, columns, length, ta, lda, tb, ldb, tc, ldc, null, add, Epilogue.None);
+                                break;
+                            default:
+                                GemmScalar.DotTile(rows, columns, length, ta, lda, tb, ldb, tc, ldc, null, add, Epilogue.None);
+                                break;
+                        }
+                    }
+                }
+            }
+        }
+
         private static int Threads(long flops) => (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / MinFlopsPerPart));
 
         private static int BlockColumns(Product product, SimdLevel level) => (product, level) switch

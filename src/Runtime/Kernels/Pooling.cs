@@ -225,9 +225,10 @@ namespace NetGen.Kernels
                 best = Vector512.ConditionalSelect(wins, candidate, best);
                 where = Vector512.ConditionalSelect(wins.AsInt32(), at, where);
             }
-
-            static Vector512<float> Mask(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
         }
+
+        /// <summary>The first <paramref name="count"/> lanes (none if it is not positive).</summary>
+        private static Vector512<float> Mask(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
         /// <summary>dx = 0, then each output's gradient added at its window's winner.</summary>
         public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int planes, in PoolGeometry g) =>
@@ -242,13 +243,7 @@ namespace NetGen.Kernels
             Activation inputActivation, ReadOnlySpan<float> pooled)
         {
             Check(dx.Length, dy.Length, planes, g);
-            float slope = inputActivation switch
-            {
-                Activation.None => 1f,
-                Activation.ReLU => 0f,
-                Activation.LeakyReLU => Activations.LeakySlope,
-                _ => throw new ArgumentException($"The derivative of {inputActivation} cannot be folded into max pooling.", nameof(inputActivation)),
-            };
+            float slope = GateSlope(inputActivation);
             if (inputActivation != Activation.None && pooled.Length < dy.Length)
             {
                 throw new ArgumentException($"pooled has {pooled.Length} values; the pooling has {dy.Length} outputs.", nameof(pooled));
@@ -265,12 +260,52 @@ namespace NetGen.Kernels
             }
         }
 
+        /// <summary>Whether max pooling can apply the derivative of <paramref name="activation"/> (before it) from the pooled values' signs.</summary>
+        public static bool CanGate(Activation activation) => activation is Activation.None or Activation.ReLU or Activation.LeakyReLU;
+
+        /// <summary>The factor for gradients whose pooled value is not positive.</summary>
+        internal static float GateSlope(Activation activation) => activation switch
+        {
+            Activation.None => 1f,
+            Activation.ReLU => 0f,
+            Activation.LeakyReLU => Activations.LeakySlope,
+            _ => throw new ArgumentException($"The derivative of {activation} cannot be folded into max pooling.", nameof(activation)),
+        };
+
+        /// <summary>Max pooling of <paramref name="planes"/> consecutive planes on this thread (for kernels that split work themselves).</summary>
+        internal static void MaxForwardPlanes(float* x, float* y, int* index, int planes, in PoolGeometry g)
+        {
+            var job = new Job { X = x, Y = y, Index = index, Planes = planes, Geometry = g };
+            for (int plane = 0; plane < planes; plane++)
+            {
+                MaxPlane(ref job, plane);
+            }
+        }
+
+        /// <summary>
+        /// The max-pooling gradient of <paramref name="planes"/> consecutive planes on this thread, with an
+        /// activation derivative gated by <paramref name="gate"/> (the pooled values) unless it is null.
+        /// </summary>
+        internal static void MaxBackwardPlanes(float* dy, int* index, float* dx, int planes, in PoolGeometry g, float* gate, float gateSlope)
+        {
+            var job = new Job { X = dx, Y = dy, Index = index, Planes = planes, Geometry = g, Gate = gate, GateSlope = gateSlope };
+            for (int plane = 0; plane < planes; plane++)
+            {
+                MaxPlaneBackward(ref job, plane);
+            }
+        }
+
         private static void MaxPlaneBackward(ref Job job, int plane)
         {
             PoolGeometry g = job.Geometry;
             float* dx = job.X + (long)plane * g.Height * g.Width;
             float* dy = job.Y + (long)plane * g.OutHeight * g.OutWidth;
             int* index = job.Index + (long)plane * g.OutHeight * g.OutWidth;
+            if (g.Size == 2 && g.Stride == 2 && g.PadTop == 0 && g.PadLeft == 0 && Simd.Level == SimdLevel.Vector512)
+            {
+                MaxPlaneBackward2x2(dy, index, dx, job.Gate is null ? null : job.Gate + (long)plane * g.OutHeight * g.OutWidth, job.GateSlope, g);
+                return;
+            }
             new Span<float>(dx, g.Height * g.Width).Clear();
             int outputs = g.OutHeight * g.OutWidth;
             if (job.Gate is null)
@@ -286,6 +321,54 @@ namespace NetGen.Kernels
             {
                 dx[index[o]] += gate[o] > 0 ? dy[o] : job.GateSlope * dy[o];
             }
+        }
+
+        /// <summary>
+        /// The gradient of the 2×2, stride-2, unpadded case, sixteen windows at a time: the windows do not
+        /// overlap, so each pair of input rows is written once, whole — the gradient where the window's
+        /// index points, zero elsewhere — with no clearing pass and no scattered adds.
+        /// </summary>
+        private static void MaxPlaneBackward2x2(float* dy, int* index, float* dx, float* gate, float gateSlope, in PoolGeometry g)
+        {
+            int width = g.Width, outWidth = g.OutWidth;
+            // Interleaving two 16-lane vectors into 32 floats: lanes 0..7 and 8..15 of each, alternately.
+            Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            Vector512<int> high = low + Vector512.Create(8);
+            Vector512<int> evens = Vector512<int>.Indices * 2;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                float* top = dx + 2 * oh * width, bottom = top + width;
+                for (int ow = 0; ow < outWidth; ow += 16)
+                {
+                    int windows = Math.Min(16, outWidth - ow);
+                    Vector512<float> outMask = Mask(windows);
+                    Vector512<float> d = Avx512F.MaskLoad(dy + oh * outWidth + ow, outMask, Vector512<float>.Zero);
+                    if (gate is not null)
+                    {
+                        Vector512<float> pooled = Avx512F.MaskLoad(gate + oh * outWidth + ow, outMask, Vector512<float>.Zero);
+                        d = Vector512.ConditionalSelect(Vector512.GreaterThan(pooled, Vector512<float>.Zero), d, d * gateSlope);
+                    }
+                    Vector512<int> at = Avx512F.MaskLoad((float*)(index + oh * outWidth + ow), outMask, Vector512<float>.Zero).AsInt32();
+                    Vector512<int> corner = Vector512.Create(2 * oh * width + 2 * ow) + evens;
+                    Vector512<float> a = Vector512.ConditionalSelect(Vector512.Equals(at, corner).AsSingle(), d, Vector512<float>.Zero);
+                    Vector512<float> b = Vector512.ConditionalSelect(Vector512.Equals(at, corner + Vector512<int>.One).AsSingle(), d, Vector512<float>.Zero);
+                    Vector512<float> c = Vector512.ConditionalSelect(Vector512.Equals(at, corner + Vector512.Create(width)).AsSingle(), d, Vector512<float>.Zero);
+                    Vector512<float> e = Vector512.ConditionalSelect(Vector512.Equals(at, corner + Vector512.Create(width + 1)).AsSingle(), d, Vector512<float>.Zero);
+                    Vector512<float> lowMask = Mask(2 * windows), highMask = Mask(2 * windows - 16);
+                    Avx512F.MaskStore(top + 2 * ow, lowMask, Avx512F.PermuteVar16x32x2(a, low, b));
+                    Avx512F.MaskStore(top + 2 * ow + 16, highMask, Avx512F.PermuteVar16x32x2(a, high, b));
+                    Avx512F.MaskStore(bottom + 2 * ow, lowMask, Avx512F.PermuteVar16x32x2(c, low, e));
+                    Avx512F.MaskStore(bottom + 2 * ow + 16, highMask, Avx512F.PermuteVar16x32x2(c, high, e));
+                }
+                if (width > 2 * outWidth)
+                {
+                    // Columns no window reaches.
+                    new Span<float>(top + 2 * outWidth, width - 2 * outWidth).Clear();
+                    new Span<float>(bottom + 2 * outWidth, width - 2 * outWidth).Clear();
+                }
+            }
+            // Rows no window reaches.
+            new Span<float>(dx + 2 * g.OutHeight * width, (g.Height - 2 * g.OutHeight) * width).Clear();
         }
 
         /// <summary>Average pooling, dividing by the whole window (padding counts as zeros).</summary>
