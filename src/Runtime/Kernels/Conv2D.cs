@@ -3,7 +3,6 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels
 {
@@ -520,17 +519,12 @@ namespace NetGen.Kernels
         private static void Unfold(ref UnfoldJob job, int b)
         {
             ConvGeometry g = job.Geometry;
-            if (g.Stride == 1 && Simd.Level == SimdLevel.Vector512)
-            {
-                Unfold512(ref job, b);
-                return;
-            }
-            long rowLength = job.ColRowLength;
+            long rowLength = job.ColRowLength, planeSize = (long)g.Height * g.Width;
             for (int row = 0; row < g.PatchSize; row++)
             {
                 int c = row / (g.Kernel * g.Kernel), i = row / g.Kernel % g.Kernel, j = row % g.Kernel;
                 float* dst = job.Col + row * rowLength + (long)(b - job.FirstSample) * g.OutPositions;
-                float* plane = job.X + ((long)c * job.Batch + b) * g.Height * g.Width;
+                float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
                 for (int oh = 0; oh < g.OutHeight; oh++, dst += g.OutWidth)
                 {
                     int h = oh * g.Stride - g.PadTop + i * g.Dilation;
@@ -585,10 +579,18 @@ namespace NetGen.Kernels
             }
         }
 
-        /// <summary>Copies a short run: two overlapping 8-float vectors when it has 8 to 16 floats, else float by float.</summary>
+        /// <summary>Copies a short run exactly: two overlapping vectors of 16 (17 to 32 floats) or of 8 (8 to 16), else float by float.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void CopyRun(float* src, float* dst, int count)
         {
+            if (count > 16 && count <= 32 && Simd.Level == SimdLevel.Vector512)
+            {
+                Vector512<float> head = Vector512.Load(src);
+                Vector512<float> tail = Vector512.Load(src + count - 16);
+                head.Store(dst);
+                tail.Store(dst + count - 16);
+                return;
+            }
             if (count >= 8 && count <= 16 && Vector256.IsHardwareAccelerated)
             {
                 Vector256<float> head = Vector256.Load(src);
@@ -624,91 +626,9 @@ namespace NetGen.Kernels
 
         private static void FoldSample(void* state, int b) => Fold(ref *(UnfoldJob*)state, b);
 
-        /// <summary>
-        /// Stride 1 on AVX-512: each output row of a tap is one run of its input row, so it moves as masked
-        /// sixteen-float vectors — lanes past either edge of the input are not loaded, they read as zero.
-        /// </summary>
-        private static void Unfold512(ref UnfoldJob job, int b)
-        {
-            ConvGeometry g = job.Geometry;
-            long rowLength = job.ColRowLength;
-            int outWidth = g.OutWidth;
-            for (int row = 0; row < g.PatchSize; row++)
-            {
-                int c = row / (g.Kernel * g.Kernel), i = row / g.Kernel % g.Kernel, j = row % g.Kernel;
-                float* dst = job.Col + row * rowLength + (long)(b - job.FirstSample) * g.OutPositions;
-                float* plane = job.X + ((long)c * job.Batch + b) * g.Height * g.Width;
-                int w0 = -g.PadLeft + j * g.Dilation;
-                for (int oh = 0; oh < g.OutHeight; oh++, dst += outWidth)
-                {
-                    int h = oh - g.PadTop + i * g.Dilation;
-                    if ((uint)h >= (uint)g.Height)
-                    {
-                        new Span<float>(dst, outWidth).Clear();
-                        continue;
-                    }
-                    float* src = plane + (long)h * g.Width + w0;
-                    for (int t = 0; t < outWidth; t += 16)
-                    {
-                        Vector512<float> store = RunMask(t, outWidth - t);
-                        Vector512<float> load = store & RunMask(w0 + t, g.Width - w0 - t);
-                        Avx512F.MaskStore(dst + t, store, Avx512F.MaskLoad(src + t, load, Vector512<float>.Zero));
-                    }
-                }
-            }
-        }
-
-        /// <summary>Lanes l with 0 ≤ <paramref name="start"/> + l and l &lt; <paramref name="count"/>: the in-range part of a 16-float run.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<float> RunMask(int start, int count) =>
-            (Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(-start)) &
-             Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count))).AsSingle();
-
-        /// <summary>Stride 1 on AVX-512: the tap's run added into its input row with masked vectors (the reverse of <see cref="Unfold512"/>).</summary>
-        private static void Fold512(ref UnfoldJob job, int b)
-        {
-            ConvGeometry g = job.Geometry;
-            long planeSize = (long)g.Height * g.Width, rowLength = job.ColRowLength;
-            int outWidth = g.OutWidth;
-            for (int c = 0; c < g.Channels; c++)
-            {
-                float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
-                new Span<float>(plane, (int)planeSize).Clear();
-                for (int i = 0; i < g.Kernel; i++)
-                {
-                    for (int j = 0; j < g.Kernel; j++)
-                    {
-                        int row = (c * g.Kernel + i) * g.Kernel + j;
-                        float* src = job.Col + row * rowLength + (long)(b - job.FirstSample) * g.OutPositions;
-                        int w0 = -g.PadLeft + j * g.Dilation;
-                        for (int oh = 0; oh < g.OutHeight; oh++, src += outWidth)
-                        {
-                            int h = oh - g.PadTop + i * g.Dilation;
-                            if ((uint)h >= (uint)g.Height)
-                            {
-                                continue;
-                            }
-                            float* dst = plane + (long)h * g.Width + w0;
-                            for (int t = 0; t < outWidth; t += 16)
-                            {
-                                Vector512<float> mask = RunMask(t, outWidth - t) & RunMask(w0 + t, g.Width - w0 - t);
-                                Vector512<float> sum = Avx512F.MaskLoad(dst + t, mask, Vector512<float>.Zero) + Avx512F.MaskLoad(src + t, mask, Vector512<float>.Zero);
-                                Avx512F.MaskStore(dst + t, mask, sum);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
         private static void Fold(ref UnfoldJob job, int b)
         {
             ConvGeometry g = job.Geometry;
-            if (g.Stride == 1 && Simd.Level == SimdLevel.Vector512)
-            {
-                Fold512(ref job, b);
-                return;
-            }
             long planeSize = (long)g.Height * g.Width, rowLength = job.ColRowLength;
             for (int c = 0; c < g.Channels; c++)
             {

@@ -301,7 +301,8 @@ namespace NetGen.Kernels
             float* dx = job.X + (long)plane * g.Height * g.Width;
             float* dy = job.Y + (long)plane * g.OutHeight * g.OutWidth;
             int* index = job.Index + (long)plane * g.OutHeight * g.OutWidth;
-            if (g.Size == 2 && g.Stride == 2 && g.PadTop == 0 && g.PadLeft == 0 && Simd.Level == SimdLevel.Vector512)
+            // The vector path pays for its masked stores (slow on AMD cores) from about eight windows a row.
+            if (g.Size == 2 && g.Stride == 2 && g.PadTop == 0 && g.PadLeft == 0 && g.OutWidth >= 8 && Simd.Level == SimdLevel.Vector512)
             {
                 MaxPlaneBackward2x2(dy, index, dx, job.Gate is null ? null : job.Gate + (long)plane * g.OutHeight * g.OutWidth, job.GateSlope, g);
                 return;
