@@ -519,46 +519,68 @@ namespace NetGen.Kernels
         private static void Unfold(ref UnfoldJob job, int b)
         {
             ConvGeometry g = job.Geometry;
-            long rowLength = job.ColRowLength, planeSize = (long)g.Height * g.Width;
-            for (int row = 0; row < g.PatchSize; row++)
+            // The geometry in locals: the loops below run once per output row of every tap.
+            int kernel = g.Kernel, width = g.Width, outHeight = g.OutHeight, outWidth = g.OutWidth, stride = g.Stride, dilation = g.Dilation;
+            long rowLength = job.ColRowLength, planeSize = (long)g.Height * width;
+            float* sampleCol = job.Col + (long)(b - job.FirstSample) * g.OutPositions;
+            int row = 0;
+            for (int c = 0; c < g.Channels; c++)
             {
-                int c = row / (g.Kernel * g.Kernel), i = row / g.Kernel % g.Kernel, j = row % g.Kernel;
-                float* dst = job.Col + row * rowLength + (long)(b - job.FirstSample) * g.OutPositions;
                 float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
-                for (int oh = 0; oh < g.OutHeight; oh++, dst += g.OutWidth)
+                for (int i = 0; i < kernel; i++)
                 {
-                    int h = oh * g.Stride - g.PadTop + i * g.Dilation;
-                    if ((uint)h >= (uint)g.Height)
+                    int hOffset = i * dilation - g.PadTop;
+                    (int ohFirst, int ohEnd) = InsideRows(hOffset, stride, g.Height, outHeight);
+                    for (int j = 0; j < kernel; j++, row++)
                     {
-                        new Span<float>(dst, g.OutWidth).Clear();
-                        continue;
-                    }
-                    float* src = plane + (long)h * g.Width;
-                    int w0 = -g.PadLeft + j * g.Dilation;
-                    if (g.Stride == 1)
-                    {
-                        // A contiguous run of the input row, zeros where it hangs over either edge.
-                        int first = Math.Max(0, -w0), last = Math.Min(g.OutWidth, g.Width - w0);
-                        if (first == 0 && last == g.OutWidth)
+                        float* dst = sampleCol + row * rowLength;
+                        int w0 = j * dilation - g.PadLeft;
+                        // Output rows whose input row is padding: zeros.
+                        new Span<float>(dst, ohFirst * outWidth).Clear();
+                        new Span<float>(dst + ohEnd * outWidth, (outHeight - ohEnd) * outWidth).Clear();
+                        float* src = plane + (long)(ohFirst * stride + hOffset) * width + w0;
+                        float* d = dst + ohFirst * outWidth;
+                        if (stride == 1)
                         {
-                            CopyRun(src + w0, dst, g.OutWidth);
+                            // A contiguous run of the input row, zeros where it hangs over either edge.
+                            int first = Math.Max(0, -w0), last = Math.Min(outWidth, width - w0);
+                            if (first == 0 && last == outWidth)
+                            {
+                                for (int oh = ohFirst; oh < ohEnd; oh++, src += width, d += outWidth)
+                                {
+                                    CopyRun(src, d, outWidth);
+                                }
+                                continue;
+                            }
+                            for (int oh = ohFirst; oh < ohEnd; oh++, src += width, d += outWidth)
+                            {
+                                for (int ow = 0; ow < outWidth; ow++)
+                                {
+                                    d[ow] = ow >= first && ow < last ? src[ow] : 0f;
+                                }
+                            }
                             continue;
                         }
-                        for (int ow = 0; ow < g.OutWidth; ow++)
+                        for (int oh = ohFirst; oh < ohEnd; oh++, src += (long)stride * width, d += outWidth)
                         {
-                            dst[ow] = ow >= first && ow < last ? src[w0 + ow] : 0f;
-                        }
-                    }
-                    else
-                    {
-                        for (int ow = 0; ow < g.OutWidth; ow++)
-                        {
-                            int w = w0 + ow * g.Stride;
-                            dst[ow] = (uint)w < (uint)g.Width ? src[w] : 0f;
+                            for (int ow = 0; ow < outWidth; ow++)
+                            {
+                                d[ow] = (uint)(w0 + ow * stride) < (uint)width ? src[ow * stride] : 0f;
+                            }
                         }
                     }
                 }
             }
+        }
+
+        /// <summary>The output rows [first, end) whose input row <c>oh·stride + offset</c> lies inside the plane's <paramref name="height"/> rows.</summary>
+        private static (int First, int End) InsideRows(int offset, int stride, int height, int outHeight)
+        {
+            int first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+            int last = height - 1 - offset;
+            int end = last < 0 ? 0 : Math.Min(outHeight, last / stride + 1);
+            first = Math.Min(first, outHeight);
+            return (first, Math.Max(first, end));
         }
 
         /// <summary>dst[i] += src[i] over a short run, eight at a time.</summary>
@@ -629,40 +651,39 @@ namespace NetGen.Kernels
         private static void Fold(ref UnfoldJob job, int b)
         {
             ConvGeometry g = job.Geometry;
-            long planeSize = (long)g.Height * g.Width, rowLength = job.ColRowLength;
+            int kernel = g.Kernel, width = g.Width, outHeight = g.OutHeight, outWidth = g.OutWidth, stride = g.Stride, dilation = g.Dilation;
+            long planeSize = (long)g.Height * width, rowLength = job.ColRowLength;
+            float* sampleCol = job.Col + (long)(b - job.FirstSample) * g.OutPositions;
+            int row = 0;
             for (int c = 0; c < g.Channels; c++)
             {
                 float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
                 new Span<float>(plane, (int)planeSize).Clear();
-                for (int i = 0; i < g.Kernel; i++)
+                for (int i = 0; i < kernel; i++)
                 {
-                    for (int j = 0; j < g.Kernel; j++)
+                    int hOffset = i * dilation - g.PadTop;
+                    (int ohFirst, int ohEnd) = InsideRows(hOffset, stride, g.Height, outHeight);
+                    for (int j = 0; j < kernel; j++, row++)
                     {
-                        int row = (c * g.Kernel + i) * g.Kernel + j;
-                        float* src = job.Col + row * rowLength + (long)(b - job.FirstSample) * g.OutPositions;
-                        for (int oh = 0; oh < g.OutHeight; oh++, src += g.OutWidth)
+                        int w0 = j * dilation - g.PadLeft;
+                        float* src = sampleCol + row * rowLength + ohFirst * outWidth;
+                        float* dst = plane + (long)(ohFirst * stride + hOffset) * width + w0;
+                        if (stride == 1)
                         {
-                            int h = oh * g.Stride - g.PadTop + i * g.Dilation;
-                            if ((uint)h >= (uint)g.Height)
+                            int first = Math.Max(0, -w0), last = Math.Min(outWidth, width - w0);
+                            for (int oh = ohFirst; oh < ohEnd; oh++, src += outWidth, dst += width)
                             {
-                                continue;
+                                AddRun(src + first, dst + first, last - first);
                             }
-                            float* dst = plane + (long)h * g.Width;
-                            int w0 = -g.PadLeft + j * g.Dilation;
-                            if (g.Stride == 1)
+                            continue;
+                        }
+                        for (int oh = ohFirst; oh < ohEnd; oh++, src += outWidth, dst += (long)stride * width)
+                        {
+                            for (int ow = 0; ow < outWidth; ow++)
                             {
-                                int first = Math.Max(0, -w0), last = Math.Min(g.OutWidth, g.Width - w0);
-                                AddRun(src + first, dst + w0 + first, last - first);
-                            }
-                            else
-                            {
-                                for (int ow = 0; ow < g.OutWidth; ow++)
+                                if ((uint)(w0 + ow * stride) < (uint)width)
                                 {
-                                    int w = w0 + ow * g.Stride;
-                                    if ((uint)w < (uint)g.Width)
-                                    {
-                                        dst[w] += src[ow];
-                                    }
+                                    dst[ow * stride] += src[ow];
                                 }
                             }
                         }
