@@ -211,8 +211,19 @@ namespace NetGen.Kernels
                     Take(ref best, ref where, b, at + Vector512<int>.One);
                     Take(ref best, ref where, c, at + Vector512.Create(width));
                     Take(ref best, ref where, d, at + Vector512.Create(width + 1));
-                    Avx512F.MaskStore(y + oh * outWidth + ow, outMask, best);
-                    Avx512F.MaskStore((float*)(index + oh * outWidth + ow), outMask, where.AsSingle());
+                    if (oh * outWidth + ow + 16 <= outHeight * outWidth)
+                    {
+                        // Lanes past the row land on later rows of this plane, written after: whole stores
+                        // (masked stores cost several times more on AMD cores). Never past the plane, whose
+                        // neighbour may belong to another thread.
+                        best.Store(y + oh * outWidth + ow);
+                        where.AsSingle().Store((float*)(index + oh * outWidth + ow));
+                    }
+                    else
+                    {
+                        Avx512F.MaskStore(y + oh * outWidth + ow, outMask, best);
+                        Avx512F.MaskStore((float*)(index + oh * outWidth + ow), outMask, where.AsSingle());
+                    }
                 }
             }
             return outWidth;
