@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the NetGen vs PyTorch benchmark suite and prints the comparison tables (docs/benchmarks.md).
 #
-#   benchmarks/run.sh                  full suite (about 15 minutes on a quiet 2-core machine, more when busy)
+#   benchmarks/run.sh                  full suite (about 30 minutes on a quiet 2-core machine, more when busy)
 #   benchmarks/run.sh --quick          end-to-end check in a few minutes; the numbers mean nothing
 #   benchmarks/run.sh [--quick] [--skip-pytorch] [--skip-netgen] [-- <BenchmarkDotNet arguments>]
 #       e.g. benchmarks/run.sh --skip-pytorch -- --filter '*KernelBenchmarks*'
