@@ -10,15 +10,33 @@ namespace NetGen.Networks.Tests
     internal sealed record FixtureTensor(string Name, int[] Shape, int Offset)
     {
         public int Length => Shape.Aggregate(1, (a, b) => a * b);
+
+        /// <summary>The element (e.g. <c>fc1.weight[3, 2]</c>) that flat index <paramref name="index"/> of <paramref name="layout"/> falls in.</summary>
+        public static string NameAt(FixtureTensor[] layout, int index)
+        {
+            foreach (FixtureTensor t in layout)
+            {
+                if (index >= t.Offset && index < t.Offset + t.Length)
+                {
+                    int local = index - t.Offset;
+                    var coords = new int[t.Shape.Length];
+                    for (int d = t.Shape.Length - 1; d >= 0; d--)
+                    {
+                        coords[d] = local % t.Shape[d];
+                        local /= t.Shape[d];
+                    }
+                    return t.Shape.Length == 0 ? t.Name : $"{t.Name}[{string.Join(", ", coords)}]";
+                }
+            }
+            return "(outside the layout)";
+        }
     }
 
     /// <summary>One optimizer of a network fixture: its hyper-parameters and the parameters after each step.</summary>
     internal sealed record FixtureOptimizer(string Name, string Type, JsonElement Hyper, float[] Losses, float[][] Steps)
     {
         /// <summary>The hyper-parameters as written in the fixture, e.g. <c>lr=0.1, momentum=0.9</c>.</summary>
-        public string Settings => string.Join(", ", Hyper.EnumerateObject()
-            .Where(p => p.Value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
-            .Select(p => $"{p.Name}={p.Value.GetRawText()}"));
+        public string Settings => FixtureLoader.Settings(Hyper);
 
         public override string ToString() => Name;
     }
@@ -43,24 +61,7 @@ namespace NetGen.Networks.Tests
         public required FixtureOptimizer[] Optimizers { get; init; }
 
         /// <summary>The name of the tensor (e.g. <c>fc1.weight[3, 2]</c>) that flat parameter <paramref name="index"/> falls in.</summary>
-        public string ParameterName(int index)
-        {
-            foreach (FixtureTensor t in Layout)
-            {
-                if (index >= t.Offset && index < t.Offset + t.Length)
-                {
-                    int local = index - t.Offset;
-                    var coords = new int[t.Shape.Length];
-                    for (int d = t.Shape.Length - 1; d >= 0; d--)
-                    {
-                        coords[d] = local % t.Shape[d];
-                        local /= t.Shape[d];
-                    }
-                    return $"{t.Name}[{string.Join(", ", coords)}]";
-                }
-            }
-            return "(outside the layout)";
-        }
+        public string ParameterName(int index) => FixtureTensor.NameAt(Layout, index);
     }
 
     /// <summary>Reads the JSON fixtures copied next to the test assembly (fixtures/*.json).</summary>
@@ -114,9 +115,7 @@ namespace NetGen.Networks.Tests
                 Description = root.GetProperty("description").GetString()!,
                 Loss = loss,
                 InputShape = Ints(root.GetProperty("input_shape")),
-                Layout = root.GetProperty("parameter_layout").EnumerateArray()
-                    .Select(t => new FixtureTensor(t.GetProperty("name").GetString()!, Ints(t.GetProperty("shape")), t.GetProperty("offset").GetInt32()))
-                    .ToArray(),
+                Layout = Tensors(root.GetProperty("parameter_layout")),
                 ParameterCount = parameterCount,
                 BatchSize = root.GetProperty("batch_size").GetInt32(),
                 Inputs = Floats(root.GetProperty("inputs")),
@@ -150,6 +149,17 @@ namespace NetGen.Networks.Tests
                 _ => throw new InvalidDataException($"Unknown optimizer type '{type}'."),
             };
         }
+
+        /// <summary>A fixture's tensor layout: name, shape and offset of each tensor.</summary>
+        public static FixtureTensor[] Tensors(JsonElement layout) =>
+            layout.EnumerateArray()
+                .Select(t => new FixtureTensor(t.GetProperty("name").GetString()!, Ints(t.GetProperty("shape")), t.GetProperty("offset").GetInt32()))
+                .ToArray();
+
+        /// <summary>An optimizer's hyper-parameters as written in the fixture, e.g. <c>lr=0.1, momentum=0.9</c>.</summary>
+        public static string Settings(JsonElement hyper) => string.Join(", ", hyper.EnumerateObject()
+            .Where(p => p.Value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+            .Select(p => $"{p.Name}={p.Value.GetRawText()}"));
 
         public static float[] Floats(JsonElement array)
         {

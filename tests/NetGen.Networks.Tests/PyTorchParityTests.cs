@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Xunit.Abstractions;
 
@@ -14,8 +13,6 @@ namespace NetGen.Networks.Tests
     /// </summary>
     public class PyTorchParityTests(ITestOutputHelper output)
     {
-        private const double Tolerance = 1e-5;
-
         /// <summary>Fixture case name → the declared network (ParityNetworks.cs) it is checked against.</summary>
         private static readonly Dictionary<string, Func<INetwork>> Networks = new(StringComparer.Ordinal)
         {
@@ -126,15 +123,15 @@ namespace NetGen.Networks.Tests
 
             var outputs = new float[f.Outputs.Length];
             net.Forward(f.Inputs, outputs, b);
-            Compare("outputs", outputs, f.Outputs, i => $"outputs[{i / net.OutputSize}, {i % net.OutputSize}]", failures);
+            ParityComparison.Compare(output, "outputs", outputs, f.Outputs, i => $"outputs[{i / net.OutputSize}, {i % net.OutputSize}]", failures);
 
             float loss = net.ComputeLoss(f.Inputs, targets, b);
-            Compare("loss (ComputeLoss)", [loss], [f.LossValue], _ => "loss", failures);
+            ParityComparison.Compare(output, "loss (ComputeLoss)", [loss], [f.LossValue], _ => "loss", failures);
 
             float lossWithGradients = net.ComputeGradients(f.Inputs, targets, b);
-            Compare("loss (ComputeGradients)", [lossWithGradients], [f.LossValue], _ => "loss", failures);
-            Compare("gradients", net.Gradients.ToArray(), f.Gradients, f.ParameterName, failures);
-            Compare("parameters untouched by ComputeGradients", net.Parameters.ToArray(), f.InitialParameters, f.ParameterName, failures);
+            ParityComparison.Compare(output, "loss (ComputeGradients)", [lossWithGradients], [f.LossValue], _ => "loss", failures);
+            ParityComparison.Compare(output, "gradients", net.Gradients.ToArray(), f.Gradients, f.ParameterName, failures);
+            ParityComparison.Compare(output, "parameters untouched by ComputeGradients", net.Parameters.ToArray(), f.InitialParameters, f.ParameterName, failures);
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         }
@@ -147,65 +144,10 @@ namespace NetGen.Networks.Tests
             for (int step = 0; step < o.Steps.Length; step++)
             {
                 float loss = net.TrainStep(f.Inputs, targets, f.BatchSize, optimizer);
-                Compare($"{o.Name} step {step + 1}: loss before the step", [loss], [o.Losses[step]], _ => "loss", failures);
-                Compare($"{o.Name} step {step + 1}: parameters", net.Parameters.ToArray(), o.Steps[step], f.ParameterName, failures);
+                ParityComparison.Compare(output, $"{o.Name} step {step + 1}: loss before the step", [loss], [o.Losses[step]], _ => "loss", failures);
+                ParityComparison.Compare(output, $"{o.Name} step {step + 1}: parameters", net.Parameters.ToArray(), o.Steps[step], f.ParameterName, failures);
             }
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         }
-
-        /// <summary>
-        /// Compares element by element, logs the largest difference (index, tensor, both values) and,
-        /// if any element is out of tolerance, records a failure describing the worst one.
-        /// </summary>
-        private void Compare(string what, float[] actual, float[] expected, Func<int, string> where, List<string> failures)
-        {
-            if (actual.Length != expected.Length)
-            {
-                failures.Add($"{what}: NetGen has {actual.Length} values, PyTorch {expected.Length}.");
-                return;
-            }
-            int largest = -1, worst = -1, bad = 0;
-            double largestDiff = 0, worstRatio = 0;
-            for (int i = 0; i < actual.Length; i++)
-            {
-                double diff = Math.Abs((double)actual[i] - expected[i]);
-                double ratio = diff / (Tolerance * Math.Max(1.0, Math.Abs((double)expected[i])));
-                if (double.IsNaN(diff))
-                {
-                    diff = ratio = double.PositiveInfinity;
-                }
-                if (largest < 0 || diff > largestDiff)
-                {
-                    largest = i;
-                    largestDiff = diff;
-                }
-                if (ratio > 1)
-                {
-                    bad++;
-                    if (worst < 0 || ratio > worstRatio)
-                    {
-                        worst = i;
-                        worstRatio = ratio;
-                    }
-                }
-            }
-            if (largest < 0)
-            {
-                output.WriteLine($"OK  {what}: empty");
-                return;
-            }
-            string Describe(int i) =>
-                $"at [{i}] {where(i)}: NetGen {R(actual[i])}, PyTorch {R(expected[i])}, |Δ| = {R(Math.Abs((double)actual[i] - expected[i]))}";
-            if (bad == 0)
-            {
-                output.WriteLine($"OK  {what}: max |Δ| {Describe(largest)}");
-                return;
-            }
-            string message = $"NOT OK {what}: {bad} of {actual.Length} values outside 1e-5·max(1, |torch|); worst {Describe(worst)}; largest |Δ| {Describe(largest)}";
-            output.WriteLine(message);
-            failures.Add(message);
-        }
-
-        private static string R(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
     }
 }

@@ -10,9 +10,7 @@ namespace NetGen.Networks.Tests.Cnn
     internal sealed record CnnFixtureOptimizer(string Name, string Type, JsonElement Hyper, float[] Losses, float[][] Parameters,
         float[][] Buffers, float[] InferenceOutputs, float InferenceLoss)
     {
-        public string Settings => string.Join(", ", Hyper.EnumerateObject()
-            .Where(p => p.Value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
-            .Select(p => $"{p.Name}={p.Value.GetRawText()}"));
+        public string Settings => FixtureLoader.Settings(Hyper);
 
         public override string ToString() => Name;
     }
@@ -43,35 +41,16 @@ namespace NetGen.Networks.Tests.Cnn
         public required CnnFixtureOptimizer[] Optimizers { get; init; }
 
         /// <summary>The parameter (e.g. <c>conv1.weight[3, 0, 2, 1]</c>) at flat index <paramref name="index"/>.</summary>
-        public string ParameterName(int index) => NameIn(Layout, index);
+        public string ParameterName(int index) => FixtureTensor.NameAt(Layout, index);
 
         /// <summary>The buffer (e.g. <c>bn1.running_var[2]</c>) at flat index <paramref name="index"/>.</summary>
-        public string BufferName(int index) => NameIn(BufferLayout, index);
+        public string BufferName(int index) => FixtureTensor.NameAt(BufferLayout, index);
 
         /// <summary>Output <paramref name="index"/> as [sample, feature].</summary>
         public string OutputName(int index)
         {
             int perSample = InferenceOutputs.Length / BatchSize;
             return $"outputs[{index / perSample}, {index % perSample}]";
-        }
-
-        private static string NameIn(FixtureTensor[] layout, int index)
-        {
-            foreach (FixtureTensor t in layout)
-            {
-                if (index >= t.Offset && index < t.Offset + t.Length)
-                {
-                    int local = index - t.Offset;
-                    var coords = new int[t.Shape.Length];
-                    for (int d = t.Shape.Length - 1; d >= 0; d--)
-                    {
-                        coords[d] = local % t.Shape[d];
-                        local /= t.Shape[d];
-                    }
-                    return t.Shape.Length == 0 ? t.Name : $"{t.Name}[{string.Join(", ", coords)}]";
-                }
-            }
-            return "(outside the layout)";
         }
     }
 
@@ -100,9 +79,9 @@ namespace NetGen.Networks.Tests.Cnn
                 Description = root.GetProperty("description").GetString()!,
                 Loss = loss,
                 InputShape = FixtureLoader.Ints(root.GetProperty("input_shape")),
-                Layout = Tensors(root.GetProperty("parameter_layout")),
+                Layout = FixtureLoader.Tensors(root.GetProperty("parameter_layout")),
                 ParameterCount = root.GetProperty("parameter_count").GetInt32(),
-                BufferLayout = Tensors(root.GetProperty("buffer_layout")),
+                BufferLayout = FixtureLoader.Tensors(root.GetProperty("buffer_layout")),
                 BufferCount = root.GetProperty("buffer_count").GetInt32(),
                 BatchSize = root.GetProperty("batch_size").GetInt32(),
                 Inputs = FixtureLoader.Floats(root.GetProperty("inputs")),
@@ -129,10 +108,5 @@ namespace NetGen.Networks.Tests.Cnn
                     .ToArray(),
             };
         }
-
-        private static FixtureTensor[] Tensors(JsonElement layout) =>
-            layout.EnumerateArray()
-                .Select(t => new FixtureTensor(t.GetProperty("name").GetString()!, FixtureLoader.Ints(t.GetProperty("shape")), t.GetProperty("offset").GetInt32()))
-                .ToArray();
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Xunit.Abstractions;
 
@@ -17,8 +16,6 @@ namespace NetGen.Networks.Tests.Cnn
     /// </summary>
     public class CnnParityTests(ITestOutputHelper output)
     {
-        private const double Tolerance = 1e-5;
-
         /// <summary>Fixture case name → the declared network (CnnParityNetworks.cs) it is checked against.</summary>
         private static readonly Dictionary<string, Func<INetwork>> Networks = new(StringComparer.Ordinal)
         {
@@ -131,18 +128,18 @@ namespace NetGen.Networks.Tests.Cnn
             // Inference mode: the loaded running statistics, nothing moves.
             var outputs = new float[f.InferenceOutputs.Length];
             net.Forward(f.Inputs, outputs, b);
-            Compare("inference outputs", outputs, f.InferenceOutputs, f.OutputName, failures);
+            ParityComparison.Compare(output, "inference outputs", outputs, f.InferenceOutputs, f.OutputName, failures);
             float loss = net.ComputeLoss(f.Inputs, targets, b);
-            Compare("inference loss (ComputeLoss)", [loss], [f.InferenceLoss], _ => "loss", failures);
-            Compare("buffers untouched by inference", Buffers(net, f), f.InitialBuffers, f.BufferName, failures);
+            ParityComparison.Compare(output, "inference loss (ComputeLoss)", [loss], [f.InferenceLoss], _ => "loss", failures);
+            ParityComparison.Compare(output, "buffers untouched by inference", Buffers(net, f), f.InitialBuffers, f.BufferName, failures);
 
             // One training pass: batch statistics, gradients, the running statistics moved once.
             float trainingLoss = net.ComputeGradients(f.Inputs, targets, b);
-            Compare("training loss (ComputeGradients)", [trainingLoss], [f.TrainingLoss], _ => "loss", failures);
-            Compare("training outputs", net.Outputs.ToArray(), f.TrainingOutputs, f.OutputName, failures);
-            Compare("gradients", Parameters(net.Gradients, net, f), f.Gradients, f.ParameterName, failures);
-            Compare("buffers after one training pass", Buffers(net, f), f.TrainingBuffers, f.BufferName, failures);
-            Compare("parameters untouched by ComputeGradients", Parameters(net.Parameters, net, f), f.InitialParameters, f.ParameterName, failures);
+            ParityComparison.Compare(output, "training loss (ComputeGradients)", [trainingLoss], [f.TrainingLoss], _ => "loss", failures);
+            ParityComparison.Compare(output, "training outputs", net.Outputs.ToArray(), f.TrainingOutputs, f.OutputName, failures);
+            ParityComparison.Compare(output, "gradients", Parameters(net.Gradients, net, f), f.Gradients, f.ParameterName, failures);
+            ParityComparison.Compare(output, "buffers after one training pass", Buffers(net, f), f.TrainingBuffers, f.BufferName, failures);
+            ParityComparison.Compare(output, "parameters untouched by ComputeGradients", Parameters(net.Parameters, net, f), f.InitialParameters, f.ParameterName, failures);
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         }
@@ -155,15 +152,15 @@ namespace NetGen.Networks.Tests.Cnn
             for (int step = 0; step < o.Parameters.Length; step++)
             {
                 float loss = net.TrainStep(f.Inputs, targets, f.BatchSize, optimizer);
-                Compare($"{o.Name} step {step + 1}: loss before the step", [loss], [o.Losses[step]], _ => "loss", failures);
-                Compare($"{o.Name} step {step + 1}: parameters", Parameters(net.Parameters, net, f), o.Parameters[step], f.ParameterName, failures);
-                Compare($"{o.Name} step {step + 1}: buffers", Buffers(net, f), o.Buffers[step], f.BufferName, failures);
+                ParityComparison.Compare(output, $"{o.Name} step {step + 1}: loss before the step", [loss], [o.Losses[step]], _ => "loss", failures);
+                ParityComparison.Compare(output, $"{o.Name} step {step + 1}: parameters", Parameters(net.Parameters, net, f), o.Parameters[step], f.ParameterName, failures);
+                ParityComparison.Compare(output, $"{o.Name} step {step + 1}: buffers", Buffers(net, f), o.Buffers[step], f.BufferName, failures);
             }
             var outputs = new float[o.InferenceOutputs.Length];
             net.Forward(f.Inputs, outputs, f.BatchSize);
-            Compare($"{o.Name} after {o.Parameters.Length} steps: inference outputs", outputs, o.InferenceOutputs, f.OutputName, failures);
+            ParityComparison.Compare(output, $"{o.Name} after {o.Parameters.Length} steps: inference outputs", outputs, o.InferenceOutputs, f.OutputName, failures);
             float inferenceLoss = net.ComputeLoss(f.Inputs, targets, f.BatchSize);
-            Compare($"{o.Name} after {o.Parameters.Length} steps: inference loss", [inferenceLoss], [o.InferenceLoss], _ => "loss", failures);
+            ParityComparison.Compare(output, $"{o.Name} after {o.Parameters.Length} steps: inference loss", [inferenceLoss], [o.InferenceLoss], _ => "loss", failures);
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         }
 
@@ -205,60 +202,5 @@ namespace NetGen.Networks.Tests.Cnn
             Assert.Equal(t.Shape, found.Shape.ToArray());
             return found;
         }
-
-        /// <summary>
-        /// Compares element by element, logs the largest difference (index, tensor, both values) and,
-        /// if any element is out of tolerance, records a failure describing the worst one.
-        /// </summary>
-        private void Compare(string what, float[] actual, float[] expected, Func<int, string> where, List<string> failures)
-        {
-            if (actual.Length != expected.Length)
-            {
-                failures.Add($"{what}: NetGen has {actual.Length} values, PyTorch {expected.Length}.");
-                return;
-            }
-            int largest = -1, worst = -1, bad = 0;
-            double largestDiff = 0, worstRatio = 0;
-            for (int i = 0; i < actual.Length; i++)
-            {
-                double diff = Math.Abs((double)actual[i] - expected[i]);
-                double ratio = diff / (Tolerance * Math.Max(1.0, Math.Abs((double)expected[i])));
-                if (double.IsNaN(diff))
-                {
-                    diff = ratio = double.PositiveInfinity;
-                }
-                if (largest < 0 || diff > largestDiff)
-                {
-                    largest = i;
-                    largestDiff = diff;
-                }
-                if (ratio > 1)
-                {
-                    bad++;
-                    if (worst < 0 || ratio > worstRatio)
-                    {
-                        worst = i;
-                        worstRatio = ratio;
-                    }
-                }
-            }
-            if (largest < 0)
-            {
-                output.WriteLine($"OK  {what}: empty");
-                return;
-            }
-            string Describe(int i) =>
-                $"at [{i}] {where(i)}: NetGen {R(actual[i])}, PyTorch {R(expected[i])}, |Δ| = {R(Math.Abs((double)actual[i] - expected[i]))}";
-            if (bad == 0)
-            {
-                output.WriteLine($"OK  {what}: max |Δ| {Describe(largest)}");
-                return;
-            }
-            string message = $"NOT OK {what}: {bad} of {actual.Length} values outside 1e-5·max(1, |torch|); worst {Describe(worst)}; largest |Δ| {Describe(largest)}";
-            output.WriteLine(message);
-            failures.Add(message);
-        }
-
-        private static string R(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
     }
 }
