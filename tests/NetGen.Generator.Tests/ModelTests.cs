@@ -98,7 +98,7 @@ namespace NetGen.Generator.Tests
             Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
 
             // The walk reached every part of the model, so the check above means something.
-            Type[] expected = { typeof(LayerSpec), typeof(DenseSpec), typeof(FlattenSpec), typeof(Shape), typeof(ParameterSpec),
+            Type[] expected = { typeof(LayerSpec), typeof(DenseSpec), typeof(FlattenSpec), typeof(TensorType), typeof(ParameterSpec),
                 typeof(EquatableArray<LayerSpec>), typeof(EquatableArray<ParameterSpec>), typeof(EquatableArray<int>),
                 typeof(LossKind), typeof(ActivationKind), typeof(InitializerKind) };
             Assert.All(expected, t => Assert.True(visited.Contains(t), $"The walk never reached {t.Name}."));

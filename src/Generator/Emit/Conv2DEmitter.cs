@@ -149,7 +149,7 @@ namespace NetGen.Generator.Emit
             Spec(context).HasBias ? $"{buffer}.Slice({context.Const("Bias")}, {context.Const("Filters")})" : "default";
 
         /// <summary>A channel-major shape comment: <c>[32, B, 26, 26]</c>.</summary>
-        internal static string ChannelMajor(Shape shape) =>
-            shape.Rank == 3 ? $"[{shape.Dims[0]}, B, {shape.Dims[1]}, {shape.Dims[2]}]" : shape.ToString();
+        internal static string ChannelMajor(TensorType shape) =>
+            shape.IsImage ? $"[{shape.Dims[0]}, B, {shape.Dims[1]}, {shape.Dims[2]}]" : shape.ToString();
     }
 }

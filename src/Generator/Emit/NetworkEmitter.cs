@@ -103,7 +103,7 @@ namespace NetGen.Generator.Emit
         /// <summary>Whether the input [C, H, W] goes (past any dropout) straight into a convolution, pooling or batch-norm.</summary>
         private static bool InputFeedsSpatialLayer(NetworkSpec spec)
         {
-            if (spec.Input.Rank != 3)
+            if (!spec.Input.IsImage)
             {
                 return false;
             }

@@ -9,7 +9,7 @@ namespace NetGen.Generator.Model
     /// generator runs and the incremental pipeline can cache them.
     /// </summary>
     internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
-        where T : IEquatable<T>
+
     {
         private readonly T[]? _items;
 

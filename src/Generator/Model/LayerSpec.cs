@@ -4,7 +4,7 @@ namespace NetGen.Generator.Model
     /// One checked layer: its name, the C# identifier stem derived from it, and the shapes it maps
     /// between. Each layer kind is a derived record with its own emitter.
     /// </summary>
-    internal abstract record LayerSpec(string Name, string Identifier, Shape Input, Shape Output)
+    internal abstract record LayerSpec(string Name, string Identifier, TensorType Input, TensorType Output)
     {
         /// <summary>The attribute's name without "Attribute", as the summary prints it.</summary>
         public abstract string Kind { get; }
@@ -29,8 +29,8 @@ namespace NetGen.Generator.Model
     internal sealed record DenseSpec(
         string Name,
         string Identifier,
-        Shape Input,
-        Shape Output,
+        TensorType Input,
+        TensorType Output,
         int InFeatures,
         int Units,
         ActivationKind Activation,
@@ -46,7 +46,7 @@ namespace NetGen.Generator.Model
     }
 
     /// <summary>Reinterprets each sample as one dimension; no data moves.</summary>
-    internal sealed record FlattenSpec(string Name, string Identifier, Shape Input, Shape Output)
+    internal sealed record FlattenSpec(string Name, string Identifier, TensorType Input, TensorType Output)
         : LayerSpec(Name, Identifier, Input, Output)
     {
         public override string Kind => "Flatten";

@@ -14,7 +14,7 @@ namespace NetGen.Generator.Model
         string DisplayName,
         string HintName,
         LossKind Loss,
-        Shape Input,
+        TensorType Input,
         EquatableArray<LayerSpec> Layers,
         EquatableArray<ParameterSpec> Parameters,
         int ParameterCount,
@@ -24,7 +24,7 @@ namespace NetGen.Generator.Model
         /// <summary>Whether some layer behaves differently in training and inference, so the forward pass takes a mode.</summary>
         public bool HasModes => System.Linq.Enumerable.Any(Layers, l => l.ModeDependent);
 
-        public Shape Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Output;
+        public TensorType Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Output;
 
         /// <summary>For comments: <c>Demo.MnistMlp</c>.</summary>
         public string FullName => HintName.Substring(0, HintName.Length - ".g.cs".Length);

@@ -9,8 +9,8 @@ namespace NetGen.Generator.Model
     internal sealed record Conv2DSpec(
         string Name,
         string Identifier,
-        Shape Input,
-        Shape Output,
+        TensorType Input,
+        TensorType Output,
         int InChannels,
         int Filters,
         int Kernel,
@@ -40,8 +40,8 @@ namespace NetGen.Generator.Model
     internal sealed record Pool2DSpec(
         string Name,
         string Identifier,
-        Shape Input,
-        Shape Output,
+        TensorType Input,
+        TensorType Output,
         PoolKind Pool,
         int Size,
         int Stride,
@@ -53,7 +53,7 @@ namespace NetGen.Generator.Model
     }
 
     /// <summary>The mean of each channel: <c>[C, H, W]</c> → <c>[C]</c>.</summary>
-    internal sealed record GlobalAveragePoolSpec(string Name, string Identifier, Shape Input, Shape Output)
+    internal sealed record GlobalAveragePoolSpec(string Name, string Identifier, TensorType Input, TensorType Output)
         : LayerSpec(Name, Identifier, Input, Output)
     {
         public override string Kind => "GlobalAveragePool2D";
@@ -63,8 +63,8 @@ namespace NetGen.Generator.Model
     internal sealed record BatchNormSpec(
         string Name,
         string Identifier,
-        Shape Input,
-        Shape Output,
+        TensorType Input,
+        TensorType Output,
         int Channels,
         float Momentum,
         float Epsilon,
@@ -73,7 +73,7 @@ namespace NetGen.Generator.Model
         public override string Kind => "BatchNorm";
 
         /// <summary>Whether it normalizes channels of a [C, H, W] tensor (else features of [F]).</summary>
-        public bool Spatial => Input.Rank == 3;
+        public bool Spatial => Input.IsImage;
 
         public override long ParameterCount => 2L * Channels;
 
@@ -86,7 +86,7 @@ namespace NetGen.Generator.Model
     }
 
     /// <summary>Inverted dropout of <c>Rate</c>.</summary>
-    internal sealed record DropoutSpec(string Name, string Identifier, Shape Input, Shape Output, float Rate)
+    internal sealed record DropoutSpec(string Name, string Identifier, TensorType Input, TensorType Output, float Rate)
         : LayerSpec(Name, Identifier, Input, Output)
     {
         public override string Kind => "Dropout";

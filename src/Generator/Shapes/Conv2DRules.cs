@@ -10,7 +10,7 @@ namespace NetGen.Generator.Shapes
     /// </summary>
     internal static class Conv2DRules
     {
-        public static Conv2DSpec? Check(LayerAttribute conv, Shape? input, string name, string identifier, CheckContext context)
+        public static Conv2DSpec? Check(LayerAttribute conv, TensorType? input, string name, string identifier, CheckContext context)
         {
             int? filters = context.PositiveInt(conv, "filters", $"The filter count of Conv2D '{name}'");
             int? kernel = context.PositiveInt(conv, "kernel", $"The kernel size of Conv2D '{name}'");
@@ -56,7 +56,7 @@ namespace NetGen.Generator.Shapes
                     (long)height + total, (long)width + total);
                 return null;
             }
-            var output = new Shape(filters.Value, outHeight.Value, outWidth.Value);
+            var output = TensorType.Image(filters.Value, outHeight.Value, outWidth.Value);
             if (padding == PaddingKind.Same && stride != 1)
             {
                 context.Report(DiagnosticDescriptors.SameWithStride, conv.LocationOf("Stride"), stride, name, input, output);

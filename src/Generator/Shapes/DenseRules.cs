@@ -6,7 +6,7 @@ namespace NetGen.Generator.Shapes
     /// <summary>[Dense(units, activation)]: a positive unit count, a flat input, defined enum values.</summary>
     internal static class DenseRules
     {
-        public static DenseSpec? Check(LayerAttribute dense, Shape? input, string name, string identifier, CheckContext context)
+        public static DenseSpec? Check(LayerAttribute dense, TensorType? input, string name, string identifier, CheckContext context)
         {
             int? units = context.PositiveInt(dense, "units", $"The unit count of Dense layer '{name}'");
             ActivationKind? activation = context.Enum(dense, "activation", "Activation", ActivationKind.None);
@@ -28,7 +28,7 @@ namespace NetGen.Generator.Shapes
                     $"The weight count of Dense layer '{name}' ({units} × {inFeatures})", weights, int.MaxValue);
                 return null;
             }
-            return new DenseSpec(name, identifier, input, new Shape(units.Value), inFeatures, units.Value, activation.Value, init.Value);
+            return new DenseSpec(name, identifier, input, TensorType.Vector(units.Value), inFeatures, units.Value, activation.Value, init.Value);
         }
     }
 }

@@ -6,7 +6,7 @@ namespace NetGen.Generator.Shapes
     /// <summary>[Flatten]: any input becomes [B, size]; warns when the input is already flat.</summary>
     internal static class FlattenRules
     {
-        public static FlattenSpec? Check(LayerAttribute flatten, Shape? input, string name, string identifier, CheckContext context)
+        public static FlattenSpec? Check(LayerAttribute flatten, TensorType? input, string name, string identifier, CheckContext context)
         {
             if (input is null)
             {
@@ -16,7 +16,7 @@ namespace NetGen.Generator.Shapes
             {
                 context.Report(DiagnosticDescriptors.FlattenHasNoEffect, flatten.Location, name, input);
             }
-            return new FlattenSpec(name, identifier, input, new Shape((int)input.Size));
+            return new FlattenSpec(name, identifier, input, TensorType.Vector((int)input.Size));
         }
     }
 }

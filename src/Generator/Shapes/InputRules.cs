@@ -6,7 +6,7 @@ namespace NetGen.Generator.Shapes
     /// <summary>[Input(params int[] shape)]: at least one dimension, each positive.</summary>
     internal static class InputRules
     {
-        public static Shape? Check(LayerAttribute input, CheckContext context)
+        public static TensorType? Check(LayerAttribute input, CheckContext context)
         {
             Argument? shape = input["shape"];
             if (shape is null)
@@ -48,7 +48,7 @@ namespace NetGen.Generator.Shapes
                 context.Report(DiagnosticDescriptors.NetworkTooLarge, input.Location, "The input size", exactSize, int.MaxValue);
                 return null;
             }
-            return new Shape(dims);
+            return TensorType.FromInput(dims);
         }
     }
 }

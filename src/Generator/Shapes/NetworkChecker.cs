@@ -46,8 +46,8 @@ namespace NetGen.Generator.Shapes
             }
 
             // The layers, in order, each from the shape the previous one produced.
-            Shape? shape = input is null ? null : InputRules.Check(input, context);
-            Shape? inputShape = shape;
+            TensorType? shape = input is null ? null : InputRules.Check(input, context);
+            TensorType? inputShape = shape;
             var layers = new List<LayerSpec>();
             for (int i = 0; i < layerAttributes.Count; i++)
             {

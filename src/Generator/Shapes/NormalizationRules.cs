@@ -7,13 +7,13 @@ namespace NetGen.Generator.Shapes
     internal static class NormalizationRules
     {
         /// <summary>[C, H, W] → [C].</summary>
-        public static GlobalAveragePoolSpec? GlobalAveragePool(LayerAttribute pool, Shape? input, string name, string identifier, CheckContext context) =>
+        public static GlobalAveragePoolSpec? GlobalAveragePool(LayerAttribute pool, TensorType? input, string name, string identifier, CheckContext context) =>
             input is null || !SpatialRules.RequireSpatial(pool, input, name, context)
                 ? null
-                : new GlobalAveragePoolSpec(name, identifier, input, new Shape(input.Dims[0]));
+                : new GlobalAveragePoolSpec(name, identifier, input, TensorType.Vector(input.Dims[0]));
 
         /// <summary>Features [F] or channels [C, H, W]; momentum in [0, 1]; epsilon above 0.</summary>
-        public static BatchNormSpec? BatchNorm(LayerAttribute bn, Shape? input, string name, string identifier, CheckContext context)
+        public static BatchNormSpec? BatchNorm(LayerAttribute bn, TensorType? input, string name, string identifier, CheckContext context)
         {
             float? momentum = context.CheckedFloat(bn, "Momentum", $"The momentum of BatchNorm '{name}'", 0.1f, v => v >= 0 && v <= 1, "in [0, 1]");
             float? epsilon = context.CheckedFloat(bn, "Epsilon", $"The epsilon of BatchNorm '{name}'", 1e-5f, v => v > 0 && !float.IsInfinity(v), "above 0");
@@ -27,7 +27,7 @@ namespace NetGen.Generator.Shapes
             {
                 return null;
             }
-            if (input.Rank != 1 && input.Rank != 3)
+            if (!input.IsFlat && !input.IsImage)
             {
                 context.Report(DiagnosticDescriptors.BatchNormInput, bn.Location, name, input);
                 return null;
@@ -36,7 +36,7 @@ namespace NetGen.Generator.Shapes
         }
 
         /// <summary>A rate in [0, 1); the shape passes through.</summary>
-        public static DropoutSpec? Dropout(LayerAttribute dropout, Shape? input, string name, string identifier, CheckContext context)
+        public static DropoutSpec? Dropout(LayerAttribute dropout, TensorType? input, string name, string identifier, CheckContext context)
         {
             float? rate = dropout.Float("rate");
             if (rate is null)

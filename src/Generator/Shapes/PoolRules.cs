@@ -9,7 +9,7 @@ namespace NetGen.Generator.Shapes
     /// </summary>
     internal static class PoolRules
     {
-        public static Pool2DSpec? Check(LayerAttribute pool, PoolKind kind, Shape? input, string name, string identifier, CheckContext context)
+        public static Pool2DSpec? Check(LayerAttribute pool, PoolKind kind, TensorType? input, string name, string identifier, CheckContext context)
         {
             int? size = context.PositiveInt(pool, "size", $"The window of {pool.Kind} '{name}'");
             // Stride 0 (the attribute's default) means "the window size".
@@ -34,7 +34,7 @@ namespace NetGen.Generator.Shapes
                     (long)input.Dims[1] + 2 * pad.Value, (long)input.Dims[2] + 2 * pad.Value);
                 return null;
             }
-            return new Pool2DSpec(name, identifier, input, new Shape(input.Dims[0], outHeight.Value, outWidth.Value), kind, size.Value, step, pad.Value);
+            return new Pool2DSpec(name, identifier, input, TensorType.Image(input.Dims[0], outHeight.Value, outWidth.Value), kind, size.Value, step, pad.Value);
         }
     }
 }

@@ -7,9 +7,9 @@ namespace NetGen.Generator.Shapes
     internal static class SpatialRules
     {
         /// <summary>True if <paramref name="input"/> is [C, H, W]; otherwise reports NG0027.</summary>
-        public static bool RequireSpatial(LayerAttribute attribute, Shape input, string name, CheckContext context)
+        public static bool RequireSpatial(LayerAttribute attribute, TensorType input, string name, CheckContext context)
         {
-            if (input.Rank == 3)
+            if (input.IsImage)
             {
                 return true;
             }
