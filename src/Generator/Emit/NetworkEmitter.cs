@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
+using NetGen.Generator.Layers;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
 
 namespace NetGen.Generator.Emit
 {
@@ -15,115 +17,25 @@ namespace NetGen.Generator.Emit
 
         private readonly NetworkSpec _spec;
         private readonly SourceWriter _w = new();
-        private readonly List<(LayerContext Context, LayerEmitter Emitter)> _layers = new();
+        private readonly NetworkPlan _plan;
         private readonly string _targetType;
         private readonly string _target;
 
-        private NetworkEmitter(NetworkSpec spec)
+        private NetworkEmitter(NetworkPlan plan)
         {
-            _spec = spec;
-            _targetType = LossEmitter.TargetType(spec.Loss);
-            _target = LossEmitter.TargetName(spec.Loss);
-            string inputVar = "x";
-            string? inputGradient = null;
-            bool channelMajor = false;
-            if (InputFeedsSpatialLayer(spec))
-            {
-                // Spatial layers work channel-major; with one channel that is already the input's layout.
-                channelMajor = true;
-                if (spec.Input.Dims[0] > 1)
-                {
-                    inputVar = InputChannelMajor.Local;
-                }
-            }
-            for (int i = 0; i < spec.Layers.Count; i++)
-            {
-                var context = new LayerContext(spec.Layers[i], i, inputVar, inputGradient, i == spec.Layers.Count - 1, spec.Loss, channelMajor, spec.HasModes);
-                LayerEmitter emitter = LayerEmitter.For(spec.Layers[i]);
-                _layers.Add((context, emitter));
-                inputVar = emitter.OutputVar(context);
-                inputGradient = emitter.OutputGradientVar(context);
-                channelMajor = emitter.OutputChannelMajor(context);
-            }
-            FuseDerivatives();
+            _plan = plan;
+            _spec = plan.Spec;
+            _targetType = LossEmitter.TargetType(_spec.Loss);
+            _target = LossEmitter.TargetName(_spec.Loss);
         }
 
-        /// <summary>
-        /// A convolution (no activation, ReLU or LeakyReLU) followed by a max pooling becomes one kernel
-        /// each way: its output and gradient stay in cache. Where a dense layer feeds a dense layer that
-        /// computes its input gradient with the kernels, that product applies the first layer's activation
-        /// derivative as it stores (ReLU, LeakyReLU, Sigmoid and Tanh need only the layer's output); where
-        /// a ReLU-type batch-norm feeds a max pooling, the pooling's backward does. One pass over the
-        /// gradient fewer.
-        /// </summary>
-        private void FuseDerivatives()
-        {
-            for (int i = 1; i < _layers.Count; i++)
-            {
-                LayerContext consumer = _layers[i].Context, producer = _layers[i - 1].Context;
-                if (consumer.Layer is Pool2DSpec { Pool: PoolKind.Max }
-                    && producer.Layer is Conv2DSpec { Activation: ActivationKind.None or ActivationKind.ReLU or ActivationKind.LeakyReLU })
-                {
-                    consumer.FusedConv = producer;
-                    producer.FusedIntoPool = consumer.Layer.Name;
-                    continue;
-                }
-                // A ReLU-type layer before a max pooling: a window's winner is the pooled value, so the
-                // pooling's backward can gate the gradient by its own output's sign.
-                if (consumer.Layer is Pool2DSpec { Pool: PoolKind.Max } && consumer.InputGradientVar is not null
-                    && ActivationOf(producer.Layer) is ActivationKind.ReLU or ActivationKind.LeakyReLU)
-                {
-                    consumer.FusedInputDerivative = (ActivationOf(producer.Layer)!.Value, _layers[i].Emitter.OutputVar(consumer), producer.Layer.Name);
-                    producer.DerivativeFusedInto = consumer.Layer.Name;
-                    continue;
-                }
-                if (consumer.Layer is DenseSpec && consumer.InputGradientVar is not null && !DenseEmitter.IsUnrolled(consumer)
-                    && producer.Layer is DenseSpec { Activation: ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid or ActivationKind.Tanh } dense
-                    && !producer.FusedWithLoss)
-                {
-                    consumer.FusedInputDerivative = (dense.Activation, _layers[i - 1].Emitter.OutputVar(producer), dense.Name);
-                    producer.DerivativeFusedInto = consumer.Layer.Name;
-                }
-            }
-        }
+        public static string Emit(NetworkSpec spec) => new NetworkEmitter(NetworkPlan.Build(spec)).Write();
 
-        public static string Emit(NetworkSpec spec) => new NetworkEmitter(spec).Write();
+        private IReadOnlyList<LayerContext> Layers => _plan.Layers;
 
-        private static ActivationKind? ActivationOf(LayerSpec layer) => layer switch
-        {
-            Conv2DSpec conv => conv.Activation,
-            BatchNormSpec bn => bn.Activation,
-            _ => null,
-        };
+        private IEnumerable<WorkspaceBuffer> AllBuffers => _plan.Buffers;
 
-        /// <summary>The network input regrouped channel-major, when a spatial layer reads an input of several channels.</summary>
-        private static readonly WorkspaceBuffer InputChannelMajor = new("_inputChannelMajor", "xChannels", "InputSize", "[C, B, H, W]",
-            "the input regrouped channel-major for the spatial layers", TrainingOnly: false);
-
-        /// <summary>Whether the input [C, H, W] goes (past any dropout) straight into a convolution, pooling or batch-norm.</summary>
-        private static bool InputFeedsSpatialLayer(NetworkSpec spec)
-        {
-            if (!spec.Input.IsImage)
-            {
-                return false;
-            }
-            foreach (LayerSpec layer in spec.Layers)
-            {
-                if (layer is not DropoutSpec)
-                {
-                    return layer is Conv2DSpec or Pool2DSpec or GlobalAveragePoolSpec or BatchNormSpec;
-                }
-            }
-            return false;
-        }
-
-        private bool ConvertsInput => InputFeedsSpatialLayer(_spec) && _spec.Input.Dims[0] > 1;
-
-        private IEnumerable<WorkspaceBuffer> AllBuffers =>
-            (ConvertsInput ? new[] { InputChannelMajor } : Enumerable.Empty<WorkspaceBuffer>())
-                .Concat(_layers.SelectMany(l => l.Emitter.Buffers(l.Context)));
-
-        private bool HasDropout => _spec.Layers.Any(l => l is DropoutSpec);
+        private bool HasDropout => _plan.HasDropout;
 
         /// <summary>", bool training" for the passes of networks with mode-dependent layers.</summary>
         private string TrainingParameter => _spec.HasModes ? ", bool training" : "";
@@ -131,7 +43,7 @@ namespace NetGen.Generator.Emit
         private string TrainingArgument(bool training) => _spec.HasModes ? (training ? ", training: true" : ", training: false") : "";
 
         /// <summary>The span the last layer's output ends up in (a Flatten at the end aliases the layer before it).</summary>
-        private string OutputVar => _layers[_layers.Count - 1].Emitter.OutputVar(_layers[_layers.Count - 1].Context);
+        private string OutputVar => _plan.OutputVar;
 
         private string Write()
         {
@@ -156,9 +68,9 @@ namespace NetGen.Generator.Emit
         private void WriteClass()
         {
             _w.Line($"// {_spec.DisplayName}: {_spec.Input} -> {_spec.Output}, loss {_spec.Loss}, {Format.Count(_spec.ParameterCount)} parameter{(_spec.ParameterCount == 1 ? "" : "s")}.");
-            foreach (var (context, emitter) in _layers)
+            foreach (LayerContext context in Layers)
             {
-                _w.Line("//   " + emitter.Describe(context));
+                _w.Line("//   " + context.Emitter.Describe(context));
             }
             using (_w.Block($"partial class {_spec.ClassName} : global::NetGen.INetwork<{_targetType}>"))
             {
@@ -196,9 +108,9 @@ namespace NetGen.Generator.Emit
             _w.Line($"public const int TargetSize = {(_spec.Loss == LossKind.CrossEntropy ? "1" : "OutputSize")};");
             _w.Line();
             _w.Line("// Layer sizes.");
-            foreach (var (context, emitter) in _layers)
+            foreach (LayerContext context in Layers)
             {
-                emitter.Constants(_w, context);
+                context.Emitter.Constants(_w, context);
             }
             if (_spec.Buffers.Count > 0)
             {
@@ -263,16 +175,16 @@ namespace NetGen.Generator.Emit
             {
                 _w.Line("var rng = new global::NetGen.Rng(seed);");
                 _w.Line($"{Span} p = _parameters.Span;");
-                foreach (var (context, emitter) in _layers)
+                foreach (LayerContext context in Layers)
                 {
-                    emitter.Initialize(_w, context);
+                    context.Emitter.Initialize(_w, context);
                 }
                 if (_spec.Buffers.Count > 0)
                 {
                     _w.Line($"{Span} buffers = _buffers.Span;");
-                    foreach (var (context, emitter) in _layers)
+                    foreach (LayerContext context in Layers)
                     {
-                        emitter.InitializeBuffers(_w, context);
+                        context.Emitter.InitializeBuffers(_w, context);
                     }
                 }
                 if (HasDropout)
@@ -315,7 +227,7 @@ namespace NetGen.Generator.Emit
             }
             _w.Line();
             _w.Line("/// <summary>The outputs of the most recent forward pass (Forward, ComputeLoss, ComputeGradients or TrainStep), [batch, OutputSize].</summary>");
-            _w.Line($"public {ReadOnlySpan} Outputs => {OutputField}.Slice(_lastBatch * OutputSize);");
+            _w.Line($"public {ReadOnlySpan} Outputs => {_plan.OutputBuffer.Field}.Slice(_lastBatch * OutputSize);");
             _w.Line();
             _w.Line("/// <summary>The shape of one input sample, without the batch dimension.</summary>");
             _w.Line($"public static global::System.Collections.Generic.IReadOnlyList<int> InputShape {{ get; }} = global::System.Array.AsReadOnly(new int[] {{ {string.Join(", ", _spec.Input.Dims.Select(d => Format.Int(d)))} }});");
@@ -436,41 +348,38 @@ namespace NetGen.Generator.Emit
                 {
                     _w.Line($"{Span} buffers = _buffers.Span;");
                 }
-                if (ConvertsInput)
+                if (_plan.ConvertsInput)
                 {
                     _w.Line();
                     _w.Line($"// The input [B, {_spec.Input.Dims[0]}, {_spec.Input.Dims[1]}, {_spec.Input.Dims[2]}] regrouped channel-major for the spatial layers");
-                    WriteView(InputChannelMajor);
-                    _w.Line($"global::NetGen.Kernels.Layout.ToChannelMajor(x, {InputChannelMajor.Local}, B, {_spec.Input.Dims[0]}, {Format.Int((long)_spec.Input.Dims[1] * _spec.Input.Dims[2])});");
+                    WriteView(NetworkPlan.InputChannelMajor);
+                    _w.Line($"global::NetGen.Kernels.Layout.ToChannelMajor(x, {NetworkPlan.InputChannelMajor.Local}, B, {_spec.Input.Dims[0]}, {Format.Int((long)_spec.Input.Dims[1] * _spec.Input.Dims[2])});");
                 }
-                foreach (var (context, emitter) in _layers)
+                foreach (LayerContext context in Layers)
                 {
                     _w.Line();
-                    _w.Line("// " + emitter.Describe(context));
-                    foreach (WorkspaceBuffer buffer in emitter.Buffers(context).Where(b => !b.TrainingOnly || b.Fixed || IsMask(b)))
+                    _w.Line("// " + context.Emitter.Describe(context));
+                    foreach (WorkspaceBuffer buffer in context.Emitter.Buffers(context).Where(b => b.Role != BufferRole.Gradient))
                     {
-                        WriteView(buffer, IsMask(buffer) ? "training" : null);
+                        WriteView(buffer, buffer.Role == BufferRole.Saved && !buffer.Fixed ? "training" : null);
                     }
-                    emitter.Forward(_w, context);
+                    context.Emitter.Forward(_w, context);
                 }
                 _w.Line("return " + OutputVar + ";");
             }
         }
 
-        /// <summary>Training-only buffers the forward pass writes in training mode (dropout masks, saved batch statistics).</summary>
-        private static bool IsMask(WorkspaceBuffer buffer) => buffer.Local.EndsWith("Mask", System.StringComparison.Ordinal);
-
         private void WriteLossPass()
         {
-            (LayerContext output, LayerEmitter emitter) = OutputOwner;
-            _w.Line("// Loss: " + LossEmitter.Describe(_spec.Loss, _layers[_layers.Count - 1].Context.Layer.Name));
+            LayerContext output = _plan.OutputOwner;
+            _w.Line("// Loss: " + LossEmitter.Describe(_spec.Loss, Layers[Layers.Count - 1].Layer.Name));
             using (_w.Block($"private float LossPass(global::System.ReadOnlySpan<{_targetType}> {_target}, int B, bool withGradient)"))
             {
                 string? gradient = null;
-                foreach (WorkspaceBuffer buffer in emitter.Buffers(output))
+                foreach (WorkspaceBuffer buffer in output.Emitter.Buffers(output))
                 {
                     WriteView(buffer, buffer.TrainingOnly && !buffer.Fixed ? "withGradient" : null);
-                    if (buffer.TrainingOnly)
+                    if (buffer.Role == BufferRole.Gradient)
                     {
                         gradient = buffer.Local;
                     }
@@ -480,62 +389,29 @@ namespace NetGen.Generator.Emit
             }
         }
 
-        /// <summary>The layer whose buffers hold the network's output: the last one, or the one before a trailing Flatten.</summary>
-        private (LayerContext Context, LayerEmitter Emitter) OutputOwner
-        {
-            get
-            {
-                int owner = _layers.Count - 1;
-                while (owner > 0 && !_layers[owner].Emitter.Buffers(_layers[owner].Context).Any(b => b.Local == OutputVar))
-                {
-                    owner--;
-                }
-                return _layers[owner];
-            }
-        }
-
-        /// <summary>The workspace field behind <see cref="OutputVar"/>.</summary>
-        private string OutputField => OutputOwner.Emitter.Buffers(OutputOwner.Context).First(b => b.Local == OutputVar).Field;
-
         private void WriteBackwardPass()
         {
             _w.Line("// Backward: the layers in reverse, each turning ∂L/∂(its output) into its parameter gradients");
             _w.Line("// and, where an earlier layer needs it, ∂L/∂(its input). Every gradient is overwritten, none accumulated.");
             using (_w.Block($"private void BackwardPass({ReadOnlySpan} x, int B)"))
             {
-                // Write the layers first, then declare just the views they use.
-                var body = new SourceWriter();
-                for (int i = _layers.Count - 1; i >= 0; i--)
-                {
-                    body.Line();
-                    _layers[i].Emitter.Backward(body, _layers[i].Context);
-                }
-                string code = body.ToString();
-                if (Uses(code, "p"))
+                // The views the plan says backward reads or writes, then the layers in reverse.
+                if (_plan.BackwardReadsParameters)
                 {
                     _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
                 }
-                if (_spec.Buffers.Count > 0 && Uses(code, "buffers"))
-                {
-                    _w.Line($"{Span} buffers = _buffers.Span;");
-                }
                 _w.Line($"{Span} g = _gradients.Span;");
-                foreach (WorkspaceBuffer buffer in AllBuffers.Where(b => Uses(code, b.Local)))
+                foreach (WorkspaceBuffer buffer in _plan.BackwardBuffers)
                 {
                     WriteView(buffer);
                 }
-                foreach (string line in code.TrimEnd('\n').Split('\n'))
+                for (int i = Layers.Count - 1; i >= 0; i--)
                 {
-                    _w.Line(line);
+                    _w.Line();
+                    Layers[i].Emitter.Backward(_w, Layers[i]);
                 }
             }
         }
-
-        /// <summary>Whether <paramref name="code"/> mentions the local <paramref name="name"/> as a whole word.</summary>
-        private static bool Uses(string code, string name) =>
-            System.Text.RegularExpressions.Regex.IsMatch(
-                System.Text.RegularExpressions.Regex.Replace(code, "//[^\n]*", ""), // comments do not count
-                @"\b" + name + @"\b");
 
         /// <summary>A local span over a workspace buffer; with a <paramref name="condition"/>, empty unless it holds (the buffer may not exist yet).</summary>
         private void WriteView(WorkspaceBuffer buffer, string? condition = null)

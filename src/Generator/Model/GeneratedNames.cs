@@ -4,8 +4,8 @@ namespace NetGen.Generator.Model
 {
     /// <summary>
     /// The names of the members NetGen generates, so the checker can refuse a class that would
-    /// clash with them (a member may not share its class's name) and the emitter can derive a
-    /// layer's constants and fields from one place.
+    /// clash with them (a member may not share its class's name). Each layer kind lists the constants it
+    /// adds in <see cref="Layers.LayerKind.ConstantSuffixes"/>.
     /// </summary>
     internal static class GeneratedNames
     {
@@ -19,10 +19,5 @@ namespace NetGen.Generator.Model
             "_parameters", "_gradients", "_buffers", "_capacity", "_trainingCapacity", "_lastBatch", "_dropoutRng",
         };
 
-        /// <summary>Suffixes of a layer's constants: <c>HiddenIn</c>, <c>HiddenWeight</c>, ….</summary>
-        public static readonly IReadOnlyList<string> LayerConstantSuffixes = new[]
-        {
-            "In", "Out", "Weight", "Bias", "RunningMean", "RunningVar", "BatchesTracked", "Geometry", "Channels", "Plane", "Patch", "Positions", "Filters",
-        };
     }
 }

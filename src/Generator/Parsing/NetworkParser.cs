@@ -19,19 +19,10 @@ namespace NetGen.Generator.Parsing
     {
         public const string NetworkAttributeFullName = "NetGen.NetworkAttribute";
 
-        /// <summary>The layer attributes by class name, mapped to the kind the checker knows them by.</summary>
-        private static readonly Dictionary<string, string> LayerKinds = new()
-        {
-            ["InputAttribute"] = "Input",
-            ["DenseAttribute"] = "Dense",
-            ["FlattenAttribute"] = "Flatten",
-            ["Conv2DAttribute"] = "Conv2D",
-            ["MaxPool2DAttribute"] = "MaxPool2D",
-            ["AvgPool2DAttribute"] = "AvgPool2D",
-            ["GlobalAveragePool2DAttribute"] = "GlobalAveragePool2D",
-            ["BatchNormAttribute"] = "BatchNorm",
-            ["DropoutAttribute"] = "Dropout",
-        };
+        /// <summary>The attributes NetGen reads, by class name, mapped to the kind the checker knows them by: the inputs and every layer kind.</summary>
+        private static readonly Dictionary<string, string> LayerKinds = new[] { "Input" }
+            .Concat(Layers.LayerKinds.All.Select(k => k.Attribute))
+            .ToDictionary(kind => kind + "Attribute");
 
         private static readonly SymbolDisplayFormat EscapedName = new(
             globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,

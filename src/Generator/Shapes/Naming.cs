@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using NetGen.Generator.Layers;
 using NetGen.Generator.Parsing;
 
 namespace NetGen.Generator.Shapes
@@ -30,14 +31,7 @@ namespace NetGen.Generator.Shapes
         /// <summary>The next free default name for a layer of <paramref name="kind"/>.</summary>
         public string NextDefault(string kind)
         {
-            string stem = kind switch
-            {
-                "MaxPool2D" => "max_pooling2d",
-                "AvgPool2D" => "average_pooling2d",
-                "GlobalAveragePool2D" => "global_average_pooling2d",
-                "BatchNorm" => "batch_normalization",
-                _ => kind.ToLowerInvariant(),
-            };
+            string stem = LayerKinds.ForAttribute(kind)?.DefaultName ?? kind.ToLowerInvariant();
             _nextDefault.TryGetValue(stem, out int n);
             while (true)
             {

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using NetGen.Generator.Layers;
 using NetGen.Generator.Model;
 using NetGen.Generator.Parsing;
 
@@ -54,18 +55,7 @@ namespace NetGen.Generator.Shapes
                 LayerAttribute attribute = layerAttributes[i];
                 string name = LayerName(attribute, context);
                 string identifier = context.Naming.Identifier(name, i);
-                LayerSpec? layer = attribute.Kind switch
-                {
-                    "Dense" => DenseRules.Check(attribute, shape, name, identifier, context),
-                    "Flatten" => FlattenRules.Check(attribute, shape, name, identifier, context),
-                    "Conv2D" => Conv2DRules.Check(attribute, shape, name, identifier, context),
-                    "MaxPool2D" => PoolRules.Check(attribute, PoolKind.Max, shape, name, identifier, context),
-                    "AvgPool2D" => PoolRules.Check(attribute, PoolKind.Average, shape, name, identifier, context),
-                    "GlobalAveragePool2D" => NormalizationRules.GlobalAveragePool(attribute, shape, name, identifier, context),
-                    "BatchNorm" => NormalizationRules.BatchNorm(attribute, shape, name, identifier, context),
-                    "Dropout" => NormalizationRules.Dropout(attribute, shape, name, identifier, context),
-                    _ => null,
-                };
+                LayerSpec? layer = LayerKinds.ForAttribute(attribute.Kind)?.Check(attribute, shape, name, identifier, context);
                 shape = layer?.Output;
                 if (layer is not null)
                 {
@@ -113,7 +103,7 @@ namespace NetGen.Generator.Shapes
         {
             string name = declaration.DisplayName;
             bool clash = GeneratedNames.Members.Contains(name)
-                || layers.Any(l => GeneratedNames.LayerConstantSuffixes.Any(suffix => l.Identifier + suffix == name));
+                || layers.Any(l => LayerKinds.Of(l).ConstantSuffixes.Any(suffix => l.Identifier + suffix == name));
             if (clash)
             {
                 context.Report(DiagnosticDescriptors.NameClash, declaration.ClassLocation, name);
@@ -177,7 +167,7 @@ namespace NetGen.Generator.Shapes
         {
             var tensors = new List<ParameterSpec>();
             long offset = 0;
-            void Add(LayerSpec layer, string suffix, string constant, params int[] shape)
+            void Add(LayerSpec layer, string suffix, string constant, int[] shape)
             {
                 long length = 1;
                 foreach (int d in shape)
@@ -190,28 +180,10 @@ namespace NetGen.Generator.Shapes
             }
             foreach (LayerSpec layer in layers)
             {
-                switch (layer)
+                LayerKind kind = LayerKinds.Of(layer);
+                foreach (TensorDeclaration tensor in buffers ? kind.Buffers(layer) : kind.Parameters(layer))
                 {
-                    case DenseSpec dense when !buffers:
-                        Add(dense, "weight", "Weight", dense.Units, dense.InFeatures);
-                        Add(dense, "bias", "Bias", dense.Units);
-                        break;
-                    case Conv2DSpec conv when !buffers:
-                        Add(conv, "weight", "Weight", conv.Filters, conv.InChannels, conv.Kernel, conv.Kernel);
-                        if (conv.HasBias)
-                        {
-                            Add(conv, "bias", "Bias", conv.Filters);
-                        }
-                        break;
-                    case BatchNormSpec bn when !buffers:
-                        Add(bn, "weight", "Weight", bn.Channels);
-                        Add(bn, "bias", "Bias", bn.Channels);
-                        break;
-                    case BatchNormSpec bn:
-                        Add(bn, "running_mean", "RunningMean", bn.Channels);
-                        Add(bn, "running_var", "RunningVar", bn.Channels);
-                        Add(bn, "num_batches_tracked", "BatchesTracked");
-                        break;
+                    Add(layer, tensor.Suffix, tensor.Constant, tensor.Shape);
                 }
             }
             if (offset > int.MaxValue)

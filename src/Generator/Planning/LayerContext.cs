@@ -1,9 +1,11 @@
+using NetGen.Generator.Emit;
+using NetGen.Generator.Layers;
 using NetGen.Generator.Model;
 
-namespace NetGen.Generator.Emit
+namespace NetGen.Generator.Planning
 {
     /// <summary>
-    /// Where one layer sits in the generated passes: the span its input arrives in, the span (if any)
+    /// Where one layer sits in the plan: the span its input arrives in, the span (if any)
     /// that wants the gradient with respect to that input, and whether it is the output layer the
     /// loss reads. Names of the layer's own constants, fields and locals derive from its identifier.
     /// </summary>
@@ -23,6 +25,17 @@ namespace NetGen.Generator.Emit
         }
 
         public LayerSpec Layer { get; }
+
+        /// <summary>The layer's kind: its rules, tensors and emitter.</summary>
+        public LayerKind Kind => LayerKinds.Of(Layer);
+
+        public LayerEmitter Emitter => Kind.Emitter;
+
+        /// <summary>
+        /// Whether ∂L/∂input is added to what is already there rather than written: true where the input
+        /// tensor feeds several consumers (a residual connection), whose gradients sum.
+        /// </summary>
+        public bool InputGradientAccumulates { get; init; }
 
         public int Index { get; }
 
@@ -46,20 +59,20 @@ namespace NetGen.Generator.Emit
         /// Set when this layer's input-gradient product also applies the previous layer's activation
         /// derivative (read from that layer's output span): the previous layer then gets ∂L/∂z directly.
         /// </summary>
-        public (ActivationKind Activation, string OutputVar, string Layer)? FusedInputDerivative { get; set; }
+        public (ActivationKind Activation, string OutputVar, string Layer)? FusedInputDerivative { get; init; }
 
         /// <summary>Set when the next layer's input-gradient product already applied this layer's activation derivative.</summary>
-        public string? DerivativeFusedInto { get; set; }
+        public string? DerivativeFusedInto { get; init; }
 
         /// <summary>
         /// On a max pooling: the convolution before it, which it is computed with in one runtime kernel
         /// each way (<c>Conv2D.ForwardMaxPool</c>/<c>BackwardMaxPool</c>), so the convolution's output
         /// and its gradient never leave the cache.
         /// </summary>
-        public LayerContext? FusedConv { get; set; }
+        public LayerContext? FusedConv { get; init; }
 
         /// <summary>On a convolution: the max pooling it is computed with (see <see cref="FusedConv"/>).</summary>
-        public string? FusedIntoPool { get; set; }
+        public string? FusedIntoPool { get; init; }
 
         /// <summary>The output layer of a cross-entropy network: the loss reads its logits and hands back ∂L/∂z directly.</summary>
         public bool FusedWithLoss => IsOutput && Loss != LossKind.MeanSquaredError;

@@ -1,7 +1,10 @@
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Emit;
 using NetGen.Generator.Parsing;
 
-namespace NetGen.Generator.Shapes
+namespace NetGen.Generator.Layers
 {
     /// <summary>What the spatial layers share: a [C, H, W] input and the output-size arithmetic.</summary>
     internal static class SpatialRules

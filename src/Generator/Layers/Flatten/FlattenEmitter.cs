@@ -1,7 +1,11 @@
 using System.Collections.Generic;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Emit;
 
-namespace NetGen.Generator.Emit
+namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// Flatten turns each sample into one dimension in PyTorch's order (channel, row, column). From a
@@ -38,9 +42,11 @@ namespace NetGen.Generator.Emit
             }
             LayerSpec layer = context.Layer;
             yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), layer.Output.ToString(),
-                $"{layer.Name}: each sample's channels one after another", TrainingOnly: false);
-            yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), layer.Output.ToString(), $"{layer.Name}: ∂L/∂y", TrainingOnly: true);
+                $"{layer.Name}: each sample's channels one after another", Role: BufferRole.Activation);
+            yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), layer.Output.ToString(), $"{layer.Name}: ∂L/∂y", Role: BufferRole.Gradient);
         }
+
+        public override bool BackwardReadsInput(LayerContext context) => false;
 
         public override string Describe(LayerContext context) => Permutes(context)
             ? $"{context.Layer.Name}: Flatten {context.Layer.Input} -> {context.Layer.Output}, channel-major planes regrouped per sample"

@@ -1,7 +1,11 @@
 using System.Collections.Generic;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Emit;
 
-namespace NetGen.Generator.Emit
+namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// Dense: <c>z = x·Wᵀ + b</c> through the runtime's GEMM kernels, then the activation.
@@ -30,6 +34,20 @@ namespace NetGen.Generator.Emit
 
         public override string? OutputGradientVar(LayerContext context) => context.Local(context.FusedWithLoss ? "Dz" : "Dy");
 
+        public override bool BackwardReadsParameters(LayerContext context) => context.InputGradientVar is not null;
+
+        public override bool BackwardReads(LayerContext context, WorkspaceBuffer buffer)
+        {
+            ActivationKind activation = Spec(context).Activation;
+            if (buffer.Role != BufferRole.Activation)
+            {
+                return true;
+            }
+            // The derivative reads y (softmax, relu, sigmoid, …) or, for GELU, z.
+            return AppliesOwnDerivative(context, activation)
+                && buffer.Local == context.Local(activation == ActivationKind.Gelu ? "Z" : "Y");
+        }
+
         public override void Constants(SourceWriter writer, LayerContext context)
         {
             DenseSpec dense = Spec(context);
@@ -44,18 +62,18 @@ namespace NetGen.Generator.Emit
             if (KeepsZ(context))
             {
                 yield return new WorkspaceBuffer(context.Field("Z"), context.Local("Z"), perSample, shape,
-                    context.FusedWithLoss ? $"{dense.Name}: logits z = x·Wᵀ + b" : $"{dense.Name}: pre-activation z = x·Wᵀ + b", TrainingOnly: false);
+                    context.FusedWithLoss ? $"{dense.Name}: logits z = x·Wᵀ + b" : $"{dense.Name}: pre-activation z = x·Wᵀ + b", Role: BufferRole.Activation);
             }
             string y = dense.Activation == ActivationKind.None
                 ? "y = z"
                 : $"y = {Format.FunctionName(dense.Activation)}(z)" + (KeepsZ(context) ? "" : ", in place over z");
-            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), perSample, shape, $"{dense.Name}: output {y}", TrainingOnly: false);
+            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), perSample, shape, $"{dense.Name}: output {y}", Role: BufferRole.Activation);
             yield return context.FusedWithLoss
-                ? new WorkspaceBuffer(context.Field("Dz"), context.Local("Dz"), perSample, shape, $"{dense.Name}: ∂L/∂z, written by the loss", TrainingOnly: true)
+                ? new WorkspaceBuffer(context.Field("Dz"), context.Local("Dz"), perSample, shape, $"{dense.Name}: ∂L/∂z, written by the loss", Role: BufferRole.Gradient)
                 : new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), perSample, shape,
                     dense.Activation == ActivationKind.None ? $"{dense.Name}: ∂L/∂y (= ∂L/∂z)"
                     : context.DerivativeFusedInto is { } next ? $"{dense.Name}: ∂L/∂z, written by '{next}' with {Format.FunctionName(dense.Activation)}′ applied"
-                    : $"{dense.Name}: ∂L/∂y, then ∂L/∂z in place", TrainingOnly: true);
+                    : $"{dense.Name}: ∂L/∂y, then ∂L/∂z in place", Role: BufferRole.Gradient);
         }
 
         public override void Initialize(SourceWriter writer, LayerContext context)

@@ -1,7 +1,10 @@
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Emit;
 using NetGen.Generator.Parsing;
 
-namespace NetGen.Generator.Shapes
+namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// [Conv2D(filters, kernel)]: positive filters, kernel, stride and dilation; Padding or Pad, not

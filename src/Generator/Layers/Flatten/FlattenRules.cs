@@ -1,7 +1,10 @@
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Emit;
 using NetGen.Generator.Parsing;
 
-namespace NetGen.Generator.Shapes
+namespace NetGen.Generator.Layers
 {
     /// <summary>[Flatten]: any input becomes [B, size]; warns when the input is already flat.</summary>
     internal static class FlattenRules

@@ -1,7 +1,10 @@
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Emit;
 using NetGen.Generator.Parsing;
 
-namespace NetGen.Generator.Shapes
+namespace NetGen.Generator.Layers
 {
     /// <summary>[GlobalAveragePool2D], [BatchNorm] and [Dropout]: the layers that keep or reduce a shape without a window.</summary>
     internal static class NormalizationRules

@@ -1,7 +1,11 @@
 using System.Collections.Generic;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Emit;
 
-namespace NetGen.Generator.Emit
+namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// BatchNorm: training mode normalizes with the batch's statistics, saves them for backward and
@@ -33,15 +37,15 @@ namespace NetGen.Generator.Emit
             string shape = bn.Spatial ? Conv2DEmitter.ChannelMajor(bn.Output) : bn.Output.ToString();
             if (KeepsZ(context))
             {
-                yield return new WorkspaceBuffer(context.Field("Z"), context.Local("Z"), context.Const("Out"), shape, $"{bn.Name}: normalized z", TrainingOnly: false);
+                yield return new WorkspaceBuffer(context.Field("Z"), context.Local("Z"), context.Const("Out"), shape, $"{bn.Name}: normalized z", Role: BufferRole.Activation);
             }
             string y = bn.Activation == ActivationKind.None ? "y = γ·x̂ + β"
                 : $"y = {Format.FunctionName(bn.Activation)}(γ·x̂ + β)" + (KeepsZ(context) ? "" : ", in place");
-            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), shape, $"{bn.Name}: output {y}", TrainingOnly: false);
+            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), shape, $"{bn.Name}: output {y}", Role: BufferRole.Activation);
             yield return new WorkspaceBuffer(context.Field("Saved"), context.Local("Saved"), $"2 * {context.Const("Channels")}", $"[2, {bn.Channels}]",
-                $"{bn.Name}: the batch's mean and 1/√(var + ε) per {(bn.Spatial ? "channel" : "feature")}, for backward", TrainingOnly: true, Fixed: true);
+                $"{bn.Name}: the batch's mean and 1/√(var + ε) per {(bn.Spatial ? "channel" : "feature")}, for backward", Role: BufferRole.Saved, Fixed: true);
             yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), shape,
-                bn.Activation == ActivationKind.None ? $"{bn.Name}: ∂L/∂y" : $"{bn.Name}: ∂L/∂y, then ∂L/∂z in place", TrainingOnly: true);
+                bn.Activation == ActivationKind.None ? $"{bn.Name}: ∂L/∂y" : $"{bn.Name}: ∂L/∂y, then ∂L/∂z in place", Role: BufferRole.Gradient);
         }
 
         public override void Initialize(SourceWriter writer, LayerContext context)
@@ -57,6 +61,11 @@ namespace NetGen.Generator.Emit
             writer.Line($"// {bn.Name}.running_mean = 0, {bn.Name}.running_var = 1, {bn.Name}.num_batches_tracked = 0");
             writer.Line($"buffers.Slice({context.Const("RunningVar")}, {context.Const("Channels")}).Fill(1f);");
         }
+
+        public override bool BackwardReadsParameters(LayerContext context) => true;
+
+        public override bool BackwardReads(LayerContext context, WorkspaceBuffer buffer) =>
+            buffer.Role != BufferRole.Activation || AppliesOwnDerivative(context, Spec(context).Activation);
 
         public override string Describe(LayerContext context)
         {

@@ -1,7 +1,10 @@
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Emit;
 using NetGen.Generator.Parsing;
 
-namespace NetGen.Generator.Shapes
+namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// [MaxPool2D(size)], [AvgPool2D(size)]: a positive window, a stride (the window unless set), a

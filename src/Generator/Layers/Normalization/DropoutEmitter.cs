@@ -1,7 +1,11 @@
 using System.Collections.Generic;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Emit;
 
-namespace NetGen.Generator.Emit
+namespace NetGen.Generator.Layers
 {
     /// <summary>Dropout: training mode draws a mask from the network's dropout stream; inference mode copies its input.</summary>
     internal sealed class DropoutEmitter : LayerEmitter
@@ -24,11 +28,13 @@ namespace NetGen.Generator.Emit
         {
             DropoutSpec dropout = Spec(context);
             string shape = context.InputChannelMajor ? Conv2DEmitter.ChannelMajor(dropout.Output) : dropout.Output.ToString();
-            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), shape, $"{dropout.Name}: output x·mask (training) or x", TrainingOnly: false);
+            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), shape, $"{dropout.Name}: output x·mask (training) or x", Role: BufferRole.Activation);
             yield return new WorkspaceBuffer(context.Field("Mask"), context.Local("Mask"), context.Const("Out"), shape,
-                $"{dropout.Name}: 0 or 1/(1 − {Format.Float(dropout.Rate)}) per value", TrainingOnly: true);
-            yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), shape, $"{dropout.Name}: ∂L/∂y", TrainingOnly: true);
+                $"{dropout.Name}: 0 or 1/(1 − {Format.Float(dropout.Rate)}) per value", Role: BufferRole.Saved);
+            yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), shape, $"{dropout.Name}: ∂L/∂y", Role: BufferRole.Gradient);
         }
+
+        public override bool BackwardReadsInput(LayerContext context) => false;
 
         public override string Describe(LayerContext context) =>
             $"{context.Layer.Name}: Dropout {context.Layer.Input}, rate {Format.Float(Spec(context).Rate)} (inverted: kept values scaled by 1/(1 − rate))";

@@ -1,7 +1,11 @@
 using System.Collections.Generic;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Emit;
 
-namespace NetGen.Generator.Emit
+namespace NetGen.Generator.Layers
 {
     /// <summary>GlobalAveragePool2D: channel-major [C, B, H, W] in, batch-major [B, C] out.</summary>
     internal sealed class GlobalAveragePoolEmitter : LayerEmitter
@@ -25,9 +29,11 @@ namespace NetGen.Generator.Emit
         {
             LayerSpec layer = context.Layer;
             yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), layer.Output.ToString(),
-                $"{layer.Name}: the mean of each channel", TrainingOnly: false);
-            yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), layer.Output.ToString(), $"{layer.Name}: ∂L/∂y", TrainingOnly: true);
+                $"{layer.Name}: the mean of each channel", Role: BufferRole.Activation);
+            yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), layer.Output.ToString(), $"{layer.Name}: ∂L/∂y", Role: BufferRole.Gradient);
         }
+
+        public override bool BackwardReadsInput(LayerContext context) => false;
 
         public override string Describe(LayerContext context) =>
             $"{context.Layer.Name}: GlobalAveragePool2D {context.Layer.Input} -> {context.Layer.Output}, y[b, c] = mean of channel c";

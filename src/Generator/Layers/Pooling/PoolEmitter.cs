@@ -1,7 +1,11 @@
 using System.Collections.Generic;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Emit;
 
-namespace NetGen.Generator.Emit
+namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// MaxPool2D and AvgPool2D over the C·B planes of a channel-major tensor. Max pooling keeps each
@@ -33,14 +37,22 @@ namespace NetGen.Generator.Emit
             Pool2DSpec pool = Spec(context);
             string shape = Conv2DEmitter.ChannelMajor(pool.Output);
             yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), shape,
-                $"{pool.Name}: {(pool.Pool == PoolKind.Max ? "maximum" : "average")} of each {pool.Size}×{pool.Size} window", TrainingOnly: false);
+                $"{pool.Name}: {(pool.Pool == PoolKind.Max ? "maximum" : "average")} of each {pool.Size}×{pool.Size} window", Role: BufferRole.Activation);
             if (pool.Pool == PoolKind.Max)
             {
                 yield return new WorkspaceBuffer(context.Field("Argmax"), context.Local("Argmax"), context.Const("Out"), shape,
-                    $"{pool.Name}: where each maximum came from (ints in its plane)", TrainingOnly: false);
+                    $"{pool.Name}: where each maximum came from (ints in its plane)", Role: BufferRole.Activation);
             }
-            yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), shape, $"{pool.Name}: ∂L/∂y", TrainingOnly: true);
+            yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), shape, $"{pool.Name}: ∂L/∂y", Role: BufferRole.Gradient);
         }
+
+        public override bool BackwardReadsInput(LayerContext context) => false;
+
+        public override bool BackwardReadsParameters(LayerContext context) => context.FusedConv is { InputGradientVar: not null };
+
+        /// <summary>Max pooling reads where each maximum came from; fused with a convolution, also the pooled values (the activation's derivative).</summary>
+        public override bool BackwardReads(LayerContext context, WorkspaceBuffer buffer) =>
+            buffer.Role != BufferRole.Activation || buffer.Local == context.Local("Argmax") || (context.FusedConv is not null && buffer.Local == context.Local("Y"));
 
         public override string Describe(LayerContext context)
         {

@@ -1,7 +1,11 @@
 using System.Collections.Generic;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Emit;
 
-namespace NetGen.Generator.Emit
+namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// Conv2D on channel-major tensors through the runtime's <c>Conv2D</c>: <c>z = W·col + b</c> with
@@ -47,15 +51,15 @@ namespace NetGen.Generator.Emit
             if (KeepsZ(context))
             {
                 yield return new WorkspaceBuffer(context.Field("Z"), context.Local("Z"), context.Const("Out"), channelMajor,
-                    $"{conv.Name}: pre-activation z = W·col + b", TrainingOnly: false);
+                    $"{conv.Name}: pre-activation z = W·col + b", Role: BufferRole.Activation);
             }
             string y = conv.Activation == ActivationKind.None ? "y = z"
                 : $"y = {Format.FunctionName(conv.Activation)}(z)" + (KeepsZ(context) ? "" : ", in place over z");
-            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), channelMajor, $"{conv.Name}: output {y}", TrainingOnly: false);
+            yield return new WorkspaceBuffer(context.Field("Y"), context.Local("Y"), context.Const("Out"), channelMajor, $"{conv.Name}: output {y}", Role: BufferRole.Activation);
             yield return new WorkspaceBuffer(context.Field("Dy"), context.Local("Dy"), context.Const("Out"), channelMajor,
                 conv.Activation == ActivationKind.None ? $"{conv.Name}: ∂L/∂y (= ∂L/∂z)"
                 : context.DerivativeFusedInto is { } next ? $"{conv.Name}: ∂L/∂z, written by '{next}' with {Format.FunctionName(conv.Activation)}′ applied"
-                : $"{conv.Name}: ∂L/∂y, then ∂L/∂z in place", TrainingOnly: true);
+                : $"{conv.Name}: ∂L/∂y, then ∂L/∂z in place", Role: BufferRole.Gradient);
         }
 
         public override void Initialize(SourceWriter writer, LayerContext context)
@@ -66,6 +70,11 @@ namespace NetGen.Generator.Emit
                 (conv.HasBias ? $"; {conv.Name}.bias [{conv.Filters}] = 0" : "; no bias"));
             writer.Line($"global::NetGen.Init.Weights(global::NetGen.Initializer.{conv.Init}, {Weight(context, "p")}, fanIn: {fanIn}, fanOut: {fanOut}, rng);");
         }
+
+        public override bool BackwardReadsParameters(LayerContext context) => context.InputGradientVar is not null;
+
+        public override bool BackwardReads(LayerContext context, WorkspaceBuffer buffer) =>
+            buffer.Role != BufferRole.Activation || AppliesOwnDerivative(context, Spec(context).Activation);
 
         public override string Describe(LayerContext context)
         {

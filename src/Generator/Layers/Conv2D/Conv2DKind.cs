@@ -1,0 +1,40 @@
+using System.Collections.Generic;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
+using NetGen.Generator.Parsing;
+using NetGen.Generator.Planning;
+using NetGen.Generator.Shapes;
+
+namespace NetGen.Generator.Layers
+{
+    /// <summary>[Conv2D(filters, kernel)]: [C, H, W] → [F, OH, OW] through im2col and the GEMM kernels.</summary>
+    internal sealed class Conv2DKind : LayerKind
+    {
+        public static readonly Conv2DKind Instance = new();
+
+        public override string Attribute => "Conv2D";
+
+        public override string DefaultName => "conv2d";
+
+        public override IReadOnlyList<string> ConstantSuffixes { get; } = new[] { "Out", "Filters", "Patch", "Geometry", "Weight", "Bias" };
+
+        public override LayerSpec? Check(LayerAttribute attribute, TensorType? input, string name, string identifier, CheckContext context) =>
+            Conv2DRules.Check(attribute, input, name, identifier, context);
+
+        public override IEnumerable<TensorDeclaration> Parameters(LayerSpec layer)
+        {
+            var conv = (Conv2DSpec)layer;
+            yield return Tensor("weight", "Weight", conv.Filters, conv.InChannels, conv.Kernel, conv.Kernel);
+            if (conv.HasBias)
+            {
+                yield return Tensor("bias", "Bias", conv.Filters);
+            }
+        }
+
+        public override ActivationKind? OutputActivation(LayerSpec layer) => ((Conv2DSpec)layer).Activation;
+
+        public override bool ReadsChannelMajor => true;
+
+        public override LayerEmitter Emitter => Conv2DEmitter.Instance;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Layers;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Planning
+{
+    /// <summary>One value flowing between layers, with the layers that read it (the network input is produced by none).</summary>
+    /// <param name="Producer">The index of the layer that writes it, or -1 for the network input.</param>
+    internal sealed record PlannedTensor(string Description, int Producer, IReadOnlyList<int> Consumers)
+    {
+        /// <summary>Several consumers' gradients are summed into it; a single consumer overwrites it.</summary>
+        public bool GradientAccumulates => Consumers.Count > 1;
+    }
+
+    /// <summary>
+    /// Everything the writers need, decided before any text is written: each layer's place (input and
+    /// gradient spans, layout), the fusions, every workspace buffer with its role, which of them each
+    /// pass reads, and the graph of tensors with their consumers (a tensor read by several layers gets
+    /// the sum of their gradients). Immutable once built; the writers only read it.
+    /// </summary>
+    internal sealed class NetworkPlan
+    {
+        /// <summary>The network input regrouped channel-major, when a spatial layer reads an input of several channels.</summary>
+        public static readonly WorkspaceBuffer InputChannelMajor = new("_inputChannelMajor", "xChannels", "InputSize", "[C, B, H, W]",
+            "the input regrouped channel-major for the spatial layers", Role: BufferRole.Activation);
+
+        private NetworkPlan(NetworkSpec spec, List<LayerContext> layers, List<PlannedTensor> tensors)
+        {
+            Spec = spec;
+            Layers = layers;
+            Tensors = tensors;
+            ConvertsInput = InputFeedsSpatialLayer(spec) && spec.Input.Dims[0] > 1;
+            Buffers = (ConvertsInput ? new[] { InputChannelMajor } : Enumerable.Empty<WorkspaceBuffer>())
+                .Concat(layers.SelectMany(l => l.Emitter.Buffers(l))).ToList();
+            var byLocal = Buffers.ToDictionary(b => b.Local);
+
+            LayerContext last = layers[layers.Count - 1];
+            OutputVar = last.Emitter.OutputVar(last);
+            // A trailing Flatten is a view: the output lives in the buffer of the layer before it.
+            OutputBuffer = byLocal[OutputVar];
+            OutputOwner = layers.Last(l => l.Emitter.Buffers(l).Contains(OutputBuffer));
+
+            var backward = new HashSet<WorkspaceBuffer>();
+            foreach (LayerContext layer in layers)
+            {
+                backward.UnionWith(layer.Emitter.Buffers(layer).Where(b => layer.Emitter.BackwardReads(layer, b)));
+                if (layer.Emitter.BackwardReadsInput(layer) && byLocal.TryGetValue(layer.InputVar, out WorkspaceBuffer? input))
+                {
+                    backward.Add(input);
+                }
+                if (layer.InputGradientVar is not null && byLocal.TryGetValue(layer.InputGradientVar, out WorkspaceBuffer? inputGradient))
+                {
+                    backward.Add(inputGradient);
+                }
+                if (layer.FusedInputDerivative is { } fused)
+                {
+                    backward.Add(byLocal[fused.OutputVar]);
+                }
+            }
+            BackwardBuffers = Buffers.Where(backward.Contains).ToList();
+            BackwardReadsParameters = layers.Any(l => l.Emitter.BackwardReadsParameters(l));
+        }
+
+        public NetworkSpec Spec { get; }
+
+        /// <summary>The layers in order, each with its place in the passes and its fusions.</summary>
+        public IReadOnlyList<LayerContext> Layers { get; }
+
+        /// <summary>The graph: the input, then each layer's output, with the layers reading each.</summary>
+        public IReadOnlyList<PlannedTensor> Tensors { get; }
+
+        /// <summary>Every workspace buffer, the input conversion first, then each layer's in order.</summary>
+        public IReadOnlyList<WorkspaceBuffer> Buffers { get; }
+
+        /// <summary>Whether the input is regrouped channel-major into <see cref="InputChannelMajor"/> before the first layer.</summary>
+        public bool ConvertsInput { get; }
+
+        /// <summary>The local span holding the network's output.</summary>
+        public string OutputVar { get; }
+
+        /// <summary>The buffer behind <see cref="OutputVar"/>.</summary>
+        public WorkspaceBuffer OutputBuffer { get; }
+
+        /// <summary>The layer that owns <see cref="OutputBuffer"/>: the last one, or the one before a trailing view.</summary>
+        public LayerContext OutputOwner { get; }
+
+        /// <summary>The buffers the backward pass reads or writes, in declaration order.</summary>
+        public IReadOnlyList<WorkspaceBuffer> BackwardBuffers { get; }
+
+        public bool BackwardReadsParameters { get; }
+
+        public bool HasDropout => Spec.Layers.Any(l => l is DropoutSpec);
+
+        public static NetworkPlan Build(NetworkSpec spec)
+        {
+            // 1. Wire the chain: each layer reads the span the previous one wrote.
+            var layers = new List<LayerContext>();
+            string inputVar = "x";
+            string? inputGradient = null;
+            bool channelMajor = false;
+            if (InputFeedsSpatialLayer(spec))
+            {
+                // Spatial layers work channel-major; with one channel that is already the input's layout.
+                channelMajor = true;
+                if (spec.Input.Dims[0] > 1)
+                {
+                    inputVar = InputChannelMajor.Local;
+                }
+            }
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                var context = new LayerContext(spec.Layers[i], i, inputVar, inputGradient, i == spec.Layers.Count - 1, spec.Loss, channelMajor, spec.HasModes);
+                layers.Add(context);
+                inputVar = context.Emitter.OutputVar(context);
+                inputGradient = context.Emitter.OutputGradientVar(context);
+                channelMajor = context.Emitter.OutputChannelMajor(context);
+            }
+
+            // 2. The graph: a chain, so every tensor has one consumer (composite layers keep their residuals inside).
+            var tensors = new List<PlannedTensor> { new("the input " + spec.Input, -1, new[] { 0 }) };
+            for (int i = 0; i < layers.Count; i++)
+            {
+                tensors.Add(new PlannedTensor($"the output of '{layers[i].Layer.Name}' {layers[i].Layer.Output}", i,
+                    i + 1 < layers.Count ? new[] { i + 1 } : System.Array.Empty<int>()));
+            }
+
+            // 3. Fusions, as each consumer's kind states them; then the contexts that carry them.
+            var fusions = new Fusion?[layers.Count];
+            for (int i = 1; i < layers.Count; i++)
+            {
+                fusions[i] = layers[i].Kind.FuseWith(layers[i - 1], layers[i]);
+            }
+            var planned = new List<LayerContext>();
+            for (int i = 0; i < layers.Count; i++)
+            {
+                LayerContext l = layers[i];
+                Fusion? own = fusions[i], next = i + 1 < layers.Count ? fusions[i + 1] : null;
+                string? nextName = i + 1 < layers.Count ? layers[i + 1].Layer.Name : null;
+                planned.Add(new LayerContext(l.Layer, l.Index, l.InputVar, l.InputGradientVar, l.IsOutput, l.Loss, l.InputChannelMajor, l.HasModes)
+                {
+                    InputGradientAccumulates = tensors[i].GradientAccumulates,
+                    FusedConv = own is ConvIntoPoolFusion ? planned[i - 1] : null,
+                    FusedInputDerivative = own is InputDerivativeFusion d ? (d.Activation, d.OutputVar, layers[i - 1].Layer.Name) : null,
+                    FusedIntoPool = next is ConvIntoPoolFusion ? nextName : null,
+                    DerivativeFusedInto = next is InputDerivativeFusion ? nextName : null,
+                });
+            }
+            return new NetworkPlan(spec, planned, tensors);
+        }
+
+        /// <summary>Whether the input [C, H, W] goes (past any dropout) straight into a layer that works channel-major.</summary>
+        private static bool InputFeedsSpatialLayer(NetworkSpec spec)
+        {
+            if (!spec.Input.IsImage)
+            {
+                return false;
+            }
+            LayerSpec? first = spec.Layers.FirstOrDefault(l => !LayerKinds.Of(l).KeepsLayout);
+            return first is not null && LayerKinds.Of(first).ReadsChannelMajor;
+        }
+    }
+}
