@@ -158,6 +158,24 @@ namespace NetGen.Generator
             "Activation not available on this layer",
             "Softmax is not available on {0} '{1}': it normalizes across features, so put it on a Dense output layer");
 
+        // ---- Sequences ---------------------------------------------------------------------------
+
+        public static readonly DiagnosticDescriptor TokensNeedEmbedding = Error("NG0033",
+            "Token ids need an Embedding",
+            "{0} '{1}' receives token ids {2}; token ids are integers, not features, so put [Embedding(...)] right after [TokenInput] to turn each id into a vector");
+
+        public static readonly DiagnosticDescriptor EmbeddingNotAfterTokenInput = Error("NG0034",
+            "Embedding must come right after TokenInput",
+            "Embedding '{0}' receives {1}; an Embedding looks up token ids, so it must be the first layer after [TokenInput(sequenceLength, vocabularySize)]");
+
+        public static readonly DiagnosticDescriptor RecurrentNeedsSequence = Error("NG0035",
+            "Recurrent layer needs a sequence",
+            "{0} '{1}' receives {2}, which has no time axis; a recurrent layer reads a sequence [B, T, D], e.g. from [TokenInput] and [Embedding]");
+
+        public static readonly DiagnosticDescriptor RecurrentAfterLastStep = Error("NG0036",
+            "Recurrent layer after one that returns only its last step",
+            "{0} '{1}' follows '{2}', which returns only its last step {3}; set ReturnSequences = true on '{2}' so '{1}' receives every step");
+
         // ---- The generator itself ----------------------------------------------------------------
 
         public static readonly DiagnosticDescriptor InternalError = Error("NG0099",

@@ -151,6 +151,37 @@ namespace NetGen.Generator.Tests
                 [Dense(2)]
                 public partial class TinyNormalized;
                 """, "Demo.TinyNormalized", "Demo.TinyNormalized.g.cs", Loss.MeanSquaredError, 4, 2, 4 * 4 + 4 + 2 * 4 + 4 * 2 + 2),
+
+            new("CharModel", """
+                using NetGen;
+
+                namespace Demo.Text;
+
+                /// <summary>A char-level language model: two LSTMs and a per-step softmax over the vocabulary.</summary>
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(16, vocabularySize: 11)]
+                [Embedding(8)]
+                [Lstm(12, ReturnSequences = true)]
+                [Lstm(12, ReturnSequences = true)]
+                [Dense(11, Activation.Softmax)]
+                public partial class CharModel;
+                """, "Demo.Text.CharModel", "Demo.Text.CharModel.g.cs", Loss.CrossEntropy, 16, 16 * 11,
+                11 * 8 + 4 * 12 * (8 + 12 + 2) + 4 * 12 * (12 + 12 + 2) + 12 * 11 + 11),
+
+            new("GruClassifier", """
+                using NetGen;
+
+                namespace Demo.Text;
+
+                /// <summary>A sequence classifier: padded token ids, two stacked GRUs, the last step into a softmax.</summary>
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(10, vocabularySize: 20)]
+                [Embedding(6, PaddingIndex = 0)]
+                [Gru(8, Layers = 2)]
+                [Dense(3, Activation.Softmax)]
+                public partial class GruClassifier;
+                """, "Demo.Text.GruClassifier", "Demo.Text.GruClassifier.g.cs", Loss.CrossEntropy, 10, 3,
+                20 * 6 + 3 * 8 * (6 + 8 + 2) + 3 * 8 * (8 + 8 + 2) + 8 * 3 + 3),
         };
 
         private static readonly ConcurrentDictionary<string, Lazy<GeneratorRun>> Runs = new();

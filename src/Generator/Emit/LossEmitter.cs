@@ -14,8 +14,10 @@ namespace NetGen.Generator.Emit
         public static string TargetName(LossKind loss) => loss == LossKind.CrossEntropy ? "labels" : "targets";
 
         /// <summary>A one-line formula for the comment above the loss.</summary>
-        public static string Describe(LossKind loss, string outputLayer) => loss switch
+        public static string Describe(LossKind loss, string outputLayer, bool perStep = false) => loss switch
         {
+            LossKind.CrossEntropy when perStep =>
+                $"cross-entropy of softmax(z) at every time step, fused with '{outputLayer}': L = mean over B·T of (logsumexp(z) − z[label]); ∂L/∂z = (p − onehot(label)) / (B·T)",
             LossKind.CrossEntropy =>
                 $"cross-entropy of softmax(z), fused with '{outputLayer}': L = mean_B(logsumexp(z) − z[label]); ∂L/∂z = (p − onehot(label)) / B",
             LossKind.BinaryCrossEntropy =>
@@ -28,13 +30,16 @@ namespace NetGen.Generator.Emit
         /// output layer's logits and output spans, <paramref name="gradient"/> its gradient span
         /// (null when nothing upstream has parameters).
         /// </summary>
-        public static void Emit(SourceWriter writer, LossKind loss, string? z, string y, string? gradient)
+        public static void Emit(SourceWriter writer, LossKind loss, string? z, string y, string? gradient, bool perStep = false)
         {
+            // A class per time step: B·T rows of Classes, the mean taken over all of them.
+            string rows = perStep ? "B * TargetSize" : "B";
+            string classes = perStep ? "Classes" : "OutputSize";
             string target = TargetName(loss);
             string grad = gradient ?? "default";
             writer.Line(loss switch
             {
-                LossKind.CrossEntropy => $"return global::NetGen.Losses.SoftmaxCrossEntropy({z}, {y}, {target}, B, OutputSize, {grad});",
+                LossKind.CrossEntropy => $"return global::NetGen.Losses.SoftmaxCrossEntropy({z}, {y}, {target}, {rows}, {classes}, {grad});",
                 LossKind.BinaryCrossEntropy => $"return global::NetGen.Losses.SigmoidBinaryCrossEntropy({z}, {y}, {target}, {grad});",
                 _ => $"return global::NetGen.Losses.MeanSquaredError({y}, {target}, {grad});",
             });

@@ -37,6 +37,17 @@ namespace NetGen.Generator.Emit
 
         private bool HasDropout => _plan.HasDropout;
 
+        /// <summary>The type of the inputs: token ids for a [TokenInput] network, floats otherwise.</summary>
+        private string InputSpan => _spec.TokenInputs ? "global::System.ReadOnlySpan<int>" : ReadOnlySpan;
+
+        /// <summary>The interface the class implements: <c>INetwork&lt;int&gt;</c>, or <c>INetwork&lt;int, int&gt;</c> for token inputs.</summary>
+        private string NetworkInterface => _spec.TokenInputs
+            ? $"global::NetGen.INetwork<int, {_targetType}>"
+            : $"global::NetGen.INetwork<{_targetType}>";
+
+        /// <summary>The generic interface that declares TargetSize and the training members.</summary>
+        private string TrainingInterface => $"global::NetGen.INetwork<{(_spec.TokenInputs ? "int" : "float")}, {_targetType}>";
+
         /// <summary>", bool training" for the passes of networks with mode-dependent layers.</summary>
         private string TrainingParameter => _spec.HasModes ? ", bool training" : "";
 
@@ -72,7 +83,7 @@ namespace NetGen.Generator.Emit
             {
                 _w.Line("//   " + context.Emitter.Describe(context));
             }
-            using (_w.Block($"partial class {_spec.ClassName} : global::NetGen.INetwork<{_targetType}>"))
+            using (_w.Block($"partial class {_spec.ClassName} : {NetworkInterface}"))
             {
                 WriteConstants();
                 _w.Line();
@@ -82,6 +93,11 @@ namespace NetGen.Generator.Emit
                 _w.Line();
                 WritePublicApi();
                 _w.Line();
+                if (_plan.SupportsStep)
+                {
+                    WriteStepApi();
+                    _w.Line();
+                }
                 WriteForwardPass();
                 _w.Line();
                 WriteLossPass();
@@ -96,16 +112,32 @@ namespace NetGen.Generator.Emit
 
         private void WriteConstants()
         {
-            _w.Line($"/// <summary>Floats per input sample: {Format.Dims(_spec.Input.Dims)}.</summary>");
+            _w.Line(_spec.TokenInputs
+                ? $"/// <summary>Token ids per input sample: {Format.Dims(_spec.Input.Dims)}.</summary>"
+                : $"/// <summary>Floats per input sample: {Format.Dims(_spec.Input.Dims)}.</summary>");
             _w.Line($"public const int InputSize = {Format.Int(_spec.Input.Size)};");
             _w.Line($"/// <summary>Floats per output sample: {Format.Dims(_spec.Output.Dims)}.</summary>");
             _w.Line($"public const int OutputSize = {Format.Int(_spec.Output.Size)};");
             _w.Line($"/// <summary>Trainable parameters: the length of <see cref=\"Parameters\"/> and <see cref=\"Gradients\"/>.</summary>");
             _w.Line($"public const int ParameterCount = {Format.Int(_spec.ParameterCount)};");
-            _w.Line(_spec.Loss == LossKind.CrossEntropy
+            if (_spec.TokenInputs)
+            {
+                _w.Line("/// <summary>Token ids per input sample.</summary>");
+                _w.Line($"public const int SequenceLength = {Format.Int(_spec.Input.Dims[0])};");
+                _w.Line("/// <summary>Every token id is in [0, VocabularySize).</summary>");
+                _w.Line($"public const int VocabularySize = {Format.Int(_spec.Vocabulary)};");
+            }
+            if (_spec.Loss == LossKind.CrossEntropy && _spec.PerStepTargets)
+            {
+                _w.Line("/// <summary>Classes at each time step: labels are in [0, Classes).</summary>");
+                _w.Line($"public const int Classes = {Format.Int(_spec.Classes)};");
+            }
+            _w.Line(_spec.Loss == LossKind.CrossEntropy && _spec.PerStepTargets
+                ? "/// <summary>Targets per sample: one class label per time step, each in [0, Classes).</summary>"
+                : _spec.Loss == LossKind.CrossEntropy
                 ? "/// <summary>Targets per sample: one class label in [0, OutputSize).</summary>"
                 : "/// <summary>Targets per sample: one float per output.</summary>");
-            _w.Line($"public const int TargetSize = {(_spec.Loss == LossKind.CrossEntropy ? "1" : "OutputSize")};");
+            _w.Line($"public const int TargetSize = {(_spec.Loss != LossKind.CrossEntropy ? "OutputSize" : _spec.PerStepTargets ? "SequenceLength" : "1")};");
             _w.Line();
             _w.Line("// Layer sizes.");
             foreach (LayerContext context in Layers)
@@ -160,6 +192,14 @@ namespace NetGen.Generator.Emit
             _w.Line("private int _capacity;         // samples the forward buffers hold");
             _w.Line("private int _trainingCapacity; // samples the gradient buffers hold");
             _w.Line("private int _lastBatch;        // samples in the most recent forward pass (see Outputs)");
+            if (_plan.SupportsStep)
+            {
+                _w.Line("private int _streams;          // independent streams the step state holds (see Step)");
+                foreach (StepBuffer buffer in _plan.StepBuffers)
+                {
+                    _w.Line($"private global::NetGen.AlignedBuffer {buffer.Field} = global::NetGen.AlignedBuffer.Empty; // {buffer.Description}");
+                }
+            }
             foreach (WorkspaceBuffer buffer in AllBuffers)
             {
                 _w.Line(buffer.Fixed
@@ -240,16 +280,20 @@ namespace NetGen.Generator.Emit
             string targets = $"global::System.ReadOnlySpan<{_targetType}> {_target}";
             string what = LastActivation() == ActivationKind.Softmax ? " (class probabilities)" : "";
             _w.Line($"/// <summary>Inference: the outputs{what} for <paramref name=\"batchSize\"/> samples, [batchSize, OutputSize], as a view of this network's buffer that stays valid until its next pass.</summary>");
-            using (_w.Block($"public {ReadOnlySpan} Forward({ReadOnlySpan} inputs, int batchSize)"))
+            using (_w.Block($"public {ReadOnlySpan} Forward({InputSpan} inputs, int batchSize)"))
             {
                 _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
                 _w.Line("global::NetGen.Guard.Length(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
+                if (_spec.TokenInputs)
+                {
+                    _w.Line("global::NetGen.Guard.Tokens(inputs, VocabularySize, SequenceLength, nameof(inputs));");
+                }
                 _w.Line("EnsureCapacity(batchSize);");
                 _w.Line($"return ForwardPass(inputs, batchSize{TrainingArgument(false)});");
             }
             _w.Line();
             _w.Line($"/// <summary>Inference: writes OutputSize floats per sample{what} for <paramref name=\"batchSize\"/> samples into <paramref name=\"outputs\"/>.</summary>");
-            using (_w.Block($"public void Forward({ReadOnlySpan} inputs, {Span} outputs, int batchSize)"))
+            using (_w.Block($"public void Forward({InputSpan} inputs, {Span} outputs, int batchSize)"))
             {
                 _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
                 _w.Line("global::NetGen.Guard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));");
@@ -259,7 +303,7 @@ namespace NetGen.Generator.Emit
             _w.Line(_spec.HasModes
                 ? "/// <summary>Forward in inference mode (no dropout, running statistics) and the mean loss over the batch; parameters, gradients and buffers are left alone.</summary>"
                 : "/// <summary>Forward and the mean loss over the batch; parameters and gradients are left alone.</summary>");
-            using (_w.Block($"public float ComputeLoss({ReadOnlySpan} inputs, {targets}, int batchSize)"))
+            using (_w.Block($"public float ComputeLoss({InputSpan} inputs, {targets}, int batchSize)"))
             {
                 _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
                 _w.Line("EnsureCapacity(batchSize);");
@@ -270,7 +314,7 @@ namespace NetGen.Generator.Emit
             _w.Line(_spec.HasModes
                 ? "/// <summary>Forward in training mode (dropout active, batch statistics, running statistics updated), mean loss over the batch, backward: overwrites <see cref=\"Gradients\"/> and returns the loss.</summary>"
                 : "/// <summary>Forward, mean loss over the batch, backward: overwrites <see cref=\"Gradients\"/> and returns the loss.</summary>");
-            using (_w.Block($"public float ComputeGradients({ReadOnlySpan} inputs, {targets}, int batchSize)"))
+            using (_w.Block($"public float ComputeGradients({InputSpan} inputs, {targets}, int batchSize)"))
             {
                 _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
                 _w.Line("EnsureCapacity(batchSize);");
@@ -282,7 +326,7 @@ namespace NetGen.Generator.Emit
             }
             _w.Line();
             _w.Line("/// <summary>ComputeGradients, then one step of <paramref name=\"optimizer\"/>; returns the loss before the step.</summary>");
-            using (_w.Block($"public float TrainStep({ReadOnlySpan} inputs, {targets}, int batchSize, global::NetGen.Optimizer optimizer)"))
+            using (_w.Block($"public float TrainStep({InputSpan} inputs, {targets}, int batchSize, global::NetGen.Optimizer optimizer)"))
             {
                 _w.Line("global::NetGen.Guard.Optimizer(optimizer);");
                 _w.Line($"float loss = ComputeGradients(inputs, {_target}, batchSize);");
@@ -290,15 +334,68 @@ namespace NetGen.Generator.Emit
                 _w.Line("return loss;");
             }
             _w.Line();
-            using (_w.Block($"private static void CheckBatch({ReadOnlySpan} inputs, {targets}, int batchSize)"))
+            using (_w.Block($"private static void CheckBatch({InputSpan} inputs, {targets}, int batchSize)"))
             {
                 _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
                 _w.Line("global::NetGen.Guard.Length(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
+                if (_spec.TokenInputs)
+                {
+                    _w.Line("global::NetGen.Guard.Tokens(inputs, VocabularySize, SequenceLength, nameof(inputs));");
+                }
                 _w.Line($"global::NetGen.Guard.Length({_target}.Length, batchSize, TargetSize, nameof({_target}), nameof(TargetSize));");
                 if (_spec.Loss == LossKind.CrossEntropy)
                 {
-                    _w.Line($"global::NetGen.Guard.Labels({_target}, OutputSize, nameof({_target}));");
+                    _w.Line($"global::NetGen.Guard.Labels({_target}, {(_spec.PerStepTargets ? "Classes" : "OutputSize")}, nameof({_target}));");
                 }
+            }
+        }
+
+        /// <summary>Generation: one time step at a time for a batch of independent streams, carrying the recurrent state.</summary>
+        private void WriteStepApi()
+        {
+            string features = Format.Int(_spec.Output.Features);
+            _w.Line("/// <summary>");
+            _w.Line($"/// Generation: feeds one token to each of <paramref name=\"batchSize\"/> independent streams and returns this step's outputs,");
+            _w.Line($"/// [batchSize, {features}]{(LastActivation() == ActivationKind.Softmax ? " (next-token probabilities)" : "")}. The recurrent state carries over to the next call, so each new token");
+            _w.Line("/// costs one time step, not a re-run of the window. A different batchSize, or <see cref=\"ResetState\"/>, starts every stream afresh.");
+            _w.Line("/// Runs in inference mode. The returned view stays valid until the next call.");
+            _w.Line("/// </summary>");
+            using (_w.Block($"public {ReadOnlySpan} Step(global::System.ReadOnlySpan<int> tokens, int batchSize)"))
+            {
+                _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+                _w.Line("global::NetGen.Guard.Length(tokens.Length, batchSize, 1, nameof(tokens), \"1\");");
+                _w.Line("global::NetGen.Guard.Tokens(tokens, VocabularySize, 1, nameof(tokens));");
+                using (_w.Block("if (batchSize != _streams)"))
+                {
+                    _w.Line("StartStreams(batchSize);");
+                }
+                _w.Line("int B = batchSize;");
+                _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
+                string x = "tokens";
+                foreach (LayerContext layer in Layers)
+                {
+                    _w.Line();
+                    x = layer.Emitter.Step(_w, layer, x);
+                }
+                _w.Line("return " + x + ";");
+            }
+            _w.Line();
+            _w.Line("/// <summary>Forgets the carried state: the next <see cref=\"Step\"/> starts every stream from zero state, as at the start of a sequence.</summary>");
+            using (_w.Block("public void ResetState()"))
+            {
+                foreach (StepBuffer buffer in _plan.StepBuffers.Where(b => b.State))
+                {
+                    _w.Line($"{buffer.Field}.Span.Clear();");
+                }
+            }
+            _w.Line();
+            using (_w.Block("private void StartStreams(int streams)"))
+            {
+                foreach (StepBuffer buffer in _plan.StepBuffers)
+                {
+                    _w.Line($"{buffer.Field} = new global::NetGen.AlignedBuffer(global::NetGen.Guard.WorkspaceLength(streams, {buffer.PerSample}));");
+                }
+                _w.Line("_streams = streams;");
             }
         }
 
@@ -340,7 +437,7 @@ namespace NetGen.Generator.Emit
                 _w.Line("// Forward, layer by layer; returns the output span. Inference and training share this path:");
                 _w.Line("// this network has no layer that behaves differently in training (no dropout, no batch-norm).");
             }
-            using (_w.Block($"private {ReadOnlySpan} ForwardPass({ReadOnlySpan} x, int B{TrainingParameter})"))
+            using (_w.Block($"private {ReadOnlySpan} ForwardPass({InputSpan} x, int B{TrainingParameter})"))
             {
                 _w.Line("_lastBatch = B;");
                 _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
@@ -372,7 +469,7 @@ namespace NetGen.Generator.Emit
         private void WriteLossPass()
         {
             LayerContext output = _plan.OutputOwner;
-            _w.Line("// Loss: " + LossEmitter.Describe(_spec.Loss, Layers[Layers.Count - 1].Layer.Name));
+            _w.Line("// Loss: " + LossEmitter.Describe(_spec.Loss, Layers[Layers.Count - 1].Layer.Name, _spec.PerStepTargets));
             using (_w.Block($"private float LossPass(global::System.ReadOnlySpan<{_targetType}> {_target}, int B, bool withGradient)"))
             {
                 string? gradient = null;
@@ -385,7 +482,7 @@ namespace NetGen.Generator.Emit
                     }
                 }
                 string? z = _spec.Loss != LossKind.MeanSquaredError ? output.Local("Z") : null;
-                LossEmitter.Emit(_w, _spec.Loss, z, OutputVar, gradient);
+                LossEmitter.Emit(_w, _spec.Loss, z, OutputVar, gradient, _spec.PerStepTargets);
             }
         }
 
@@ -393,7 +490,7 @@ namespace NetGen.Generator.Emit
         {
             _w.Line("// Backward: the layers in reverse, each turning ∂L/∂(its output) into its parameter gradients");
             _w.Line("// and, where an earlier layer needs it, ∂L/∂(its input). Every gradient is overwritten, none accumulated.");
-            using (_w.Block($"private void BackwardPass({ReadOnlySpan} x, int B)"))
+            using (_w.Block($"private void BackwardPass({InputSpan} x, int B)"))
             {
                 // The views the plan says backward reads or writes, then the layers in reverse.
                 if (_plan.BackwardReadsParameters)
@@ -450,7 +547,7 @@ namespace NetGen.Generator.Emit
             _w.Line("int global::NetGen.INetwork.InputSize => InputSize;");
             _w.Line("int global::NetGen.INetwork.OutputSize => OutputSize;");
             _w.Line("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
-            _w.Line($"int global::NetGen.INetwork<{_targetType}>.TargetSize => TargetSize;");
+            _w.Line($"int {TrainingInterface}.TargetSize => TargetSize;");
             _w.Line($"global::NetGen.Loss global::NetGen.INetwork.Loss => global::NetGen.Loss.{_spec.Loss};");
             _w.Line("global::System.Collections.Generic.IReadOnlyList<int> global::NetGen.INetwork.InputShape => InputShape;");
             _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> global::NetGen.INetwork.ParameterLayout => ParameterLayout;");

@@ -33,6 +33,13 @@ namespace NetGen.Generator.Layers
     }
 
     /// <summary>
+    /// A buffer of the stateful one-step path (generation): <c>PerSample</c> floats per stream. A
+    /// <paramref name="State"/> buffer carries values from one step to the next (h, c) and is zeroed by
+    /// ResetState; the others are per-step working space.
+    /// </summary>
+    internal sealed record StepBuffer(string Field, string PerSample, string Description, bool State);
+
+    /// <summary>
     /// Writes one kind of layer into the generated class. Forward and backward are a pair with the
     /// same spans in the same order; backward turns ∂L/∂output into parameter gradients and, when
     /// someone upstream wants it, ∂L/∂input.
@@ -81,6 +88,15 @@ namespace NetGen.Generator.Layers
 
         /// <summary>One line describing the layer for the comment above its forward code.</summary>
         public abstract string Describe(LayerContext context);
+
+        /// <summary>Whether the layer can run one time step at a time, carrying its state (the generation path).</summary>
+        public virtual bool SupportsStep => false;
+
+        /// <summary>Writes one time step for B streams reading <paramref name="input"/> ([B, features]); returns the span of its output.</summary>
+        public virtual string Step(SourceWriter writer, LayerContext context, string input) => input;
+
+        /// <summary>The buffers <see cref="Step"/> uses.</summary>
+        public virtual IEnumerable<StepBuffer> StepBuffers(LayerContext context) => Array.Empty<StepBuffer>();
 
         public abstract void Forward(SourceWriter writer, LayerContext context);
 

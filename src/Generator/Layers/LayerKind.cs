@@ -52,6 +52,9 @@ namespace NetGen.Generator.Layers
         /// </summary>
         public virtual Fusion? FuseWith(LayerContext producer, LayerContext consumer) => null;
 
+        /// <summary>Whether it reads token ids (only an Embedding does; any other layer after [TokenInput] is NG0033).</summary>
+        public virtual bool ReadsTokens => false;
+
         /// <summary>Whether an image input reaches it channel-major ([C, B, H, W]): the spatial layers' layout.</summary>
         public virtual bool ReadsChannelMajor => false;
 
@@ -76,6 +79,9 @@ namespace NetGen.Generator.Layers
             GlobalAveragePoolKind.Instance,
             BatchNormKind.Instance,
             DropoutKind.Instance,
+            EmbeddingKind.Instance,
+            RecurrentKind.Lstm,
+            RecurrentKind.Gru,
         };
 
         private static readonly Dictionary<string, LayerKind> ByAttributeName = All.ToDictionary(k => k.Attribute);

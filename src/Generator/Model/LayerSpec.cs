@@ -38,9 +38,12 @@ namespace NetGen.Generator.Model
     {
         public override string Kind => "Dense";
 
+        /// <summary>Time steps it applies at: 1 on a vector, T on a sequence [T, InFeatures].</summary>
+        public int Steps => Input.IsSequence ? Input.Dims[0] : 1;
+
         public override long ParameterCount => (long)Units * InFeatures + Units;
 
-        public override long ForwardFlopsPerSample => 2L * Units * InFeatures;
+        public override long ForwardFlopsPerSample => 2L * Steps * Units * InFeatures;
 
         public override string? Detail => Activation == ActivationKind.None ? null : Activation.ToString();
     }

@@ -2,6 +2,7 @@ namespace NetGen.Generator.Model
 {
     /// <param name="Namespace">As C# needs it (keywords escaped with @), or null for the global namespace.</param>
     /// <param name="ClassName">As C# needs it (<c>@class</c>).</param>
+    /// <param name="Vocabulary">The token-id range of a [TokenInput] network, 0 for float inputs.</param>
     /// <param name="DisplayName">As people read it, for the summary and comments (<c>class</c>).</param>
     /// <summary>
     /// Everything the emitter needs to write one network, and nothing else. This record is the value
@@ -15,6 +16,7 @@ namespace NetGen.Generator.Model
         string HintName,
         LossKind Loss,
         TensorType Input,
+        int Vocabulary,
         EquatableArray<LayerSpec> Layers,
         EquatableArray<ParameterSpec> Parameters,
         int ParameterCount,
@@ -25,6 +27,18 @@ namespace NetGen.Generator.Model
         public bool HasModes => System.Linq.Enumerable.Any(Layers, l => l.ModeDependent);
 
         public TensorType Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Output;
+
+        /// <summary>Whether the inputs are token ids ([TokenInput]): <c>ReadOnlySpan&lt;int&gt;</c> everywhere.</summary>
+        public bool TokenInputs => Input.IsTokens;
+
+        /// <summary>Whether a cross-entropy output is a class per time step ([B, T, V] against [B, T] labels).</summary>
+        public bool PerStepTargets => Output.IsSequence;
+
+        /// <summary>Classes of a cross-entropy output: its last axis.</summary>
+        public int Classes => Output.Features;
+
+        /// <summary>Targets per sample: a label per step, one label, or one value per output.</summary>
+        public long TargetSize => Loss == LossKind.CrossEntropy ? (PerStepTargets ? Output.Dims[0] : 1) : Output.Size;
 
         /// <summary>For comments: <c>Demo.MnistMlp</c>.</summary>
         public string FullName => HintName.Substring(0, HintName.Length - ".g.cs".Length);

@@ -20,7 +20,7 @@ namespace NetGen.Generator.Parsing
         public const string NetworkAttributeFullName = "NetGen.NetworkAttribute";
 
         /// <summary>The attributes NetGen reads, by class name, mapped to the kind the checker knows them by: the inputs and every layer kind.</summary>
-        private static readonly Dictionary<string, string> LayerKinds = new[] { "Input" }
+        private static readonly Dictionary<string, string> LayerKinds = new[] { "Input", "TokenInput" }
             .Concat(Layers.LayerKinds.All.Select(k => k.Attribute))
             .ToDictionary(kind => kind + "Attribute");
 

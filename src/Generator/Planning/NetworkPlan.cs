@@ -93,6 +93,15 @@ namespace NetGen.Generator.Planning
 
         public bool HasDropout => Spec.Layers.Any(l => l is DropoutSpec);
 
+        /// <summary>
+        /// Whether the network gets the stateful one-step API for generation: token inputs, and every
+        /// layer able to run a step at a time (embedding, recurrent, dense, dropout).
+        /// </summary>
+        public bool SupportsStep => Spec.TokenInputs && Layers.All(l => l.Emitter.SupportsStep);
+
+        /// <summary>The buffers of the one-step path, layers in order.</summary>
+        public IEnumerable<StepBuffer> StepBuffers => SupportsStep ? Layers.SelectMany(l => l.Emitter.StepBuffers(l)) : Enumerable.Empty<StepBuffer>();
+
         public static NetworkPlan Build(NetworkSpec spec)
         {
             // 1. Wire the chain: each layer reads the span the previous one wrote.

@@ -18,6 +18,12 @@ namespace NetGen.Generator.Shapes
 
         public Naming Naming { get; }
 
+        /// <summary>The vocabulary size of a [TokenInput] network (0 otherwise), for the rules of layers that read token ids.</summary>
+        public int Vocabulary { get; set; }
+
+        /// <summary>The layer checked just before the current one (null for the first, or when it failed its check).</summary>
+        public Model.LayerSpec? Previous { get; set; }
+
         public bool HasErrors { get; private set; }
 
         public void Report(DiagnosticDescriptor descriptor, Location location, params object?[] args)

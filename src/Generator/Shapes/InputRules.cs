@@ -3,11 +3,31 @@ using NetGen.Generator.Parsing;
 
 namespace NetGen.Generator.Shapes
 {
-    /// <summary>[Input(params int[] shape)]: at least one dimension, each positive.</summary>
+    /// <summary>[Input(params int[] shape)]: at least one dimension, each positive; or [TokenInput(sequenceLength, vocabularySize)].</summary>
     internal static class InputRules
     {
+        /// <summary>Whether the attribute declares the network's input ([Input] or [TokenInput]).</summary>
+        public static bool IsInput(LayerAttribute attribute) => attribute.Kind is "Input" or "TokenInput";
+
+        /// <summary>[TokenInput(sequenceLength, vocabularySize)]: both at least 1; sets the vocabulary the embedding reads.</summary>
+        private static TensorType? CheckTokens(LayerAttribute input, CheckContext context)
+        {
+            int? steps = context.PositiveInt(input, "sequenceLength", "The sequence length of [TokenInput]");
+            int? vocabulary = context.PositiveInt(input, "vocabularySize", "The vocabulary size of [TokenInput]");
+            if (steps is null || vocabulary is null)
+            {
+                return null;
+            }
+            context.Vocabulary = vocabulary.Value;
+            return TensorType.Tokens(steps.Value);
+        }
+
         public static TensorType? Check(LayerAttribute input, CheckContext context)
         {
+            if (input.Kind == "TokenInput")
+            {
+                return CheckTokens(input, context);
+            }
             Argument? shape = input["shape"];
             if (shape is null)
             {

@@ -19,12 +19,12 @@ namespace NetGen.Generator.Shapes
             var context = new CheckContext(diagnostics, new Naming(declaration.Attributes));
             LossKind? loss = context.Enum(declaration.Network, "loss", "Loss", LossKind.MeanSquaredError);
 
-            // [Input]: exactly one, before every layer.
+            // [Input] or [TokenInput]: exactly one, before every layer.
             LayerAttribute? input = null;
             var layerAttributes = new List<LayerAttribute>();
             foreach (LayerAttribute attribute in declaration.Attributes)
             {
-                if (attribute.Kind != "Input")
+                if (!InputRules.IsInput(attribute))
                 {
                     layerAttributes.Add(attribute);
                 }
@@ -55,7 +55,18 @@ namespace NetGen.Generator.Shapes
                 LayerAttribute attribute = layerAttributes[i];
                 string name = LayerName(attribute, context);
                 string identifier = context.Naming.Identifier(name, i);
-                LayerSpec? layer = LayerKinds.ForAttribute(attribute.Kind)?.Check(attribute, shape, name, identifier, context);
+                LayerKind? kind = LayerKinds.ForAttribute(attribute.Kind);
+                LayerSpec? layer;
+                if (shape is { IsTokens: true } && kind is { ReadsTokens: false })
+                {
+                    context.Report(DiagnosticDescriptors.TokensNeedEmbedding, attribute.Location, attribute.Kind, name, shape);
+                    layer = null;
+                }
+                else
+                {
+                    layer = kind?.Check(attribute, shape, name, identifier, context);
+                }
+                context.Previous = layer;
                 shape = layer?.Output;
                 if (layer is not null)
                 {
@@ -91,6 +102,7 @@ namespace NetGen.Generator.Shapes
                 declaration.HintName,
                 loss.Value,
                 inputShape,
+                context.Vocabulary,
                 new EquatableArray<LayerSpec>(layers),
                 new EquatableArray<ParameterSpec>(parameters),
                 parameters.Sum(p => p.Length),

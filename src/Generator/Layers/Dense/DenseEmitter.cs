@@ -24,7 +24,18 @@ namespace NetGen.Generator.Layers
 
         private static bool Unrolled(LayerContext context) => IsUnrolled(context);
 
-        public static bool IsUnrolled(LayerContext context) => (long)Spec(context).Units * Spec(context).InFeatures <= UnrollLimit;
+        public static bool IsUnrolled(LayerContext context) =>
+            !PerStep(context) && (long)Spec(context).Units * Spec(context).InFeatures <= UnrollLimit;
+
+        /// <summary>Whether it applies at every step of a sequence: its rows are then B·T, not B.</summary>
+        private static bool PerStep(LayerContext context) => Spec(context).Input.IsSequence;
+
+        /// <summary>The rows the kernels see: <c>B</c>, or <c>B * DenseSteps</c> on a sequence.</summary>
+        private static string Rows(LayerContext context) => PerStep(context) ? "B * " + context.Const("Steps") : "B";
+
+        /// <summary>Floats per sample of its output and gradient.</summary>
+        private static string PerSample(LayerContext context) =>
+            PerStep(context) ? context.Const("Steps") + " * " + context.Const("Out") : context.Const("Out");
 
         /// <summary>Whether z is kept apart from y.</summary>
         private static bool KeepsZ(LayerContext context) =>
@@ -52,12 +63,16 @@ namespace NetGen.Generator.Layers
         {
             DenseSpec dense = Spec(context);
             writer.Line($"private const int {context.Const("In")} = {Format.Int(dense.InFeatures)}, {context.Const("Out")} = {Format.Int(dense.Units)}; // {dense.Name}: Dense {dense.Input} -> {dense.Output}");
+            if (PerStep(context))
+            {
+                writer.Line($"private const int {context.Const("Steps")} = {Format.Int(dense.Steps)}; // {dense.Name} applies at each of {Format.Int(dense.Steps)} time steps");
+            }
         }
 
         public override IEnumerable<WorkspaceBuffer> Buffers(LayerContext context)
         {
             DenseSpec dense = Spec(context);
-            string perSample = context.Const("Out");
+            string perSample = PerSample(context);
             string shape = dense.Output.ToString();
             if (KeepsZ(context))
             {
@@ -90,7 +105,8 @@ namespace NetGen.Generator.Layers
                 ? "y = x·Wᵀ + b"
                 : $"y = {Format.FunctionName(dense.Activation)}(x·Wᵀ + b)";
             return $"{dense.Name}: Dense {dense.Input} -> {dense.Output}, {formula}" +
-                (Unrolled(context) ? $", unrolled ({Format.Int((long)dense.Units * dense.InFeatures)} weights)" : "");
+                (Unrolled(context) ? $", unrolled ({Format.Int((long)dense.Units * dense.InFeatures)} weights)" : "") +
+                (PerStep(context) ? ", at every time step (B·T rows)" : "");
         }
 
         public override void Forward(SourceWriter writer, LayerContext context)
@@ -100,14 +116,14 @@ namespace NetGen.Generator.Layers
             string y = context.Local("Y");
             if (!Unrolled(context))
             {
-                writer.Line($"global::NetGen.Kernels.Dense.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, {z}, {y}, B, {context.Const("In")}, {context.Const("Out")}, global::NetGen.Activation.{dense.Activation});");
+                writer.Line($"global::NetGen.Kernels.Dense.Forward({context.InputVar}, {Weight(context, "p")}, {Bias(context, "p")}, {z}, {y}, {Rows(context)}, {context.Const("In")}, {context.Const("Out")}, global::NetGen.Activation.{dense.Activation});");
                 return;
             }
             UnrolledForward(writer, context, z);
             string? call = dense.Activation switch
             {
                 ActivationKind.None => null,
-                ActivationKind.Softmax => $"global::NetGen.Kernels.Activations.Softmax({z}, {y}, B, {context.Const("Out")});",
+                ActivationKind.Softmax => $"global::NetGen.Kernels.Activations.Softmax({z}, {y}, {Rows(context)}, {context.Const("Out")});",
                 _ => $"global::NetGen.Kernels.Activations.{dense.Activation}({z}, {y});",
             };
             if (call is not null)
@@ -135,7 +151,7 @@ namespace NetGen.Generator.Layers
                 string? call = dense.Activation switch
                 {
                     ActivationKind.None => null,
-                    ActivationKind.Softmax => $"global::NetGen.Kernels.Activations.SoftmaxBackward({context.Local("Y")}, {d}, B, {context.Const("Out")});",
+                    ActivationKind.Softmax => $"global::NetGen.Kernels.Activations.SoftmaxBackward({context.Local("Y")}, {d}, {Rows(context)}, {context.Const("Out")});",
                     ActivationKind.Gelu => $"global::NetGen.Kernels.Activations.GeluBackward({context.Local("Z")}, {d});",
                     _ => $"global::NetGen.Kernels.Activations.{dense.Activation}Backward({context.Local("Y")}, {d});",
                 };
@@ -149,15 +165,35 @@ namespace NetGen.Generator.Layers
                 UnrolledBackward(writer, context, d);
                 return;
             }
-            writer.Line($"global::NetGen.Kernels.Dense.BackwardParameters({d}, {context.InputVar}, {Weight(context, "g")}, {Bias(context, "g")}, B, {context.Const("In")}, {context.Const("Out")});");
+            writer.Line($"global::NetGen.Kernels.Dense.BackwardParameters({d}, {context.InputVar}, {Weight(context, "g")}, {Bias(context, "g")}, {Rows(context)}, {context.Const("In")}, {context.Const("Out")});");
             if (context.FusedInputDerivative is { } fused)
             {
-                writer.Line($"global::NetGen.Kernels.Dense.BackwardInput({d}, {Weight(context, "p")}, {context.InputGradientVar}, B, {context.Const("In")}, {context.Const("Out")}, global::NetGen.Activation.{fused.Activation}, {fused.OutputVar});");
+                writer.Line($"global::NetGen.Kernels.Dense.BackwardInput({d}, {Weight(context, "p")}, {context.InputGradientVar}, {Rows(context)}, {context.Const("In")}, {context.Const("Out")}, global::NetGen.Activation.{fused.Activation}, {fused.OutputVar});");
             }
             else if (context.InputGradientVar is not null)
             {
-                writer.Line($"global::NetGen.Kernels.Dense.BackwardInput({d}, {Weight(context, "p")}, {context.InputGradientVar}, B, {context.Const("In")}, {context.Const("Out")});");
+                writer.Line($"global::NetGen.Kernels.Dense.BackwardInput({d}, {Weight(context, "p")}, {context.InputGradientVar}, {Rows(context)}, {context.Const("In")}, {context.Const("Out")});");
             }
+        }
+
+        public override bool SupportsStep => true;
+
+        public override string Step(SourceWriter writer, LayerContext context, string input)
+        {
+            DenseSpec dense = Spec(context);
+            string y = context.Local("StepY"), z = context.Local("StepZ");
+            writer.Line($"// {dense.Name}: {(dense.Activation == ActivationKind.None ? "y = x·Wᵀ + b" : $"y = {Format.FunctionName(dense.Activation)}(x·Wᵀ + b)")} for this step");
+            writer.Line($"global::System.Span<float> {z} = {context.Field("StepZ")}.Slice(B * {context.Const("Out")}); // [B, {Format.Int(dense.Units)}]");
+            writer.Line($"global::System.Span<float> {y} = {context.Field("StepY")}.Slice(B * {context.Const("Out")}); // [B, {Format.Int(dense.Units)}]");
+            writer.Line($"global::NetGen.Kernels.Dense.Forward({input}, {Weight(context, "p")}, {Bias(context, "p")}, {z}, {y}, B, {context.Const("In")}, {context.Const("Out")}, global::NetGen.Activation.{dense.Activation});");
+            return y;
+        }
+
+        public override IEnumerable<StepBuffer> StepBuffers(LayerContext context)
+        {
+            string shape = $"[B, {Format.Int(Spec(context).Units)}]";
+            yield return new StepBuffer(context.Field("StepZ"), context.Const("Out"), $"{shape} {Spec(context).Name}: this step's pre-activation", State: false);
+            yield return new StepBuffer(context.Field("StepY"), context.Const("Out"), $"{shape} {Spec(context).Name}: this step's output", State: false);
         }
 
         /// <summary>z[s, o] = b[o] + Σ_i W[o, i]·x[s, i], with every weight in a local.</summary>

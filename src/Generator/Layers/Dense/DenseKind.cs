@@ -20,7 +20,7 @@ namespace NetGen.Generator.Layers
 
         public override string DefaultName => "dense";
 
-        public override IReadOnlyList<string> ConstantSuffixes { get; } = new[] { "In", "Out", "Weight", "Bias" };
+        public override IReadOnlyList<string> ConstantSuffixes { get; } = new[] { "In", "Out", "Steps", "Weight", "Bias" };
 
         public override LayerSpec? Check(LayerAttribute attribute, TensorType? input, string name, string identifier, CheckContext context) =>
             DenseRules.Check(attribute, input, name, identifier, context);

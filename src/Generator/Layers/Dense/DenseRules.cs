@@ -6,7 +6,7 @@ using NetGen.Generator.Parsing;
 
 namespace NetGen.Generator.Layers
 {
-    /// <summary>[Dense(units, activation)]: a positive unit count, a flat input, defined enum values.</summary>
+    /// <summary>[Dense(units, activation)]: a positive unit count, a flat input or a sequence (then per step), defined enum values.</summary>
     internal static class DenseRules
     {
         public static DenseSpec? Check(LayerAttribute dense, TensorType? input, string name, string identifier, CheckContext context)
@@ -18,12 +18,13 @@ namespace NetGen.Generator.Layers
             {
                 return null;
             }
-            if (!input.IsFlat)
+            if (!input.IsFlat && !input.IsSequence)
             {
                 context.Report(DiagnosticDescriptors.DenseNeedsFlatInput, dense.Location, name, input, input.Size);
                 return null;
             }
-            int inFeatures = input.Dims[0];
+            // On a sequence [T, D] the layer applies at every time step: [T, D] -> [T, units].
+            int inFeatures = input.Features;
             long weights = (long)units.Value * inFeatures;
             if (weights > int.MaxValue)
             {
@@ -31,7 +32,8 @@ namespace NetGen.Generator.Layers
                     $"The weight count of Dense layer '{name}' ({units} × {inFeatures})", weights, int.MaxValue);
                 return null;
             }
-            return new DenseSpec(name, identifier, input, TensorType.Vector(units.Value), inFeatures, units.Value, activation.Value, init.Value);
+            TensorType output = input.IsSequence ? TensorType.Sequence(input.Dims[0], units.Value) : TensorType.Vector(units.Value);
+            return new DenseSpec(name, identifier, input, output, inFeatures, units.Value, activation.Value, init.Value);
         }
     }
 }

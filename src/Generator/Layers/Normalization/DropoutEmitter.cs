@@ -39,6 +39,9 @@ namespace NetGen.Generator.Layers
         public override string Describe(LayerContext context) =>
             $"{context.Layer.Name}: Dropout {context.Layer.Input}, rate {Format.Float(Spec(context).Rate)} (inverted: kept values scaled by 1/(1 − rate))";
 
+        /// <summary>Generation runs in inference mode, where dropout is the identity.</summary>
+        public override bool SupportsStep => true;
+
         public override void Forward(SourceWriter writer, LayerContext context)
         {
             using (writer.Block("if (training)"))
