@@ -1,5 +1,7 @@
 using System;
 using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace NetGen
 {
@@ -41,6 +43,61 @@ namespace NetGen
                 {
                     throw new ArgumentOutOfRangeException(paramName, labels[i],
                         $"{paramName}[{i}] is {labels[i]}; a class label must be in [0, {classes}).");
+                }
+            }
+        }
+
+        /// <summary>
+        /// Throws unless every token id is in [0, <paramref name="vocabularySize"/>). <paramref name="tokens"/> is
+        /// <c>[batch × sequenceLength]</c>; the message names the sample, the position in its sequence, the value
+        /// and the valid range. The check is one vectorized pass (an unsigned compare catches negatives too).
+        /// </summary>
+        public static void Tokens(ReadOnlySpan<int> tokens, int vocabularySize, int sequenceLength, string paramName)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabularySize);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequenceLength);
+            if (!AllBelow(MemoryMarshal.Cast<int, uint>(tokens), (uint)vocabularySize))
+            {
+                ThrowToken(tokens, vocabularySize, sequenceLength, paramName);
+            }
+        }
+
+        // Whether every value is < limit: one OR-accumulated vector compare per Vector<uint>.Count values, then a scalar tail.
+        private static bool AllBelow(ReadOnlySpan<uint> values, uint limit)
+        {
+            int i = 0;
+            if (Vector.IsHardwareAccelerated && values.Length >= Vector<uint>.Count)
+            {
+                var bound = new Vector<uint>(limit);
+                Vector<uint> outside = Vector<uint>.Zero;
+                for (; i <= values.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+                {
+                    outside |= Vector.GreaterThanOrEqual(new Vector<uint>(values.Slice(i)), bound);
+                }
+                if (outside != Vector<uint>.Zero)
+                {
+                    return false;
+                }
+            }
+            for (; i < values.Length; i++)
+            {
+                if (values[i] >= limit)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static void ThrowToken(ReadOnlySpan<int> tokens, int vocabularySize, int sequenceLength, string paramName)
+        {
+            for (int i = 0; i < tokens.Length; i++)
+            {
+                if ((uint)tokens[i] >= (uint)vocabularySize)
+                {
+                    throw new ArgumentException(
+                        $"{paramName}: sample {i / sequenceLength}, position {i % sequenceLength} holds token {tokens[i]}; a token id must be in [0, {vocabularySize}).",
+                        paramName);
                 }
             }
         }

@@ -4,14 +4,17 @@ using System.Collections.Generic;
 namespace NetGen
 {
     /// <summary>
-    /// What every generated network offers, whatever its targets: sizes, the flat parameter and
-    /// gradient buffers, their layout and inference. Generated classes implement
-    /// <see cref="INetwork{TTarget}"/>, which adds training.
+    /// What every generated network offers, whatever its inputs and targets: sizes, the flat parameter and
+    /// gradient buffers and their layout. Generated classes implement <see cref="INetwork{TInput, TTarget}"/>
+    /// (<see cref="INetwork{TTarget}"/> for float inputs), which adds inference and training.
     /// </summary>
     /// <remarks>A network instance is not thread-safe: it owns the workspace its passes write.</remarks>
     public interface INetwork
     {
-        /// <summary>Floats per input sample.</summary>
+        /// <summary>
+        /// Input values per sample: floats for a network with float inputs, token ids (the sequence length)
+        /// for a network with <see cref="int"/> token inputs.
+        /// </summary>
         int InputSize { get; }
 
         /// <summary>Floats per output sample.</summary>
@@ -47,15 +50,6 @@ namespace NetGen
         /// <summary>A table of layers, output shapes and parameter counts, like Keras' <c>model.summary()</c>.</summary>
         string Summary { get; }
 
-        /// <summary>Inference: writes what the last layer declares (probabilities for Softmax) for <paramref name="batchSize"/> samples.</summary>
-        void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
-
-        /// <summary>
-        /// Inference without a copy: the outputs for <paramref name="batchSize"/> samples, [batchSize, OutputSize],
-        /// as a view of the network's own buffer that stays valid until its next pass.
-        /// </summary>
-        ReadOnlySpan<float> Forward(ReadOnlySpan<float> inputs, int batchSize);
-
         /// <summary>The outputs of the most recent forward pass of any kind (inference or training), [batch, OutputSize].</summary>
         ReadOnlySpan<float> Outputs { get; }
 
@@ -67,22 +61,49 @@ namespace NetGen
     }
 
     /// <summary>
-    /// A network trained against targets of type <typeparamref name="TTarget"/>: <see cref="int"/> class
-    /// labels for <see cref="Loss.CrossEntropy"/>, <see cref="float"/> values (<c>OutputSize</c> per sample)
-    /// for <see cref="Loss.MeanSquaredError"/> and <see cref="Loss.BinaryCrossEntropy"/>.
+    /// A network that takes inputs of type <typeparamref name="TInput"/> (<see cref="float"/> values, or
+    /// <see cref="int"/> token ids for a network that starts with an embedding) and is trained against
+    /// targets of type <typeparamref name="TTarget"/>: <see cref="int"/> class labels for
+    /// <see cref="Loss.CrossEntropy"/>, <see cref="float"/> values (<c>OutputSize</c> per sample) for
+    /// <see cref="Loss.MeanSquaredError"/> and <see cref="Loss.BinaryCrossEntropy"/>.
     /// </summary>
-    public interface INetwork<TTarget> : INetwork where TTarget : unmanaged
+    /// <remarks>
+    /// A cross-entropy network may classify every time step: outputs <c>[B, T, V]</c>, targets <c>[B, T]</c>
+    /// labels, <see cref="TargetSize"/> = T; it has <c>OutputSize / TargetSize</c> = V classes and its loss is
+    /// the mean over the B·T positions.
+    /// </remarks>
+    public interface INetwork<TInput, TTarget> : INetwork where TInput : unmanaged where TTarget : unmanaged
     {
-        /// <summary>Number of <typeparamref name="TTarget"/> values per sample: 1 label, or <see cref="INetwork.OutputSize"/> floats.</summary>
+        /// <summary>
+        /// Number of <typeparamref name="TTarget"/> values per sample: 1 label; T labels for a classifier of
+        /// every one of T time steps; or <see cref="INetwork.OutputSize"/> floats.
+        /// </summary>
         int TargetSize { get; }
 
+        /// <summary>
+        /// Inference without a copy: the outputs for <paramref name="batchSize"/> samples, [batchSize, OutputSize],
+        /// as a view of the network's own buffer that stays valid until its next pass.
+        /// </summary>
+        ReadOnlySpan<float> Forward(ReadOnlySpan<TInput> inputs, int batchSize);
+
+        /// <summary>Inference: writes what the last layer declares (probabilities for Softmax) for <paramref name="batchSize"/> samples.</summary>
+        void Forward(ReadOnlySpan<TInput> inputs, Span<float> outputs, int batchSize);
+
         /// <summary>Forward in inference mode and the mean loss over the batch; parameters and gradients are left alone.</summary>
-        float ComputeLoss(ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets, int batchSize);
+        float ComputeLoss(ReadOnlySpan<TInput> inputs, ReadOnlySpan<TTarget> targets, int batchSize);
 
         /// <summary>Forward, mean loss over the batch, backward. Overwrites <see cref="INetwork.Gradients"/>; returns the loss.</summary>
-        float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets, int batchSize);
+        float ComputeGradients(ReadOnlySpan<TInput> inputs, ReadOnlySpan<TTarget> targets, int batchSize);
 
         /// <summary><see cref="ComputeGradients"/>, then one step of <paramref name="optimizer"/>; returns the loss before the step.</summary>
-        float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets, int batchSize, Optimizer optimizer);
+        float TrainStep(ReadOnlySpan<TInput> inputs, ReadOnlySpan<TTarget> targets, int batchSize, Optimizer optimizer);
+    }
+
+    /// <summary>
+    /// A network with <see cref="float"/> inputs (<c>InputSize</c> floats per sample), trained against targets
+    /// of type <typeparamref name="TTarget"/>; see <see cref="INetwork{TInput, TTarget}"/>.
+    /// </summary>
+    public interface INetwork<TTarget> : INetwork<float, TTarget> where TTarget : unmanaged
+    {
     }
 }

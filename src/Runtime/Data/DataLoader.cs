@@ -7,16 +7,17 @@ namespace NetGen.Data
     /// shuffled with an order that is a function of <c>(seed, epoch)</c> alone, so epoch 7 is the same
     /// whether training ran from epoch 0 or resumed at 7. The last batch is smaller when the batch size
     /// does not divide the count (unless <c>dropLast</c>). Batches are views of buffers the loader owns and
-    /// reuses: iterating allocates nothing, and a batch is valid only until the next one.
+    /// reuses: iterating allocates nothing, and a batch is valid only until the next one. Inputs are
+    /// <typeparamref name="TInput"/> values: <see cref="float"/> features or <see cref="int"/> token ids.
     /// </summary>
-    public sealed class DataLoader<TTarget> where TTarget : unmanaged
+    public class DataLoader<TInput, TTarget> where TInput : unmanaged where TTarget : unmanaged
     {
-        private readonly float[] _inputs;
+        private readonly TInput[] _inputs;
         private readonly TTarget[] _targets;
         private readonly int[] _order;
 
         /// <summary>Creates a loader of <paramref name="batchSize"/> samples per batch over <paramref name="dataset"/>.</summary>
-        public DataLoader(Dataset<TTarget> dataset, int batchSize, bool shuffle = false, long seed = 0, bool dropLast = false)
+        public DataLoader(Dataset<TInput, TTarget> dataset, int batchSize, bool shuffle = false, long seed = 0, bool dropLast = false)
         {
             ArgumentNullException.ThrowIfNull(dataset);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -26,13 +27,13 @@ namespace NetGen.Data
             Seed = seed;
             DropLast = dropLast;
             int buffered = Math.Min(batchSize, Math.Max(dataset.Count, 1));
-            _inputs = shuffle ? new float[(long)buffered * dataset.FeatureSize] : [];
+            _inputs = shuffle ? new TInput[(long)buffered * dataset.FeatureSize] : [];
             _targets = shuffle ? new TTarget[(long)buffered * dataset.TargetSize] : [];
             _order = shuffle ? new int[dataset.Count] : [];
         }
 
         /// <summary>The dataset batched.</summary>
-        public Dataset<TTarget> Dataset { get; }
+        public Dataset<TInput, TTarget> Dataset { get; }
 
         /// <summary>Samples per batch (the last batch may hold fewer).</summary>
         public int BatchSize { get; }
@@ -96,7 +97,7 @@ namespace NetGen.Data
             {
                 return new Batch(index, size, Dataset.Features.Slice(start * f, size * f), Dataset.Targets.Slice(start * t, size * t));
             }
-            ReadOnlySpan<float> features = Dataset.Features;
+            ReadOnlySpan<TInput> features = Dataset.Features;
             ReadOnlySpan<TTarget> targets = Dataset.Targets;
             for (int b = 0; b < size; b++)
             {
@@ -110,7 +111,7 @@ namespace NetGen.Data
         /// <summary>One batch: <see cref="Size"/> samples' inputs and targets, views valid until the next batch.</summary>
         public readonly ref struct Batch
         {
-            internal Batch(int index, int size, ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets)
+            internal Batch(int index, int size, ReadOnlySpan<TInput> inputs, ReadOnlySpan<TTarget> targets)
             {
                 Index = index;
                 Size = size;
@@ -125,7 +126,7 @@ namespace NetGen.Data
             public int Size { get; }
 
             /// <summary>Inputs, <c>[Size × FeatureSize]</c>.</summary>
-            public ReadOnlySpan<float> Inputs { get; }
+            public ReadOnlySpan<TInput> Inputs { get; }
 
             /// <summary>Targets, <c>[Size × TargetSize]</c>.</summary>
             public ReadOnlySpan<TTarget> Targets { get; }
@@ -134,9 +135,9 @@ namespace NetGen.Data
         /// <summary>The batches of one epoch, for <c>foreach</c>.</summary>
         public readonly struct Enumerable
         {
-            private readonly DataLoader<TTarget> _loader;
+            private readonly DataLoader<TInput, TTarget> _loader;
 
-            internal Enumerable(DataLoader<TTarget> loader) => _loader = loader;
+            internal Enumerable(DataLoader<TInput, TTarget> loader) => _loader = loader;
 
             /// <summary>Starts the enumeration.</summary>
             public Enumerator GetEnumerator() => new(_loader);
@@ -145,11 +146,11 @@ namespace NetGen.Data
         /// <summary>Walks the batches of one epoch without allocating.</summary>
         public struct Enumerator
         {
-            private readonly DataLoader<TTarget> _loader;
+            private readonly DataLoader<TInput, TTarget> _loader;
             private readonly int _count;
             private int _index;
 
-            internal Enumerator(DataLoader<TTarget> loader)
+            internal Enumerator(DataLoader<TInput, TTarget> loader)
             {
                 _loader = loader;
                 _count = loader.BatchCount;
@@ -161,6 +162,16 @@ namespace NetGen.Data
 
             /// <summary>Advances to the next batch.</summary>
             public bool MoveNext() => ++_index < _count;
+        }
+    }
+
+    /// <summary>A <see cref="DataLoader{TInput, TTarget}"/> over a dataset with <see cref="float"/> features.</summary>
+    public sealed class DataLoader<TTarget> : DataLoader<float, TTarget> where TTarget : unmanaged
+    {
+        /// <summary>Creates a loader of <paramref name="batchSize"/> samples per batch over <paramref name="dataset"/>.</summary>
+        public DataLoader(Dataset<float, TTarget> dataset, int batchSize, bool shuffle = false, long seed = 0, bool dropLast = false)
+            : base(dataset, batchSize, shuffle, seed, dropLast)
+        {
         }
     }
 }

@@ -4,17 +4,19 @@ using System.Collections.Generic;
 namespace NetGen.Data
 {
     /// <summary>
-    /// Samples held in memory: features as one flat <see cref="float"/> array, <c>[Count × FeatureSize]</c>
-    /// row-major, and targets of type <typeparamref name="TTarget"/>, <c>[Count × TargetSize]</c>:
-    /// <see cref="int"/> class labels (one per sample) or <see cref="float"/> values.
+    /// Samples held in memory: inputs of type <typeparamref name="TInput"/> as one flat array,
+    /// <c>[Count × FeatureSize]</c> row-major (<see cref="float"/> features, or <see cref="int"/> token ids
+    /// for a network that starts with an embedding), and targets of type <typeparamref name="TTarget"/>,
+    /// <c>[Count × TargetSize]</c>: <see cref="int"/> class labels (one per sample, or one per time step) or
+    /// <see cref="float"/> values. Float-feature datasets are <see cref="Dataset{TTarget}"/>.
     /// </summary>
     /// <remarks>
     /// A dataset never copies the arrays it is given and never changes them; every transformation
-    /// (<see cref="Split"/>, <see cref="Standardizer.Transform{TTarget}"/>, …) returns a new dataset.
+    /// (<see cref="Split"/>, <see cref="Slice"/>, …) returns a new dataset.
     /// </remarks>
-    public sealed class Dataset<TTarget> : Dataset where TTarget : unmanaged
+    public class Dataset<TInput, TTarget> : Dataset where TInput : unmanaged where TTarget : unmanaged
     {
-        private readonly float[] _features;
+        private readonly TInput[] _features;
         private readonly TTarget[] _targets;
 
         /// <summary>
@@ -22,7 +24,7 @@ namespace NetGen.Data
         /// (<c>[count × targetSize]</c>). The count is <c>features.Length / featureSize</c>; both arrays
         /// must agree on it.
         /// </summary>
-        public Dataset(float[] features, TTarget[] targets, int featureSize, int targetSize = 1)
+        public Dataset(TInput[] features, TTarget[] targets, int featureSize, int targetSize = 1)
         {
             ArgumentNullException.ThrowIfNull(features);
             ArgumentNullException.ThrowIfNull(targets);
@@ -53,23 +55,26 @@ namespace NetGen.Data
         /// <inheritdoc/>
         public override int FeatureSize { get; }
 
-        /// <summary>Targets per sample: 1 for class labels, the output size for regression values.</summary>
-        public int TargetSize { get; }
+        /// <inheritdoc/>
+        public override int TargetSize { get; }
+
+        /// <inheritdoc/>
+        public override Type InputType => typeof(TInput);
 
         /// <summary>All features, <c>[Count × FeatureSize]</c>.</summary>
-        public override ReadOnlySpan<float> Features => _features;
+        public ReadOnlySpan<TInput> Features => _features;
 
         /// <summary>All targets, <c>[Count × TargetSize]</c>.</summary>
         public ReadOnlySpan<TTarget> Targets => _targets;
 
         /// <summary>The features of sample <paramref name="index"/>.</summary>
-        public override ReadOnlySpan<float> FeaturesOf(int index) => _features.AsSpan(CheckIndex(index) * FeatureSize, FeatureSize);
+        public ReadOnlySpan<TInput> FeaturesOf(int index) => _features.AsSpan(CheckIndex(index) * FeatureSize, FeatureSize);
 
         /// <summary>The targets of sample <paramref name="index"/>.</summary>
         public ReadOnlySpan<TTarget> TargetsOf(int index) => _targets.AsSpan(CheckIndex(index) * TargetSize, TargetSize);
 
         /// <summary>Samples <c>[start, start + count)</c>, copied.</summary>
-        public Dataset<TTarget> Slice(int start, int count)
+        public Dataset<TInput, TTarget> Slice(int start, int count)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(start);
             ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -77,23 +82,23 @@ namespace NetGen.Data
             {
                 throw new ArgumentOutOfRangeException(nameof(count), $"Samples [{start}, {start + (long)count}) are outside the {Count} samples.");
             }
-            return new Dataset<TTarget>(
+            return Create(
                 _features.AsSpan(start * FeatureSize, count * FeatureSize).ToArray(),
                 _targets.AsSpan(start * TargetSize, count * TargetSize).ToArray(),
-                FeatureSize, TargetSize) { ClassNames = ClassNames };
+                ClassNames);
         }
 
         /// <summary>The samples at <paramref name="indices"/>, in that order, copied.</summary>
-        public Dataset<TTarget> Select(ReadOnlySpan<int> indices)
+        public Dataset<TInput, TTarget> Select(ReadOnlySpan<int> indices)
         {
-            float[] features = new float[(long)indices.Length * FeatureSize];
+            TInput[] features = new TInput[(long)indices.Length * FeatureSize];
             TTarget[] targets = new TTarget[(long)indices.Length * TargetSize];
             for (int i = 0; i < indices.Length; i++)
             {
                 FeaturesOf(indices[i]).CopyTo(features.AsSpan(i * FeatureSize));
                 TargetsOf(indices[i]).CopyTo(targets.AsSpan(i * TargetSize));
             }
-            return new Dataset<TTarget>(features, targets, FeatureSize, TargetSize) { ClassNames = ClassNames };
+            return Create(features, targets, ClassNames);
         }
 
         /// <summary>
@@ -102,7 +107,7 @@ namespace NetGen.Data
         /// With <paramref name="shuffleSeed"/> the samples are first permuted by that seed (useful when the
         /// file is sorted by class).
         /// </summary>
-        public (Dataset<TTarget> Train, Dataset<TTarget> Validation) Split(float validationFraction, long? shuffleSeed = null)
+        public (Dataset<TInput, TTarget> Train, Dataset<TInput, TTarget> Validation) Split(float validationFraction, long? shuffleSeed = null)
         {
             if (!(validationFraction > 0 && validationFraction < 1))
             {
@@ -120,27 +125,33 @@ namespace NetGen.Data
             }
             if (shuffleSeed is long seed)
             {
-                int[] order = DataLoader<TTarget>.Permutation(Count, seed, epoch: 0);
+                int[] order = DataLoader<TInput, TTarget>.Permutation(Count, seed, epoch: 0);
                 return (Select(order.AsSpan(0, train)), Select(order.AsSpan(train)));
             }
             return (Slice(0, train), Slice(train, validation));
         }
 
-        /// <summary>This dataset with every feature multiplied by <paramref name="factor"/> (e.g. 1/255 for pixels).</summary>
-        public Dataset<TTarget> Scale(float factor)
-        {
-            float[] scaled = new float[_features.Length];
-            System.Numerics.Tensors.TensorPrimitives.Multiply(_features, factor, scaled);
-            return new Dataset<TTarget>(scaled, _targets, FeatureSize, TargetSize) { ClassNames = ClassNames };
-        }
-
         /// <summary>This dataset, sharing its arrays, with <paramref name="classNames"/> for reports.</summary>
-        public Dataset<TTarget> WithClassNames(IReadOnlyList<string>? classNames) =>
-            new(_features, _targets, FeatureSize, TargetSize) { ClassNames = classNames };
+        public Dataset<TInput, TTarget> WithClassNames(IReadOnlyList<string>? classNames) => Create(_features, _targets, classNames);
 
         /// <summary>This dataset with <paramref name="features"/> in place of its own (same shape).</summary>
-        public Dataset<TTarget> WithFeatures(float[] features) =>
-            new(features, _targets, FeatureSize, TargetSize) { ClassNames = ClassNames };
+        public Dataset<TInput, TTarget> WithFeatures(TInput[] features) => Create(features, _targets, ClassNames);
+
+        /// <summary>
+        /// A dataset of this dataset's kind and shape around new arrays: what every transformation returns, so
+        /// a <see cref="Dataset{TTarget}"/> stays one.
+        /// </summary>
+        private protected virtual Dataset<TInput, TTarget> Create(TInput[] features, TTarget[] targets, IReadOnlyList<string>? classNames) =>
+            new(features, targets, FeatureSize, TargetSize) { ClassNames = classNames };
+
+        internal override ReadOnlySpan<T> FeaturesOfType<T>()
+        {
+            if (typeof(T) != typeof(TInput))
+            {
+                throw new ArgumentException($"The dataset holds {typeof(TInput).Name} inputs; the network takes {typeof(T).Name} inputs.");
+            }
+            return System.Runtime.InteropServices.MemoryMarshal.Cast<TInput, T>(_features);
+        }
 
         private int CheckIndex(int index)
         {
@@ -152,7 +163,57 @@ namespace NetGen.Data
         }
     }
 
-    /// <summary>What every dataset offers whatever its targets; see <see cref="Dataset{TTarget}"/>.</summary>
+    /// <summary>
+    /// A dataset with <see cref="float"/> features, as a network with float inputs takes: see
+    /// <see cref="Dataset{TInput, TTarget}"/>. Its transformations return <see cref="Dataset{TTarget}"/> again.
+    /// </summary>
+    public sealed class Dataset<TTarget> : Dataset<float, TTarget> where TTarget : unmanaged
+    {
+        /// <summary>
+        /// Wraps <paramref name="features"/> (<c>[count × featureSize]</c>) and <paramref name="targets"/>
+        /// (<c>[count × targetSize]</c>). The count is <c>features.Length / featureSize</c>; both arrays
+        /// must agree on it.
+        /// </summary>
+        public Dataset(float[] features, TTarget[] targets, int featureSize, int targetSize = 1)
+            : base(features, targets, featureSize, targetSize)
+        {
+        }
+
+        /// <summary>Samples <c>[start, start + count)</c>, copied.</summary>
+        public new Dataset<TTarget> Slice(int start, int count) => (Dataset<TTarget>)base.Slice(start, count);
+
+        /// <summary>The samples at <paramref name="indices"/>, in that order, copied.</summary>
+        public new Dataset<TTarget> Select(ReadOnlySpan<int> indices) => (Dataset<TTarget>)base.Select(indices);
+
+        /// <summary>
+        /// Splits off the last <paramref name="validationFraction"/> of the samples as a validation set, as
+        /// Keras' <c>validation_split</c> does; see <see cref="Dataset{TInput, TTarget}.Split"/>.
+        /// </summary>
+        public new (Dataset<TTarget> Train, Dataset<TTarget> Validation) Split(float validationFraction, long? shuffleSeed = null)
+        {
+            (Dataset<float, TTarget> train, Dataset<float, TTarget> validation) = base.Split(validationFraction, shuffleSeed);
+            return ((Dataset<TTarget>)train, (Dataset<TTarget>)validation);
+        }
+
+        /// <summary>This dataset with every feature multiplied by <paramref name="factor"/> (e.g. 1/255 for pixels).</summary>
+        public Dataset<TTarget> Scale(float factor)
+        {
+            float[] scaled = new float[Features.Length];
+            System.Numerics.Tensors.TensorPrimitives.Multiply(Features, factor, scaled);
+            return WithFeatures(scaled);
+        }
+
+        /// <summary>This dataset, sharing its arrays, with <paramref name="classNames"/> for reports.</summary>
+        public new Dataset<TTarget> WithClassNames(IReadOnlyList<string>? classNames) => (Dataset<TTarget>)base.WithClassNames(classNames);
+
+        /// <summary>This dataset with <paramref name="features"/> in place of its own (same shape).</summary>
+        public new Dataset<TTarget> WithFeatures(float[] features) => (Dataset<TTarget>)base.WithFeatures(features);
+
+        private protected override Dataset<float, TTarget> Create(float[] features, TTarget[] targets, IReadOnlyList<string>? classNames) =>
+            new Dataset<TTarget>(features, targets, FeatureSize, TargetSize) { ClassNames = classNames };
+    }
+
+    /// <summary>What every dataset offers whatever its inputs and targets; see <see cref="Dataset{TInput, TTarget}"/>.</summary>
     public abstract class Dataset
     {
         private protected Dataset()
@@ -162,14 +223,14 @@ namespace NetGen.Data
         /// <summary>Number of samples.</summary>
         public abstract int Count { get; }
 
-        /// <summary>Floats per sample (must equal the network's <c>InputSize</c>).</summary>
+        /// <summary>Input values per sample: floats, or token ids (must equal the network's <c>InputSize</c>).</summary>
         public abstract int FeatureSize { get; }
 
-        /// <summary>All features, <c>[Count × FeatureSize]</c>.</summary>
-        public abstract ReadOnlySpan<float> Features { get; }
+        /// <summary>Targets per sample: 1 class label, T labels for a per-time-step classifier, or the output size for values.</summary>
+        public abstract int TargetSize { get; }
 
-        /// <summary>The features of sample <paramref name="index"/>.</summary>
-        public abstract ReadOnlySpan<float> FeaturesOf(int index);
+        /// <summary>The type of the input values: <see cref="float"/> features or <see cref="int"/> token ids.</summary>
+        public abstract Type InputType { get; }
 
         /// <summary>Optional names of the classes, by label (used by reports), e.g. "T-shirt/top" for 0.</summary>
         public IReadOnlyList<string>? ClassNames { get; init; }
@@ -180,5 +241,17 @@ namespace NetGen.Data
         /// <summary>A regression dataset: <paramref name="features"/> <c>[N × featureSize]</c> and <paramref name="targetSize"/> values per sample.</summary>
         public static Dataset<float> FromValues(float[] features, float[] targets, int featureSize, int targetSize = 1) =>
             new(features, targets, featureSize, targetSize);
+
+        /// <summary>
+        /// A token classification dataset: <paramref name="tokens"/> <c>[N × sequenceLength]</c> token ids and
+        /// <paramref name="labels"/> <c>[N × targetSize]</c>: one label per sequence (<paramref name="targetSize"/> 1),
+        /// or one per time step (<paramref name="targetSize"/> = <paramref name="sequenceLength"/>) for a network
+        /// that classifies every step. Token ids are checked against the vocabulary by the network.
+        /// </summary>
+        public static Dataset<int, int> FromTokens(int[] tokens, int[] labels, int sequenceLength, int targetSize = 1) =>
+            new(tokens, labels, sequenceLength, targetSize);
+
+        /// <summary>All features reinterpreted as <typeparamref name="T"/>; throws unless that is <see cref="InputType"/>.</summary>
+        internal abstract ReadOnlySpan<T> FeaturesOfType<T>() where T : unmanaged;
     }
 }

@@ -36,7 +36,7 @@ namespace NetGen.Data
         }
 
         /// <summary>Measures the mean and (population) standard deviation of <paramref name="training"/>'s features.</summary>
-        public static Standardizer Fit(Dataset training, bool perFeature = false)
+        public static Standardizer Fit<TTarget>(Dataset<float, TTarget> training, bool perFeature = false) where TTarget : unmanaged
         {
             ArgumentNullException.ThrowIfNull(training);
             if (training.Count == 0)

@@ -13,7 +13,9 @@ namespace NetGen
     /// <c>confusion_matrix</c>: accuracy, per-class precision/recall/F1/support, their macro and
     /// support-weighted averages, and the confusion matrix. A ratio whose denominator is zero (a class
     /// never predicted) counts as 0, like scikit-learn's <c>zero_division=0</c>. <see cref="ToString"/>
-    /// prints it all as a table.
+    /// prints it all as a table, leaving out the confusion matrix above <see cref="PrintedMatrixLimit"/>
+    /// classes and the per-class rows above <see cref="PrintedClassLimit"/> (both stay in the properties).
+    /// For a classifier of every time step, each position is one prediction.
     /// </summary>
     public sealed class ClassificationReport
     {
@@ -61,13 +63,19 @@ namespace NetGen
             IReadOnlyList<string>? classNames = null, double loss = double.NaN) =>
             new(ConfusionMatrix.From(actual, predicted, classCount), classNames, loss);
 
+        /// <summary>The most classes whose confusion matrix <see cref="ToString"/> prints.</summary>
+        public const int PrintedMatrixLimit = 20;
+
+        /// <summary>The most classes whose per-class rows <see cref="ToString"/> prints.</summary>
+        public const int PrintedClassLimit = 100;
+
         /// <summary>The mean loss over the data (NaN if not measured).</summary>
         public double Loss { get; }
 
-        /// <summary>Samples evaluated.</summary>
+        /// <summary>Predictions evaluated: samples, or samples × time steps for a classifier of every step.</summary>
         public long Count { get; }
 
-        /// <summary>Samples classified correctly.</summary>
+        /// <summary>Predictions that were right.</summary>
         public long Correct { get; }
 
         /// <summary>Fraction classified correctly.</summary>
@@ -110,21 +118,33 @@ namespace NetGen
                 text.Append(inv, $"Loss {Loss:F4}   ");
             }
             text.Append(inv, $"Accuracy {Accuracy * 100:F2}% ({Correct:N0} of {Count:N0})").AppendLine().AppendLine();
+            bool perClass = PerClass.Count <= PrintedClassLimit;
             int nameWidth = 12;
-            foreach (ClassMetrics m in PerClass)
+            foreach (ClassMetrics m in perClass ? PerClass : [])
             {
                 nameWidth = Math.Max(nameWidth, m.Name.Length);
             }
             text.Append(' ', nameWidth).AppendLine("  precision     recall   f1-score    support");
-            foreach (ClassMetrics m in PerClass)
+            if (perClass)
             {
-                Row(text, m.Name, m.Precision, m.Recall, m.F1, m.Support, nameWidth);
+                foreach (ClassMetrics m in PerClass)
+                {
+                    Row(text, m.Name, m.Precision, m.Recall, m.F1, m.Support, nameWidth);
+                }
+                text.AppendLine();
             }
-            text.AppendLine();
             Row(text, "macro avg", MacroPrecision, MacroRecall, MacroF1, Count, nameWidth);
             Row(text, "weighted avg", WeightedPrecision, WeightedRecall, WeightedF1, Count, nameWidth);
-            text.AppendLine().AppendLine("Confusion matrix (rows: actual, columns: predicted)");
-            text.Append(Matrix.ToString(ClassNames));
+            if (PerClass.Count <= PrintedMatrixLimit)
+            {
+                text.AppendLine().AppendLine("Confusion matrix (rows: actual, columns: predicted)");
+                text.Append(Matrix.ToString(ClassNames));
+            }
+            else
+            {
+                text.AppendLine().Append(inv, $"{PerClass.Count:N0} classes: ")
+                    .AppendLine(perClass ? "the confusion matrix is in Matrix." : "per-class metrics are in PerClass, the confusion matrix in Matrix.");
+            }
             return text.ToString();
         }
 

@@ -5,15 +5,34 @@ using System.Text;
 
 namespace NetGen
 {
-    /// <summary>Counts of (actual class, predicted class) pairs: row = actual, column = predicted, as scikit-learn's.</summary>
+    /// <summary>
+    /// Counts of (actual class, predicted class) pairs: row = actual, column = predicted, as scikit-learn's.
+    /// Up to <see cref="DenseLimit"/> classes the counts are a dense table; beyond (a per-token classifier over a
+    /// vocabulary), only the pairs that occur are stored, so memory grows with the predictions, not classes².
+    /// </summary>
     public sealed class ConfusionMatrix
     {
-        private readonly long[] _counts;
+        /// <summary>The most classes whose counts are held as a dense classes × classes table.</summary>
+        public const int DenseLimit = 1024;
+
+        private readonly long[]? _dense;
+        private readonly Dictionary<long, long>? _sparse;
+        private readonly long[] _actual;
+        private readonly long[] _predicted;
 
         private ConfusionMatrix(int classCount)
         {
             ClassCount = classCount;
-            _counts = new long[(long)classCount * classCount];
+            if (classCount <= DenseLimit)
+            {
+                _dense = new long[classCount * classCount];
+            }
+            else
+            {
+                _sparse = new Dictionary<long, long>();
+            }
+            _actual = new long[classCount];
+            _predicted = new long[classCount];
         }
 
         /// <summary>Number of classes (rows and columns).</summary>
@@ -26,23 +45,13 @@ namespace NetGen
             {
                 ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)actual, (uint)ClassCount, nameof(actual));
                 ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)predicted, (uint)ClassCount, nameof(predicted));
-                return _counts[actual * ClassCount + predicted];
+                long cell = (long)actual * ClassCount + predicted;
+                return _dense is not null ? _dense[cell] : _sparse!.GetValueOrDefault(cell);
             }
         }
 
         /// <summary>Total samples counted.</summary>
-        public long Total
-        {
-            get
-            {
-                long sum = 0;
-                foreach (long c in _counts)
-                {
-                    sum += c;
-                }
-                return sum;
-            }
-        }
+        public long Total { get; private set; }
 
         /// <summary>Counts <paramref name="actual"/> against <paramref name="predicted"/> labels in [0, <paramref name="classCount"/>).</summary>
         public static ConfusionMatrix From(ReadOnlySpan<int> actual, ReadOnlySpan<int> predicted, int classCount)
@@ -59,31 +68,39 @@ namespace NetGen
                 {
                     throw new ArgumentOutOfRangeException(nameof(actual), $"Sample {i}: labels {actual[i]} → {predicted[i]} must be in [0, {classCount}).");
                 }
-                matrix._counts[actual[i] * classCount + predicted[i]]++;
+                matrix.Count(actual[i], predicted[i]);
             }
             return matrix;
+        }
+
+        private void Count(int actual, int predicted)
+        {
+            long cell = (long)actual * ClassCount + predicted;
+            if (_dense is not null)
+            {
+                _dense[cell]++;
+            }
+            else
+            {
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_sparse!, cell, out _)++;
+            }
+            _actual[actual]++;
+            _predicted[predicted]++;
+            Total++;
         }
 
         /// <summary>Samples of class <paramref name="c"/> (row sum).</summary>
         public long ActualCount(int c)
         {
-            long sum = 0;
-            for (int p = 0; p < ClassCount; p++)
-            {
-                sum += this[c, p];
-            }
-            return sum;
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)c, (uint)ClassCount, nameof(c));
+            return _actual[c];
         }
 
         /// <summary>Samples predicted as class <paramref name="c"/> (column sum).</summary>
         public long PredictedCount(int c)
         {
-            long sum = 0;
-            for (int a = 0; a < ClassCount; a++)
-            {
-                sum += this[a, c];
-            }
-            return sum;
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)c, (uint)ClassCount, nameof(c));
+            return _predicted[c];
         }
 
         /// <inheritdoc/>

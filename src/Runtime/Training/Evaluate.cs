@@ -8,24 +8,25 @@ namespace NetGen
     {
         /// <summary>
         /// Loss, accuracy, per-class precision/recall/F1 and the confusion matrix of a classifier on
-        /// <paramref name="data"/>, in inference mode, <paramref name="batchSize"/> samples per pass.
+        /// <paramref name="data"/>, in inference mode, <paramref name="batchSize"/> samples per pass. A network
+        /// that classifies every time step (<c>TargetSize</c> T labels per sample) has <c>OutputSize / T</c>
+        /// classes and every position counts as one prediction: the report covers <c>Count × T</c> predictions.
         /// </summary>
-        public static ClassificationReport Evaluate(this INetwork<int> network, Dataset<int> data, int batchSize = 256)
+        public static ClassificationReport Evaluate<TInput>(this INetwork<TInput, int> network, Dataset<TInput, int> data, int batchSize = 256)
+            where TInput : unmanaged
         {
             CheckEvaluation(network, data, batchSize);
-            int[] predicted = new int[data.Count];
-            int classes = network.OutputSize;
+            int labels = network.TargetSize;
+            int classes = ClassCount(network.OutputSize, labels);
+            int[] predicted = new int[(long)data.Count * labels];
             var metrics = new RunningMetrics();
             int start = 0;
-            foreach (DataLoader<int>.Batch batch in new DataLoader<int>(data, Math.Min(batchSize, data.Count)).Epoch(0))
+            foreach (DataLoader<TInput, int>.Batch batch in new DataLoader<TInput, int>(data, Math.Min(batchSize, data.Count)).Epoch(0))
             {
                 float loss = network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
                 ReadOnlySpan<float> outputs = network.Outputs;
-                metrics.Add(network.Loss, outputs, batch.Targets, batch.Size, classes, loss);
-                for (int b = 0; b < batch.Size; b++)
-                {
-                    predicted[start + b] = TensorPrimitives.IndexOfMax(outputs.Slice(b * classes, classes));
-                }
+                metrics.Add(network.Loss, outputs, batch.Targets, batch.Size, network.OutputSize, loss);
+                ArgMax(outputs, classes, predicted.AsSpan(start * labels, batch.Size * labels));
                 start += batch.Size;
             }
             return ClassificationReport.From(data.Targets, predicted, classes, data.ClassNames, metrics.Loss);
@@ -35,13 +36,14 @@ namespace NetGen
         /// Loss, MSE, MAE (and for a Sigmoid network the accuracy at 0.5) of a network with float targets on
         /// <paramref name="data"/>, in inference mode.
         /// </summary>
-        public static RegressionReport Evaluate(this INetwork<float> network, Dataset<float> data, int batchSize = 256)
+        public static RegressionReport Evaluate<TInput>(this INetwork<TInput, float> network, Dataset<TInput, float> data, int batchSize = 256)
+            where TInput : unmanaged
         {
             CheckEvaluation(network, data, batchSize);
             float[] outputs = new float[(long)data.Count * network.OutputSize];
             var metrics = new RunningMetrics();
             int start = 0;
-            foreach (DataLoader<float>.Batch batch in new DataLoader<float>(data, Math.Min(batchSize, data.Count)).Epoch(0))
+            foreach (DataLoader<TInput, float>.Batch batch in new DataLoader<TInput, float>(data, Math.Min(batchSize, data.Count)).Epoch(0))
             {
                 float loss = network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
                 metrics.Add(network.Loss, network.Outputs, batch.Targets, batch.Size, network.OutputSize, loss);
@@ -52,10 +54,11 @@ namespace NetGen
         }
 
         /// <summary>
-        /// The outputs for one sample (<c>InputSize</c> floats): probabilities for a Softmax network. The span is
-        /// a view of the network's buffer, valid until its next pass; copy it to keep it.
+        /// The outputs for one sample (<c>InputSize</c> floats or token ids): probabilities for a Softmax network.
+        /// The span is a view of the network's buffer, valid until its next pass; copy it to keep it.
         /// </summary>
-        public static ReadOnlySpan<float> Predict(this INetwork network, ReadOnlySpan<float> sample)
+        public static ReadOnlySpan<float> Predict<TInput, TTarget>(this INetwork<TInput, TTarget> network, ReadOnlySpan<TInput> sample)
+            where TInput : unmanaged where TTarget : unmanaged
         {
             ArgumentNullException.ThrowIfNull(network);
             if (sample.Length != network.InputSize)
@@ -66,56 +69,91 @@ namespace NetGen
         }
 
         /// <summary>The outputs for <paramref name="batchSize"/> samples, <c>[batchSize × OutputSize]</c>, as a view valid until the next pass.</summary>
-        public static ReadOnlySpan<float> Predict(this INetwork network, ReadOnlySpan<float> inputs, int batchSize)
+        public static ReadOnlySpan<float> Predict<TInput, TTarget>(this INetwork<TInput, TTarget> network, ReadOnlySpan<TInput> inputs, int batchSize)
+            where TInput : unmanaged where TTarget : unmanaged
         {
             ArgumentNullException.ThrowIfNull(network);
             return network.Forward(inputs, batchSize);
         }
 
-        /// <summary>The outputs for every sample of <paramref name="data"/>, <c>[Count × OutputSize]</c>, in a new array.</summary>
-        public static float[] Predict(this INetwork network, Dataset data, int batchSize = 256)
+        /// <summary>
+        /// The outputs for every sample of <paramref name="data"/>, <c>[Count × OutputSize]</c>, in a new array.
+        /// The data's targets are ignored (any target type will do); its inputs must be the network's.
+        /// </summary>
+        public static float[] Predict<TInput, TTarget>(this INetwork<TInput, TTarget> network, Dataset data, int batchSize = 256)
+            where TInput : unmanaged where TTarget : unmanaged
         {
-            ArgumentNullException.ThrowIfNull(network);
-            ArgumentNullException.ThrowIfNull(data);
-            CheckFeatures(network, data);
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+            ReadOnlySpan<TInput> features = CheckPrediction(network, data, batchSize);
             int size = network.OutputSize, inputs = network.InputSize;
             float[] outputs = new float[(long)data.Count * size];
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 int n = Math.Min(batchSize, data.Count - start);
-                network.Forward(data.Features.Slice(start * inputs, n * inputs), n).CopyTo(outputs.AsSpan(start * size));
+                network.Forward(features.Slice(start * inputs, n * inputs), n).CopyTo(outputs.AsSpan(start * size));
             }
             return outputs;
         }
 
-        /// <summary>The most probable class of one sample.</summary>
-        public static int PredictClass(this INetwork<int> network, ReadOnlySpan<float> sample) =>
-            TensorPrimitives.IndexOfMax(network.Predict(sample));
-
-        /// <summary>The most probable class of every sample of <paramref name="data"/>.</summary>
-        public static int[] PredictClasses(this INetwork<int> network, Dataset data, int batchSize = 256)
+        /// <summary>
+        /// The most probable class of one sample, for a classifier with one label per sample. A network that
+        /// classifies every time step has several; use <see cref="PredictClasses{TInput}(INetwork{TInput, int}, ReadOnlySpan{TInput})"/>.
+        /// </summary>
+        public static int PredictClass<TInput>(this INetwork<TInput, int> network, ReadOnlySpan<TInput> sample)
+            where TInput : unmanaged
         {
             ArgumentNullException.ThrowIfNull(network);
-            ArgumentNullException.ThrowIfNull(data);
-            CheckFeatures(network, data);
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-            int[] classes = new int[data.Count];
-            int size = network.OutputSize, inputs = network.InputSize;
-            for (int start = 0; start < data.Count; start += batchSize)
+            if (network.TargetSize != 1)
             {
-                int n = Math.Min(batchSize, data.Count - start);
-                ReadOnlySpan<float> outputs = network.Forward(data.Features.Slice(start * inputs, n * inputs), n);
-                for (int b = 0; b < n; b++)
-                {
-                    classes[start + b] = TensorPrimitives.IndexOfMax(outputs.Slice(b * size, size));
-                }
+                throw new InvalidOperationException(
+                    $"The network predicts {network.TargetSize} labels per sample (one per time step); PredictClasses(sample) returns them all.");
             }
+            return TensorPrimitives.IndexOfMax(network.Predict(sample));
+        }
+
+        /// <summary>
+        /// The most probable class at each of the <c>TargetSize</c> positions of one sample (one value for a
+        /// classifier with one label per sample; T values for one that classifies every time step), in a new array.
+        /// </summary>
+        public static int[] PredictClasses<TInput>(this INetwork<TInput, int> network, ReadOnlySpan<TInput> sample)
+            where TInput : unmanaged
+        {
+            ReadOnlySpan<float> outputs = network.Predict(sample);
+            int[] classes = new int[network.TargetSize];
+            ArgMax(outputs, ClassCount(network.OutputSize, classes.Length), classes);
             return classes;
         }
 
-        private static void CheckEvaluation<TTarget>(INetwork<TTarget> network, Dataset<TTarget> data, int batchSize)
-            where TTarget : unmanaged
+        /// <summary>
+        /// The most probable class of every sample of <paramref name="data"/>, laid out like its targets:
+        /// <c>[Count × TargetSize]</c>, so one per sample, or one per time step for a network that classifies every step.
+        /// </summary>
+        public static int[] PredictClasses<TInput>(this INetwork<TInput, int> network, Dataset data, int batchSize = 256)
+            where TInput : unmanaged
+        {
+            ReadOnlySpan<TInput> features = CheckPrediction(network, data, batchSize);
+            int labels = network.TargetSize, inputs = network.InputSize;
+            int classes = ClassCount(network.OutputSize, labels);
+            int[] predicted = new int[(long)data.Count * labels];
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                int n = Math.Min(batchSize, data.Count - start);
+                ReadOnlySpan<float> outputs = network.Forward(features.Slice(start * inputs, n * inputs), n);
+                ArgMax(outputs, classes, predicted.AsSpan(start * labels, n * labels));
+            }
+            return predicted;
+        }
+
+        // predicted[p] = argmax of outputs[p·classes … (p+1)·classes), for every position p of predicted.
+        private static void ArgMax(ReadOnlySpan<float> outputs, int classes, Span<int> predicted)
+        {
+            for (int p = 0; p < predicted.Length; p++)
+            {
+                predicted[p] = TensorPrimitives.IndexOfMax(outputs.Slice(p * classes, classes));
+            }
+        }
+
+        private static void CheckEvaluation<TInput, TTarget>(INetwork<TInput, TTarget> network, Dataset<TInput, TTarget> data, int batchSize)
+            where TInput : unmanaged where TTarget : unmanaged
         {
             ArgumentNullException.ThrowIfNull(network);
             ArgumentNullException.ThrowIfNull(data);
@@ -123,13 +161,14 @@ namespace NetGen
             CheckShapes(network, data, nameof(data));
         }
 
-        private static void CheckFeatures(INetwork network, Dataset data)
+        private static ReadOnlySpan<TInput> CheckPrediction<TInput, TTarget>(INetwork<TInput, TTarget> network, Dataset data, int batchSize)
+            where TInput : unmanaged where TTarget : unmanaged
         {
-            if (data.FeatureSize != network.InputSize)
-            {
-                throw new ArgumentException(
-                    $"data has {data.FeatureSize} features per sample; the network takes {network.InputSize} ([{string.Join(", ", network.InputShape)}]).", nameof(data));
-            }
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentNullException.ThrowIfNull(data);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+            CheckFeatureSize(network, data.FeatureSize, nameof(data));
+            return data.FeaturesOfType<TInput>();
         }
     }
 }

@@ -14,12 +14,13 @@ namespace NetGen
         /// <summary>
         /// Trains <paramref name="network"/> on <paramref name="train"/> and returns the per-epoch history.
         /// Each step is <c>ComputeGradients</c>, optional clipping, <c>optimizer.Step(Parameters, Gradients)</c>
-        /// on batches from a <see cref="DataLoader{TTarget}"/>: after the first epoch a step allocates nothing.
+        /// on batches from a <see cref="DataLoader{TInput, TTarget}"/>: after the first epoch a step allocates nothing.
         /// Training metrics are measured on each batch's outputs before its step (as Keras does); validation
-        /// metrics after each epoch.
+        /// metrics after each epoch. Inputs are floats or, for a network that starts with an embedding, token
+        /// ids (a <see cref="Dataset{TInput, TTarget}"/> of <see cref="int"/>, e.g. from <see cref="Dataset.FromTokens"/>).
         /// </summary>
-        public static History Fit<TTarget>(this INetwork<TTarget> network, Dataset<TTarget> train, FitOptions? options = null)
-            where TTarget : unmanaged
+        public static History Fit<TInput, TTarget>(this INetwork<TInput, TTarget> network, Dataset<TInput, TTarget> train, FitOptions? options = null)
+            where TInput : unmanaged where TTarget : unmanaged
         {
             ArgumentNullException.ThrowIfNull(network);
             ArgumentNullException.ThrowIfNull(train);
@@ -33,7 +34,7 @@ namespace NetGen
                 throw new ArgumentOutOfRangeException(nameof(options), clip, "ClipGradientNorm must be a finite number > 0.");
             }
 
-            Dataset<TTarget>? validation = ResolveValidation(network, ref train, options);
+            Dataset<TInput, TTarget>? validation = ResolveValidation(network, ref train, options);
             Optimizer optimizer = options.Optimizer ?? new Adam();
             TrainingState state = options.Resume ?? TrainingState.Start(optimizer.LearningRate, options.Seed);
             state.Validate();
@@ -42,7 +43,7 @@ namespace NetGen
                 throw new ArgumentException(
                     $"The run being resumed shuffled with seed {options.Resume.Seed}; FitOptions.Seed is {options.Seed}. Use the same seed to continue the same run.", nameof(options));
             }
-            var loader = new DataLoader<TTarget>(train, options.BatchSize, options.Shuffle, options.Seed);
+            var loader = new DataLoader<TInput, TTarget>(train, options.BatchSize, options.Shuffle, options.Seed);
             var history = new History();
             var context = new TrainingContext(network, optimizer, history, options.Epochs, loader.SampleCount, loader.BatchCount, state)
             {
@@ -70,9 +71,9 @@ namespace NetGen
             return history;
         }
 
-        private static void Train<TTarget>(INetwork<TTarget> network, FitOptions options, DataLoader<TTarget> loader, Dataset<TTarget>? validation,
-            TrainingContext context, List<Callback> callbacks)
-            where TTarget : unmanaged
+        private static void Train<TInput, TTarget>(INetwork<TInput, TTarget> network, FitOptions options, DataLoader<TInput, TTarget> loader,
+            Dataset<TInput, TTarget>? validation, TrainingContext context, List<Callback> callbacks)
+            where TInput : unmanaged where TTarget : unmanaged
         {
             Optimizer optimizer = context.Optimizer;
             TrainingState state = context.State;
@@ -103,7 +104,7 @@ namespace NetGen
 
                 var running = new RunningMetrics();
                 int done = 0;
-                foreach (DataLoader<TTarget>.Batch batch in loader.Epoch(epoch))
+                foreach (DataLoader<TInput, TTarget>.Batch batch in loader.Epoch(epoch))
                 {
                     if (schedule is { Interval: ScheduleInterval.Step })
                     {
@@ -173,8 +174,9 @@ namespace NetGen
             }
         }
 
-        private static Dataset<TTarget>? ResolveValidation<TTarget>(INetwork<TTarget> network, ref Dataset<TTarget> train, FitOptions options)
-            where TTarget : unmanaged
+        private static Dataset<TInput, TTarget>? ResolveValidation<TInput, TTarget>(INetwork<TInput, TTarget> network, ref Dataset<TInput, TTarget> train,
+            FitOptions options)
+            where TInput : unmanaged where TTarget : unmanaged
         {
             if (options.ValidationSplit != 0 && options.Validation is not null)
             {
@@ -182,31 +184,27 @@ namespace NetGen
             }
             if (options.Validation is not null)
             {
-                if (options.Validation is not Dataset<TTarget> given)
+                if (options.Validation is not Dataset<TInput, TTarget> given)
                 {
                     throw new ArgumentException(
-                        $"Validation must be a Dataset<{typeof(TTarget).Name}> like the training data; it is a {options.Validation.GetType().Name}.", nameof(options));
+                        $"Validation must be a {DatasetName<TInput, TTarget>()} like the training data; it is a {DatasetName(options.Validation)}.", nameof(options));
                 }
                 CheckShapes(network, given, "Validation");
                 return given;
             }
             if (options.ValidationSplit != 0)
             {
-                (Dataset<TTarget> rest, Dataset<TTarget> held) = train.Split(options.ValidationSplit);
+                (Dataset<TInput, TTarget> rest, Dataset<TInput, TTarget> held) = train.Split(options.ValidationSplit);
                 train = rest;
                 return held;
             }
             return null;
         }
 
-        private static void CheckShapes<TTarget>(INetwork<TTarget> network, Dataset<TTarget> data, string name)
-            where TTarget : unmanaged
+        private static void CheckShapes<TInput, TTarget>(INetwork<TInput, TTarget> network, Dataset<TInput, TTarget> data, string name)
+            where TInput : unmanaged where TTarget : unmanaged
         {
-            if (data.FeatureSize != network.InputSize)
-            {
-                throw new ArgumentException(
-                    $"{name} has {data.FeatureSize} features per sample; the network takes {network.InputSize} ([{string.Join(", ", network.InputShape)}]).", name);
-            }
+            CheckFeatureSize(network, data.FeatureSize, name);
             if (data.TargetSize != network.TargetSize)
             {
                 throw new ArgumentException(
@@ -219,16 +217,56 @@ namespace NetGen
         }
 
         // Loss and metric over a dataset in inference mode, chunk by chunk.
-        internal static RunningMetrics Measure<TTarget>(INetwork<TTarget> network, Dataset<TTarget> data, int batchSize)
-            where TTarget : unmanaged
+        internal static RunningMetrics Measure<TInput, TTarget>(INetwork<TInput, TTarget> network, Dataset<TInput, TTarget> data, int batchSize)
+            where TInput : unmanaged where TTarget : unmanaged
         {
             var metrics = new RunningMetrics();
-            foreach (DataLoader<TTarget>.Batch batch in new DataLoader<TTarget>(data, Math.Min(batchSize, data.Count)).Epoch(0))
+            foreach (DataLoader<TInput, TTarget>.Batch batch in new DataLoader<TInput, TTarget>(data, Math.Min(batchSize, data.Count)).Epoch(0))
             {
                 float loss = network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
                 metrics.Add(network.Loss, network.Outputs, batch.Targets, batch.Size, network.OutputSize, loss);
             }
             return metrics;
+        }
+
+        private static void CheckFeatureSize(INetwork network, int featureSize, string name)
+        {
+            if (featureSize != network.InputSize)
+            {
+                throw new ArgumentException(
+                    $"{name} has {featureSize} features per sample; the network takes {network.InputSize} ([{string.Join(", ", network.InputShape)}]).", name);
+            }
+        }
+
+        /// <summary>
+        /// The classes of a cross-entropy network with <paramref name="outputSize"/> outputs and
+        /// <paramref name="labelsPerSample"/> labels per sample (1, or T for a per-time-step classifier).
+        /// </summary>
+        internal static int ClassCount(int outputSize, int labelsPerSample)
+        {
+            if (labelsPerSample <= 0 || outputSize % labelsPerSample != 0)
+            {
+                throw new InvalidOperationException(
+                    $"A classifier with {outputSize} outputs per sample cannot have {labelsPerSample} labels per sample: the outputs must be labels × classes.");
+            }
+            return outputSize / labelsPerSample;
+        }
+
+        // Dataset<Int32> for float features (the type users write), Dataset<Int32, Int32> otherwise.
+        private static string DatasetName<TInput, TTarget>() => typeof(TInput) == typeof(float)
+            ? $"Dataset<{typeof(TTarget).Name}>"
+            : $"Dataset<{typeof(TInput).Name}, {typeof(TTarget).Name}>";
+
+        private static string DatasetName(Dataset data)
+        {
+            Type type = data.GetType();
+            if (!type.IsGenericType)
+            {
+                return type.Name;
+            }
+            Type[] arguments = type.GetGenericArguments();
+            string input = arguments.Length == 2 ? arguments[0].Name + ", " : "";
+            return $"Dataset<{input}{arguments[^1].Name}>";
         }
     }
 }

@@ -7,7 +7,8 @@ namespace NetGen
     /// <summary>
     /// Sums a loss and the loss's companion metric over batches without allocating: accuracy (argmax against
     /// the label) for cross-entropy, accuracy at 0.5 per output for binary cross-entropy, mean absolute
-    /// error for mean squared error.
+    /// error for mean squared error. A classifier with several labels per sample (one per time step) has
+    /// <c>outputSize / labels per sample</c> classes and every position counts as one prediction.
     /// </summary>
     internal struct RunningMetrics
     {
@@ -30,11 +31,12 @@ namespace NetGen
             if (typeof(TTarget) == typeof(int))
             {
                 ReadOnlySpan<int> labels = MemoryMarshal.Cast<TTarget, int>(targets);
-                for (int b = 0; b < batch; b++)
+                int classes = NetworkTraining.ClassCount(outputSize, labels.Length / batch);
+                for (int p = 0; p < labels.Length; p++)
                 {
-                    _metricSum += TensorPrimitives.IndexOfMax(outputs.Slice(b * outputSize, outputSize)) == labels[b] ? 1 : 0;
+                    _metricSum += TensorPrimitives.IndexOfMax(outputs.Slice(p * classes, classes)) == labels[p] ? 1 : 0;
                 }
-                _metricCount += batch;
+                _metricCount += labels.Length;
                 return;
             }
             ReadOnlySpan<float> values = MemoryMarshal.Cast<TTarget, float>(targets);

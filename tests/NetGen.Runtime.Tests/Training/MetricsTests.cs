@@ -66,5 +66,56 @@ namespace NetGen.Runtime.Tests.Training
             Assert.Equal(0.75, r.BinaryAccuracy);
             Assert.Contains("MAE", r.ToString());
         }
+
+        [Fact]
+        public void A_confusion_matrix_over_many_classes_stores_only_what_occurs_and_counts_the_same()
+        {
+            var rng = new Rng(3);
+            int[] actual = new int[5000], predicted = new int[5000];
+            for (int i = 0; i < actual.Length; i++)
+            {
+                actual[i] = rng.NextInt(50);
+                predicted[i] = rng.NextInt(4) == 0 ? rng.NextInt(50) : actual[i];
+            }
+            ConfusionMatrix dense = ConfusionMatrix.From(actual, predicted, 50);
+            // The same labels among 5000 classes (beyond the dense limit): every cell, row and column agrees.
+            ConfusionMatrix sparse = ConfusionMatrix.From(actual, predicted, 5000);
+            Assert.True(5000 > ConfusionMatrix.DenseLimit);
+            for (int a = 0; a < 50; a++)
+            {
+                Assert.Equal(dense.ActualCount(a), sparse.ActualCount(a));
+                Assert.Equal(dense.PredictedCount(a), sparse.PredictedCount(a));
+                for (int p = 0; p < 50; p++)
+                {
+                    Assert.Equal(dense[a, p], sparse[a, p]);
+                }
+            }
+            Assert.Equal(0, sparse[4999, 4999]);
+            Assert.Equal(5000, sparse.Total);
+            long diagonal = 0;
+            for (int i = 0; i < actual.Length; i++)
+            {
+                diagonal += actual[i] == predicted[i] ? 1 : 0;
+            }
+            Assert.Equal(diagonal / 5000.0, ClassificationReport.From(actual, predicted, 5000).Accuracy, 12);
+        }
+
+        [Fact]
+        public void Reports_over_many_classes_leave_out_the_matrix_then_the_per_class_rows()
+        {
+            int[] labels = [0, 1, 2, 20];
+            string row20 = Environment.NewLine + "          20     1.0000     1.0000     1.0000";
+            string some = ClassificationReport.From(labels, labels, 21).ToString();
+            Assert.DoesNotContain("Confusion matrix", some);
+            Assert.Contains("21 classes: the confusion matrix is in Matrix.", some);
+            Assert.Contains(row20, some);
+
+            string many = ClassificationReport.From(labels, labels, 101).ToString();
+            Assert.Contains("macro avg", many);
+            Assert.DoesNotContain(row20, many);
+            Assert.Contains("101 classes: per-class metrics are in PerClass, the confusion matrix in Matrix.", many);
+
+            Assert.Contains("Confusion matrix", ClassificationReport.From([0, 1], [0, 1], ClassificationReport.PrintedMatrixLimit).ToString());
+        }
     }
 }
