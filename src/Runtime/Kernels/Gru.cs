@@ -1,0 +1,336 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace NetGen.Kernels
+{
+    /// <summary>
+    /// One GRU layer exactly as PyTorch's <c>nn.GRU(batch_first=True)</c> with a zero initial state.
+    /// Weights <c>W_ih [3H, I]</c>, <c>W_hh [3H, H]</c>, biases <c>b_ih, b_hh [3H]</c>, row blocks in
+    /// PyTorch's order r, z, n:
+    /// <c>r = σ(W_ir x + b_ir + W_hr h + b_hr)</c>; <c>z = σ(W_iz x + b_iz + W_hz h + b_hz)</c>;
+    /// <c>n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn))</c>; <c>h′ = (1 − z)⊙n + z⊙h</c>.
+    /// Sequences are batch-first: <c>x [B, T, I]</c>, <c>y [B, T, H]</c>.
+    /// <para>
+    /// Organized like <see cref="Lstm"/>: one product for the input projection of all steps, only
+    /// <c>h·W_hhᵀ</c> per step, one product per parameter gradient after the backward loop. The
+    /// input and recurrent projections have gradients of their own here (r scales only the recurrent
+    /// part of n), so backward keeps two gate-gradient matrices.
+    /// </para>
+    /// <para>
+    /// <c>saved</c> (<see cref="SavedSize"/> per sample) holds, batch-first: the activated gates
+    /// <c>[B, T, 3H]</c> and <c>W_hn h + b_hn [B, T, H]</c>, then the forward pass's per-step workspace.
+    /// </para>
+    /// </summary>
+    public static unsafe class Gru
+    {
+        /// <summary>Floats of <c>saved</c> per sample: gates <c>3H</c> and <c>W_hn h + b_hn</c> <c>H</c> per step, plus <c>h·W_hhᵀ [3H]</c> and <c>h [H]</c> of the running step.</summary>
+        public static int SavedSize(int steps, int hidden) => 4 * steps * hidden + 4 * hidden;
+
+        /// <summary>
+        /// Floats of <c>scratch</c> per sample for <see cref="Backward"/>: input and recurrent gate
+        /// gradients <c>3H</c> each and the previous output <c>H</c> per step, plus the running step's
+        /// recurrent gate gradients <c>[3H]</c> and <c>dh</c>.
+        /// </summary>
+        public static int ScratchSize(int steps, int input, int hidden) => 7 * steps * hidden + 4 * hidden;
+
+        /// <summary>Floats of <c>scratch</c> per sample for <see cref="Step"/>: the input and the recurrent projections, <c>3H</c> each.</summary>
+        public static int StepScratchSize(int hidden) => 6 * hidden;
+
+        /// <summary>
+        /// <c>y [B, T, H]</c> = the hidden state after every step of <c>x [B, T, I]</c>, starting from
+        /// <c>h = 0</c>; fills <paramref name="saved"/> (<c>B ×</c> <see cref="SavedSize"/>) for <see cref="Backward"/>.
+        /// </summary>
+        public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh,
+            ReadOnlySpan<float> bHh, Span<float> y, Span<float> saved, int batch, int steps, int input, int hidden)
+        {
+            CheckParameters(wIh.Length, wHh.Length, bIh.Length, bHh.Length, input, hidden, nameof(bIh), nameof(bHh));
+            Recurrent.CheckSizes(batch, steps, input, hidden);
+            long rows = (long)batch * steps;
+            Recurrent.Require(x.Length, rows * input, nameof(x));
+            Recurrent.Require(y.Length, rows * hidden, nameof(y));
+            Recurrent.Require(saved.Length, (long)batch * SavedSize(steps, hidden), nameof(saved));
+            if (batch == 0)
+            {
+                return;
+            }
+            int gateWidth = 3 * hidden, sequenceRows = batch * steps;
+            Span<float> gates = saved.Slice(0, sequenceRows * gateWidth);                              // [B, T, 3H]
+            Span<float> newGateRecurrent = saved.Slice(gates.Length, sequenceRows * hidden);           // [B, T, H]
+            Span<float> recurrent = saved.Slice(gates.Length + newGateRecurrent.Length, batch * gateWidth); // [B, 3H]
+            Span<float> h = saved.Slice(gates.Length + newGateRecurrent.Length + recurrent.Length, batch * hidden); // [B, H]
+
+            // Every step's input projection at once: gates[B·T, 3H] = x[B·T, I]·W_ihᵀ + b_ih.
+            Dense.Forward(x, wIh, bIh, gates, sequenceRows, input, gateWidth);
+            for (int b = 0; b < batch; b++)
+            {
+                bHh.Slice(0, gateWidth).CopyTo(recurrent.Slice(b * gateWidth, gateWidth)); // h_{−1} = 0: only b_hh
+            }
+            fixed (float* pGates = gates, pNew = newGateRecurrent, pRecurrent = recurrent, pH = h, pY = y)
+            {
+                for (int t = 0; t < steps; t++)
+                {
+                    if (t > 0)
+                    {
+                        Gemm.MultiplyNT(batch, gateWidth, hidden, h, wHh, recurrent, accumulate: false, bHh.Slice(0, gateWidth));
+                    }
+                    var step = new CellStep
+                    {
+                        Gates = pGates + t * gateWidth,
+                        GatesStride = steps * gateWidth,
+                        Recurrent = pRecurrent,
+                        HPrev = t > 0 ? pH : null,
+                        H = pH,
+                        NewGateRecurrent = pNew + t * hidden,
+                        Y = pY + t * hidden,
+                        SequenceStride = steps * hidden,
+                        Hidden = hidden,
+                    };
+                    Recurrent.ForEachRow(batch, hidden, &ForwardRow, &step);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Gradients of one layer from <c>dy [B, T, H] = ∂L/∂y</c> (read-only), given the layer's
+        /// <paramref name="x"/>, <paramref name="y"/> and <paramref name="saved"/> from <see cref="Forward"/>.
+        /// Overwrites (never accumulates) <c>dW_ih [3H, I]</c>, <c>dW_hh [3H, H]</c>, <c>db_ih</c>, <c>db_hh [3H]</c>
+        /// and, unless it is empty, <c>dx [B, T, I]</c>. <paramref name="scratch"/>: <c>B ×</c> <see cref="ScratchSize"/>.
+        /// </summary>
+        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> y,
+            ReadOnlySpan<float> saved, ReadOnlySpan<float> dy, Span<float> dx, Span<float> dWIh, Span<float> dWHh, Span<float> dBIh,
+            Span<float> dBHh, Span<float> scratch, int batch, int steps, int input, int hidden)
+        {
+            CheckParameters(wIh.Length, wHh.Length, dBIh.Length, dBHh.Length, input, hidden, nameof(dBIh), nameof(dBHh));
+            Recurrent.CheckSizes(batch, steps, input, hidden);
+            int gateWidth = 3 * hidden;
+            long rows = (long)batch * steps;
+            Recurrent.Require(x.Length, rows * input, nameof(x));
+            Recurrent.Require(y.Length, rows * hidden, nameof(y));
+            Recurrent.Require(dy.Length, rows * hidden, nameof(dy));
+            Recurrent.Require(saved.Length, (long)batch * SavedSize(steps, hidden), nameof(saved));
+            Recurrent.Require(scratch.Length, (long)batch * ScratchSize(steps, input, hidden), nameof(scratch));
+            Recurrent.Require(dWIh.Length, (long)gateWidth * input, nameof(dWIh));
+            Recurrent.Require(dWHh.Length, (long)gateWidth * hidden, nameof(dWHh));
+            if (!dx.IsEmpty)
+            {
+                Recurrent.Require(dx.Length, rows * input, nameof(dx));
+            }
+            int sequenceRows = batch * steps;
+            ReadOnlySpan<float> gates = saved.Slice(0, sequenceRows * gateWidth);                    // [B, T, 3H]
+            ReadOnlySpan<float> newGateRecurrent = saved.Slice(gates.Length, sequenceRows * hidden); // [B, T, H]
+            Span<float> dInput = scratch.Slice(0, sequenceRows * gateWidth);                         // [B, T, 3H] ∂L/∂(W_ih x + b_ih)
+            Span<float> dRecurrent = scratch.Slice(dInput.Length, sequenceRows * gateWidth);         // [B, T, 3H] ∂L/∂(W_hh h + b_hh)
+            Span<float> hPrev = scratch.Slice(2 * dInput.Length, sequenceRows * hidden);             // [B, T, H]
+            Span<float> dStep = scratch.Slice(2 * dInput.Length + hPrev.Length, batch * gateWidth);  // [B, 3H]
+            Span<float> dh = scratch.Slice(2 * dInput.Length + hPrev.Length + dStep.Length, batch * hidden); // [B, H]
+
+            Recurrent.ShiftOneStep(y, hPrev, batch, steps, hidden);
+            dh.Clear(); // nothing flows back into the last step but dy
+            fixed (float* pGates = gates, pNew = newGateRecurrent, pHPrev = hPrev, pDy = dy, pDInput = dInput, pDRecurrent = dRecurrent,
+                pDStep = dStep, pDh = dh)
+            {
+                for (int t = steps - 1; t >= 0; t--)
+                {
+                    var step = new CellGradient
+                    {
+                        Gates = pGates + t * gateWidth,
+                        DInput = pDInput + t * gateWidth,
+                        DRecurrent = pDRecurrent + t * gateWidth,
+                        GatesStride = steps * gateWidth,
+                        NewGateRecurrent = pNew + t * hidden,
+                        HPrev = t > 0 ? pHPrev + t * hidden : null,
+                        Dy = pDy + t * hidden,
+                        SequenceStride = steps * hidden,
+                        DStep = pDStep,
+                        Dh = pDh,
+                        Hidden = hidden,
+                    };
+                    Recurrent.ForEachRow(batch, hidden, &BackwardRow, &step);
+                    if (t > 0)
+                    {
+                        // dh_{t−1}[B, H] = dh⊙z (already there) + dRecurrent_t[B, 3H]·W_hh[3H, H]
+                        Gemm.MultiplyNN(batch, hidden, gateWidth, dStep, wHh, dh, accumulate: true);
+                    }
+                }
+            }
+            // After the loop, one product each over all B·T rows.
+            Dense.BackwardParameters(dInput, x, dWIh, dBIh, sequenceRows, input, gateWidth);
+            Dense.BackwardParameters(dRecurrent, hPrev, dWHh, dBHh, sequenceRows, hidden, gateWidth);
+            if (!dx.IsEmpty)
+            {
+                Dense.BackwardInput(dInput, wIh, dx, sequenceRows, input, gateWidth);
+            }
+        }
+
+        /// <summary>
+        /// One step of inference (generation): <c>x [B, I]</c> moves the carried state <c>h [B, H]</c>
+        /// forward in place, with the same arithmetic as a step of <see cref="Forward"/>.
+        /// <paramref name="scratch"/>: <c>B ×</c> <see cref="StepScratchSize"/>.
+        /// </summary>
+        public static void Step(ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh,
+            ReadOnlySpan<float> bHh, Span<float> h, Span<float> scratch, int batch, int input, int hidden)
+        {
+            CheckParameters(wIh.Length, wHh.Length, bIh.Length, bHh.Length, input, hidden, nameof(bIh), nameof(bHh));
+            Recurrent.CheckSizes(batch, 1, input, hidden);
+            Recurrent.Require(x.Length, (long)batch * input, nameof(x));
+            Recurrent.Require(h.Length, (long)batch * hidden, nameof(h));
+            Recurrent.Require(scratch.Length, (long)batch * StepScratchSize(hidden), nameof(scratch));
+            if (batch == 0)
+            {
+                return;
+            }
+            int gateWidth = 3 * hidden;
+            Span<float> gates = scratch.Slice(0, batch * gateWidth);                     // [B, 3H]
+            Span<float> recurrent = scratch.Slice(batch * gateWidth, batch * gateWidth); // [B, 3H]
+            Dense.Forward(x, wIh, bIh, gates, batch, input, gateWidth);
+            Gemm.MultiplyNT(batch, gateWidth, hidden, h, wHh, recurrent, accumulate: false, bHh.Slice(0, gateWidth));
+            fixed (float* pGates = gates, pRecurrent = recurrent, pH = h)
+            {
+                var step = new CellStep
+                {
+                    Gates = pGates,
+                    GatesStride = gateWidth,
+                    Recurrent = pRecurrent,
+                    HPrev = pH,
+                    H = pH,
+                    NewGateRecurrent = null,
+                    Y = null,
+                    Hidden = hidden,
+                };
+                Recurrent.ForEachRow(batch, hidden, &ForwardRow, &step);
+            }
+        }
+
+        /// <summary>
+        /// One row's step: <c>gates</c> holds <c>W_ih x + b_ih</c> and becomes the activated r, z, n;
+        /// <c>recurrent</c> holds <c>W_hh h + b_hh</c> and is then used as workspace; its n part is first
+        /// copied to <paramref name="newGateRecurrent"/> unless that is empty. <c>h = n + z⊙(hPrev − n)</c>
+        /// (<paramref name="hPrev"/> empty: zero; it may be <paramref name="h"/> itself).
+        /// </summary>
+        internal static void CellForward(Span<float> gates, Span<float> recurrent, ReadOnlySpan<float> hPrev, Span<float> h,
+            Span<float> newGateRecurrent)
+        {
+            int hidden = h.Length;
+            Span<float> resetUpdate = gates.Slice(0, 2 * hidden), r = gates.Slice(0, hidden), z = gates.Slice(hidden, hidden);
+            Span<float> n = gates.Slice(2 * hidden, hidden);
+            Span<float> nRecurrent = recurrent.Slice(2 * hidden, hidden);
+            TensorPrimitives.Add(resetUpdate, recurrent.Slice(0, 2 * hidden), resetUpdate);
+            TensorPrimitives.Sigmoid(resetUpdate, resetUpdate);
+            if (!newGateRecurrent.IsEmpty)
+            {
+                nRecurrent.CopyTo(newGateRecurrent);
+            }
+            TensorPrimitives.Multiply(r, nRecurrent, nRecurrent);
+            TensorPrimitives.Add(n, nRecurrent, n);
+            TensorPrimitives.Tanh(n, n);
+            Span<float> difference = recurrent.Slice(0, hidden);
+            if (hPrev.IsEmpty)
+            {
+                TensorPrimitives.Negate(n, difference);
+            }
+            else
+            {
+                TensorPrimitives.Subtract(hPrev, n, difference);
+            }
+            TensorPrimitives.MultiplyAdd(z, difference, n, h);
+        }
+
+        /// <summary>
+        /// One row's step backward. In: the activated <paramref name="gates"/>, <c>W_hn h + b_hn</c>, the
+        /// previous output (empty: zero), <c>dy</c>, and <paramref name="dh"/> = what flows back from step t+1,
+        /// replaced by its direct part for step t−1, <c>dh⊙z</c>. Out: the gradients of the input projection
+        /// (<paramref name="dInput"/>) and of the recurrent one (<paramref name="dRecurrent"/> and its copy <paramref name="dRecurrentSaved"/>).
+        /// </summary>
+        internal static void CellBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> newGateRecurrent, ReadOnlySpan<float> hPrev,
+            ReadOnlySpan<float> dy, Span<float> dh, Span<float> dInput, Span<float> dRecurrent, Span<float> dRecurrentSaved)
+        {
+            int hidden = dh.Length;
+            ReadOnlySpan<float> r = gates.Slice(0, hidden), z = gates.Slice(hidden, hidden), n = gates.Slice(2 * hidden, hidden);
+            Span<float> dr = dInput.Slice(0, hidden), dz = dInput.Slice(hidden, hidden), dn = dInput.Slice(2 * hidden, hidden);
+            Span<float> dnRecurrent = dRecurrent.Slice(2 * hidden, hidden);
+
+            TensorPrimitives.Add(dy, dh, dh);                 // ∂L/∂h_t
+            TensorPrimitives.Multiply(dh, z, dnRecurrent);    // dh⊙z, the direct path to h_{t−1}, parked here
+            TensorPrimitives.Subtract(dh, dnRecurrent, dn);
+            Activations.TanhBackward(n, dn);                  // dn = dh⊙(1−z)⊙(1−n²)
+            if (hPrev.IsEmpty)
+            {
+                TensorPrimitives.Negate(n, dz);
+            }
+            else
+            {
+                TensorPrimitives.Subtract(hPrev, n, dz);
+            }
+            TensorPrimitives.Multiply(dz, dh, dz);
+            Activations.SigmoidBackward(z, dz);               // dz = dh⊙(h_{t−1} − n)⊙z(1−z)
+            dnRecurrent.CopyTo(dh);
+            TensorPrimitives.Multiply(dn, newGateRecurrent, dr);
+            Activations.SigmoidBackward(r, dr);               // dr = dn⊙(W_hn h + b_hn)⊙r(1−r)
+            TensorPrimitives.Multiply(dn, r, dnRecurrent);    // r scales the recurrent part of n only
+            dInput.Slice(0, 2 * hidden).CopyTo(dRecurrent);
+            dRecurrent.CopyTo(dRecurrentSaved);
+        }
+
+        private static void CheckParameters(int wIh, int wHh, int bIh, int bHh, int input, int hidden, string bIhName, string bHhName)
+        {
+            long gateWidth = 3L * hidden;
+            Recurrent.Require(wIh, gateWidth * input, "wIh");
+            Recurrent.Require(wHh, gateWidth * hidden, "wHh");
+            Recurrent.Require(bIh, gateWidth, bIhName);
+            Recurrent.Require(bHh, gateWidth, bHhName);
+        }
+
+        /// <summary>Row <paramref name="b"/> of a forward step (a thin dispatcher: see <see cref="WorkerPool"/>).</summary>
+        private static void ForwardRow(void* state, int b)
+        {
+            ref CellStep s = ref *(CellStep*)state;
+            int hidden = s.Hidden;
+            var h = new Span<float>(s.H + (nint)b * hidden, hidden);
+            CellForward(
+                new Span<float>(s.Gates + b * s.GatesStride, 3 * hidden),
+                new Span<float>(s.Recurrent + (nint)b * 3 * hidden, 3 * hidden),
+                s.HPrev is null ? ReadOnlySpan<float>.Empty : new ReadOnlySpan<float>(s.HPrev + (nint)b * hidden, hidden),
+                h,
+                s.NewGateRecurrent is null ? Span<float>.Empty : new Span<float>(s.NewGateRecurrent + b * s.SequenceStride, hidden));
+            if (s.Y is not null)
+            {
+                h.CopyTo(new Span<float>(s.Y + b * s.SequenceStride, hidden));
+            }
+        }
+
+        /// <summary>Row <paramref name="b"/> of a backward step (a thin dispatcher).</summary>
+        private static void BackwardRow(void* state, int b)
+        {
+            ref CellGradient s = ref *(CellGradient*)state;
+            int hidden = s.Hidden;
+            CellBackward(
+                new ReadOnlySpan<float>(s.Gates + b * s.GatesStride, 3 * hidden),
+                new ReadOnlySpan<float>(s.NewGateRecurrent + b * s.SequenceStride, hidden),
+                s.HPrev is null ? ReadOnlySpan<float>.Empty : new ReadOnlySpan<float>(s.HPrev + b * s.SequenceStride, hidden),
+                new ReadOnlySpan<float>(s.Dy + b * s.SequenceStride, hidden),
+                new Span<float>(s.Dh + (nint)b * hidden, hidden),
+                new Span<float>(s.DInput + b * s.GatesStride, 3 * hidden),
+                new Span<float>(s.DStep + (nint)b * 3 * hidden, 3 * hidden),
+                new Span<float>(s.DRecurrent + b * s.GatesStride, 3 * hidden));
+        }
+
+        /// <summary>
+        /// Where one forward step reads and writes: gate rows and sequence rows (<c>W_hn h + b_hn</c>, <c>y</c>)
+        /// at <c>base + b·stride</c>; the per-step arrays (<c>recurrent</c>, <c>h</c>) dense.
+        /// </summary>
+        private struct CellStep
+        {
+            public float* Gates, Recurrent, HPrev, H, NewGateRecurrent, Y;
+            public nint GatesStride, SequenceStride;
+            public int Hidden;
+        }
+
+        /// <summary>Where one backward step reads and writes (sequence arrays with their strides, per-step arrays dense).</summary>
+        private struct CellGradient
+        {
+            public float* Gates, DInput, DRecurrent, NewGateRecurrent, HPrev, Dy, DStep, Dh;
+            public nint GatesStride, SequenceStride;
+            public int Hidden;
+        }
+    }
+}
