@@ -210,7 +210,7 @@ namespace NetGen.Generator.Emit
 
         private void WriteConstructor()
         {
-            _w.Line("/// <summary>Creates the network with weights drawn from <paramref name=\"seed\"/>: the same seed gives the same bits. Biases start at zero.</summary>");
+            _w.Line("/// <summary>Creates the network with weights drawn from <paramref name=\"seed\"/>: the same seed gives the same bits. Biases start at zero unless a layer says otherwise.</summary>");
             using (_w.Block($"public {_spec.ClassName}(int seed = 0)"))
             {
                 _w.Line("var rng = new global::NetGen.Rng(seed);");

@@ -74,6 +74,8 @@ namespace NetGen.Generator.Tests.Infrastructure
             float[] inputs = Enumerable.Range(0, batchSize * network.InputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
             float[] before = network.Parameters.ToArray();
             var optimizer = new Sgd(0.01f);
+            float[] outputs = new float[batchSize * network.OutputSize];
+            Array.Fill(outputs, float.NaN);
             float loss;
             switch (network)
             {
@@ -82,24 +84,33 @@ namespace NetGen.Generator.Tests.Infrastructure
                     Assert.Equal(1, classifier.TargetSize);
                     int[] labels = Enumerable.Range(0, batchSize).Select(i => i % network.OutputSize).ToArray();
                     loss = classifier.TrainStep(inputs, labels, batchSize, optimizer);
+                    classifier.Forward(inputs, outputs, batchSize);
                     break;
                 case INetwork<float> regressor:
                     Assert.NotEqual(Loss.CrossEntropy, network.Loss);
                     Assert.Equal(network.OutputSize, regressor.TargetSize);
                     float[] targets = Enumerable.Range(0, batchSize * network.OutputSize).Select(_ => (float)rng.NextDouble()).ToArray();
                     loss = regressor.TrainStep(inputs, targets, batchSize, optimizer);
+                    regressor.Forward(inputs, outputs, batchSize);
+                    break;
+                case INetwork<int, int> tokens:
+                    // Token ids in, a class per sample or per step out.
+                    Assert.Equal(Loss.CrossEntropy, network.Loss);
+                    int vocabulary = (int)type.GetField("VocabularySize")!.GetValue(null)!;
+                    int[] ids = Enumerable.Range(0, batchSize * network.InputSize).Select(_ => rng.Next(vocabulary)).ToArray();
+                    int classes = network.OutputSize / tokens.TargetSize;
+                    int[] stepLabels = Enumerable.Range(0, batchSize * tokens.TargetSize).Select(_ => rng.Next(classes)).ToArray();
+                    loss = tokens.TrainStep(ids, stepLabels, batchSize, optimizer);
+                    tokens.Forward(ids, outputs, batchSize);
                     break;
                 default:
-                    throw new Xunit.Sdk.XunitException($"{typeName} implements neither INetwork<int> nor INetwork<float>.");
+                    throw new Xunit.Sdk.XunitException($"{typeName} implements neither INetwork<int>, INetwork<float> nor INetwork<int, int>.");
             }
             Assert.True(float.IsFinite(loss) && loss >= 0, $"TrainStep returned loss {loss}.");
             Assert.True(network.Gradients.ToArray().All(float.IsFinite), "A gradient is not finite.");
             Assert.True(network.Parameters.ToArray().All(float.IsFinite), "A parameter is not finite after the step.");
             Assert.False(network.Parameters.SequenceEqual(before), "TrainStep did not change any parameter.");
 
-            float[] outputs = new float[batchSize * network.OutputSize];
-            Array.Fill(outputs, float.NaN);
-            network.Forward(inputs, outputs, batchSize);
             Assert.Equal(batchSize * network.OutputSize, outputs.Length);
             Assert.True(outputs.All(float.IsFinite), "Forward wrote a value that is not finite: " + string.Join(", ", outputs));
             return network;
