@@ -42,7 +42,7 @@ namespace NetGen
                 _plain.OnTrainBegin(context);
                 return;
             }
-            _console.Write(new Panel(new Text(context.Network.Summary.TrimEnd()))
+            _console.Write(new Panel(new Spectre.Console.Text(context.Network.Summary.TrimEnd()))
                 .Header(context.Network.GetType().Name).Border(BoxBorder.Rounded));
             _console.MarkupLine(
                 $"[grey]Training on {context.SampleCount:N0} samples in {context.BatchCount:N0} batches per epoch{(context.HasValidation ? ", validating after each epoch" : "")}.[/]");
