@@ -513,6 +513,112 @@ namespace NetGen.Generator.Tests
                 Error("NG0031", "padding of Conv2D 'conv2d'", "at least 0", "-1"));
 
         [Fact]
+        public void NG0010_token_input_with_an_empty_sequence_or_vocabulary() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput({|NG0010:0|}, {|NG0010:vocabularySize: -3|})]
+                [Embedding(4)]
+                [Lstm(3)]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0010", "sequence length of [TokenInput]", "0"),
+                Error("NG0010", "vocabulary size of [TokenInput]", "-3"));
+
+        [Fact]
+        public void NG0031_padding_index_outside_the_vocabulary_and_no_stacked_layers() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [Embedding(4, {|NG0031:PaddingIndex = 10|})]
+                [Gru(3, {|NG0031:Layers = 0|})]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0031", "PaddingIndex of Embedding 'embedding'", "[0, 10)", "10"),
+                Error("NG0031", "stacked layer count of Gru 'gru'", "at least 1", "0"));
+
+        [Fact]
+        public void NG0033_token_ids_reaching_a_layer_other_than_embedding() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [{|NG0033:Dense(4)|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0033", "Dense 'dense'", "[B, 8] token ids", "[Embedding(...)]"));
+
+        [Fact]
+        public void NG0033_token_ids_into_a_recurrent_layer() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [{|NG0033:Lstm(4)|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0033", "Lstm 'lstm'", "[Embedding(...)]"));
+
+        [Fact]
+        public void NG0034_embedding_not_right_after_token_input() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [Input(8)]
+                [{|NG0034:Embedding(4)|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0034", "Embedding 'embedding'", "[B, 8]", "first layer after [TokenInput"));
+
+        [Fact]
+        public void NG0034_a_second_embedding() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [Embedding(4)]
+                [{|NG0034:Embedding(4)|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0034", "Embedding 'embedding_1'", "[B, 8, 4]"));
+
+        [Fact]
+        public void NG0035_recurrent_layer_without_a_time_axis() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [Input(1, 8, 8)]
+                [{|NG0035:Gru(4)|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0035", "Gru 'gru'", "[B, 1, 8, 8]", "no time axis"));
+
+        [Fact]
+        public void NG0036_recurrent_layer_after_one_that_returns_its_last_step() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [Embedding(4)]
+                [Lstm(6)]
+                [{|NG0036:Lstm(6)|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0036", "Lstm 'lstm_1'", "follows 'lstm'", "[B, 6]", "ReturnSequences = true on 'lstm'"));
+
+        [Fact]
+        public void NG0016_dense_on_an_image_still_needs_flatten() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [Input(28, 28)]
+                [{|NG0016:Dense(4)|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0016", "'dense'", "[B, 28, 28]", "[Flatten]"));
+
+        [Fact]
         public void NG0010_stride_and_dilation_of_zero() =>
             DiagnosticVerifier.Verify(Usings + """
                 [Network(Loss.MeanSquaredError)]
@@ -680,9 +786,9 @@ namespace NetGen.Generator.Tests
                 .ToImmutableArray();
 
         [Fact]
-        public void Catalog_is_NG0001_to_NG0032_plus_NG0099_with_warnings_only_where_legal()
+        public void Catalog_is_NG0001_to_NG0036_plus_NG0099_with_warnings_only_where_legal()
         {
-            string[] expected = Enumerable.Range(1, 32).Select(i => $"NG{i:0000}").Append("NG0099").ToArray();
+            string[] expected = Enumerable.Range(1, 36).Select(i => $"NG{i:0000}").Append("NG0099").ToArray();
             Assert.Equal(expected, Catalog.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal));
             Assert.All(Catalog, d =>
             {
