@@ -129,6 +129,30 @@ namespace NetGen.Generator.Tests
                 "[Dense(1, Init = Initializer.Zeros)]\npublic partial class Net;",
             ["Two networks in one file"] = Head + Valid + "public partial class First;\n\n[Network(Loss.BinaryCrossEntropy)]\n[Input(3)]\n[Dense(1, Activation.Sigmoid)]\npublic partial class Second;",
             ["Same class name in two namespaces"] = "using NetGen;\n\nnamespace A\n{\n" + Valid + "    public partial class Net;\n}\n\nnamespace B\n{\n" + Valid + "    public partial class Net;\n}",
+
+            // Sequence layers: wrong types, missing and extreme arguments, half-typed names.
+            ["TokenInput without arguments"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput]\n[Embedding(4)]\n[Lstm(3)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["TokenInput with one argument"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8)]\n[Embedding(4)]\n[Lstm(3)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["TokenInput with a string vocabulary"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, \"65\")]\n[Embedding(4)]\n[Lstm(3)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["TokenInput at int.MaxValue"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(int.MaxValue, vocabularySize: int.MaxValue)]\n[Embedding(int.MaxValue)]\n[Lstm(int.MaxValue, Layers = int.MaxValue)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Huge embedding table"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 1000000)]\n[Embedding(100000)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Huge recurrent sequence"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(100000000, vocabularySize: 10)]\n[Embedding(4)]\n[Lstm(64, ReturnSequences = true)]\n[Dense(10, Activation.Softmax)]\npublic partial class Net;",
+            ["Embedding without arguments"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Embedding with a float"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4.5)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Embedding with a string PaddingIndex"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4, PaddingIndex = \"0\")]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Embedding with a negative PaddingIndex"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4, PaddingIndex = -7)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Lstm without arguments"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\n[Lstm]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Lstm with an int ReturnSequences"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\n[Lstm(3, ReturnSequences = 1)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Gru with negative layers and units"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\n[Gru(-1, Layers = -1)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Gru cut off"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\n[Gru(\npublic partial class Other;\npublic partial class Net;",
+            ["Half-typed Lstm name"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\n[Lst(3)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["TokenInput and Input together"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Input(8)]\n[Embedding(4)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Recurrent layer on a flat input"] = Head + "[Network(Loss.CrossEntropy)]\n[Input(8)]\n[Lstm(3)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Only an embedding"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\npublic partial class Net;",
+            ["Dropout between recurrent layers"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\n[Lstm(3, ReturnSequences = true)]\n[Dropout(0.5f)]\n[Gru(3)]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Flatten after a sequence"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\n[Flatten]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["BatchNorm on a sequence"] = Head + "[Network(Loss.CrossEntropy)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\n[BatchNorm]\n[Dense(2, Activation.Softmax)]\npublic partial class Net;",
+            ["Sequence output with MSE"] = Head + "[Network(Loss.MeanSquaredError)]\n[TokenInput(8, vocabularySize: 10)]\n[Embedding(4)]\n[Gru(3, ReturnSequences = true)]\n[Dense(1)]\npublic partial class Net;",
         };
 
         public static TheoryData<string> CaseNames => new(Cases.Keys);
