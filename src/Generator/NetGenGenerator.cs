@@ -26,6 +26,7 @@ namespace NetGen.Generator
             public const string Networks = "NetGen.Networks";
             public const string Specs = "NetGen.Specs";
             public const string Diagnostics = "NetGen.Diagnostics";
+            public const string Named = "NetGen.Named";
         }
 
         /// <inheritdoc/>
@@ -53,7 +54,14 @@ namespace NetGen.Generator
                 .Collect()
                 .Select(static (names, _) => new EquatableArray<string>(names.ToArray()));
 
-            context.RegisterSourceOutput(specs.Combine(hintNames), static (output, pair) => EmitSource(output, pair.Left, pair.Right));
+            // Each spec with its final hint name: adding or renaming another network reruns this step,
+            // but a network whose spec and name are unchanged is not emitted again.
+            IncrementalValuesProvider<NamedSpec> named = specs
+                .Combine(hintNames)
+                .Select(static (pair, _) => new NamedSpec(pair.Left, HintNames.Unique(pair.Left.HintName, pair.Right)))
+                .WithTrackingName(Steps.Named);
+
+            context.RegisterSourceOutput(named, static (output, network) => EmitSource(output, network.Spec, network.HintName));
             context.RegisterSourceOutput(diagnostics, static (output, list) =>
             {
                 foreach (Diagnostic diagnostic in list)
@@ -85,12 +93,12 @@ namespace NetGen.Generator
             return new NetworkResult(spec, new EquatableArray<Diagnostic>(diagnostics));
         }
 
-        private static void EmitSource(SourceProductionContext output, NetworkSpec spec, EquatableArray<string> allHintNames)
+        private static void EmitSource(SourceProductionContext output, NetworkSpec spec, string hintName)
         {
             try
             {
                 string source = NetworkEmitter.Emit(spec);
-                output.AddSource(HintNames.Unique(spec.HintName, allHintNames), SourceText.From(source, Encoding.UTF8));
+                output.AddSource(hintName, SourceText.From(source, Encoding.UTF8));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -102,4 +110,7 @@ namespace NetGen.Generator
 
     /// <summary>What the parse-and-check step yields for one class: a spec to emit (null on error) and its diagnostics.</summary>
     internal sealed record NetworkResult(NetworkSpec? Spec, EquatableArray<Diagnostic> Diagnostics);
+
+    /// <summary>A spec with the hint name its file gets (made unique among the compilation's networks).</summary>
+    internal sealed record NamedSpec(NetworkSpec Spec, string HintName);
 }

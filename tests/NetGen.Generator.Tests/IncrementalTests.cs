@@ -22,6 +22,7 @@ namespace NetGen.Generator.Tests
             NetGenGenerator.Steps.Networks,
             NetGenGenerator.Steps.Specs,
             NetGenGenerator.Steps.Diagnostics,
+            NetGenGenerator.Steps.Named,
         };
 
         private const string MnistMlp = """
@@ -128,6 +129,33 @@ namespace NetGen.Generator.Tests
             Assert.NotEqual(before, after);
             Assert.Contains("DenseIn = 784, DenseOut = 500;", before, StringComparison.Ordinal);
             Assert.Contains("DenseIn = 784, DenseOut = 400;", after, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Adding_a_second_network_emits_it_without_re_emitting_the_first()
+        {
+            (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun(MnistMlp);
+            SyntaxTree second = CSharpSyntaxTree.ParseText("""
+                using NetGen;
+
+                namespace Demo;
+
+                [Network(Loss.MeanSquaredError)]
+                [Input(3)]
+                [Dense(1)]
+                public partial class Second;
+                """, References.ParseOptions, "/src/Second.cs");
+            GeneratorRunResult result = Rerun(ref driver, compilation.AddSyntaxTrees(second));
+
+            Assert.Equal(new[] { "Demo.MnistMlp.g.cs", "Demo.Second.g.cs" }, result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+            IReadOnlyList<IncrementalStepRunReason> named = Reasons(result, NetGenGenerator.Steps.Named);
+            Assert.True(named.Count(r => r == IncrementalStepRunReason.New) == 1, "Named: " + string.Join(", ", named));
+            Assert.All(named.Where(r => r != IncrementalStepRunReason.New), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+            // The outputs (the new file and the new network's diagnostics) are new; the first network's are cached, not re-emitted.
+            IncrementalStepRunReason[] emitted = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs).Select(o => o.Reason).ToArray();
+            Assert.True(emitted.All(r => r is IncrementalStepRunReason.New or IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged)
+                && emitted.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged) == 2,
+                "Outputs: " + string.Join(", ", emitted));
         }
 
         [Fact]
