@@ -29,6 +29,9 @@ namespace NetGen.Generator.Emit
             _target = LossEmitter.TargetName(_spec.Loss);
         }
 
+        /// <summary>The generator's version, as <c>GeneratedCode</c> attributes name it: <c>0.1.0</c>.</summary>
+        private static readonly string GeneratorVersion = typeof(NetworkEmitter).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+
         public static string Emit(NetworkSpec spec) => new NetworkEmitter(NetworkPlan.Build(spec)).Write();
 
         private IReadOnlyList<LayerContext> Layers => _plan.Layers;
@@ -83,6 +86,7 @@ namespace NetGen.Generator.Emit
             {
                 _w.Line("//   " + context.Emitter.Describe(context));
             }
+            _w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{GeneratorVersion}\")]");
             using (_w.Block($"partial class {_spec.ClassName} : {NetworkInterface}"))
             {
                 WriteConstants();
@@ -404,10 +408,12 @@ namespace NetGen.Generator.Emit
             string type = "global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor>";
             if (tensors.Count == 0)
             {
-                _w.Line($"public static {type} {name} {{ get; }} = global::System.Array.Empty<global::NetGen.ParameterTensor>();");
+                _w.Line($"public static {type} {name} {{ get; }} =");
+                _w.Line("    global::System.Array.Empty<global::NetGen.ParameterTensor>();");
                 return;
             }
-            _w.Line($"public static {type} {name} {{ get; }} = global::System.Array.AsReadOnly(new global::NetGen.ParameterTensor[]");
+            _w.Line($"public static {type} {name} {{ get; }} =");
+            _w.Line("    global::System.Array.AsReadOnly(new global::NetGen.ParameterTensor[]");
             _w.Line("{");
             _w.Indent();
             foreach (ParameterSpec tensor in tensors)

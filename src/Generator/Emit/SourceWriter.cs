@@ -1,16 +1,39 @@
 using System;
+using System.Collections.Generic;
 using System.Text;
 
 namespace NetGen.Generator.Emit
 {
-    /// <summary>An indentation-aware text writer for generated C#; always "\n" line endings.</summary>
+    /// <summary>
+    /// An indentation-aware text writer for generated C#; always "\n" line endings. Lines longer than
+    /// <see cref="MaxWidth"/> are wrapped so a reader can take them in: a trailing comment moves above its
+    /// code, comments break between words, code breaks after a comma or between statements. Code holding
+    /// a string or character literal, and text of several lines, is written as it is.
+    /// </summary>
     internal sealed class SourceWriter
     {
+        /// <summary>The widest line written, indentation included, where it can be wrapped.</summary>
+        public const int MaxWidth = 160;
+
         private const string IndentUnit = "    ";
         private readonly StringBuilder _text = new();
         private int _indent;
 
         public void Line(string line = "")
+        {
+            int indent = _indent * IndentUnit.Length;
+            if (indent + line.Length <= MaxWidth || line.IndexOf('\n') >= 0)
+            {
+                Write(line);
+                return;
+            }
+            foreach (string part in Wrap(line, MaxWidth - indent))
+            {
+                Write(part);
+            }
+        }
+
+        private void Write(string line)
         {
             if (line.Length > 0)
             {
@@ -21,6 +44,98 @@ namespace NetGen.Generator.Emit
                 _text.Append(line);
             }
             _text.Append('\n');
+        }
+
+        /// <summary>The pieces of a long line, each at most <paramref name="width"/> wide where a break exists.</summary>
+        internal static IEnumerable<string> Wrap(string line, int width)
+        {
+            int comment = line.IndexOf("//", StringComparison.Ordinal);
+            if (comment == 0)
+            {
+                // A comment line: break between words, keeping its prefix ("// " or "/// ").
+                int prefixEnd = line.StartsWith("/// ", StringComparison.Ordinal) ? 4 : line.StartsWith("// ", StringComparison.Ordinal) ? 3 : 2;
+                string prefix = line.Substring(0, prefixEnd);
+                foreach (string part in BreakWords(line.Substring(prefixEnd), width - prefix.Length))
+                {
+                    yield return prefix + part;
+                }
+                yield break;
+            }
+            string code = comment > 0 ? line.Substring(0, comment).TrimEnd() : line;
+            if (code.IndexOf('"') >= 0 || code.IndexOf('\'') >= 0)
+            {
+                // A literal could hold "//", commas or anything else: leave the line whole.
+                yield return line;
+                yield break;
+            }
+            if (comment > 0)
+            {
+                // The trailing comment goes above the code it describes.
+                foreach (string part in Wrap(line.Substring(comment), width))
+                {
+                    yield return part;
+                }
+            }
+            foreach (string part in BreakArguments(code, width))
+            {
+                yield return part;
+            }
+        }
+
+        private static IEnumerable<string> BreakWords(string text, int width)
+        {
+            int start = 0;
+            while (text.Length - start > width)
+            {
+                int space = text.LastIndexOf(' ', start + width, width);
+                if (space <= start)
+                {
+                    break;
+                }
+                yield return text.Substring(start, space - start);
+                start = space + 1;
+            }
+            yield return text.Substring(start);
+        }
+
+        /// <summary>Breaks code after the commas between arguments or declarators, or between statements; continuation lines indented once more.</summary>
+        private static IEnumerable<string> BreakArguments(string code, int width)
+        {
+            // Candidate breaks with their nesting depth: the shallowest that fits wins, so an argument list
+            // breaks between its own arguments rather than inside a nested call.
+            var breaks = new List<(int At, int Depth)>();
+            int depth = 0;
+            for (int i = 0; i < code.Length; i++)
+            {
+                char c = code[i];
+                depth += c is '(' or '[' or '{' ? 1 : c is ')' or ']' or '}' ? -1 : 0;
+                if ((c == ',' || (c == ';' && depth == 0)) && i + 1 < code.Length && code[i + 1] == ' ')
+                {
+                    breaks.Add((i + 1, depth));
+                }
+            }
+            int start = 0;
+            string lead = "";
+            while (lead.Length + code.Length - start > width)
+            {
+                int limit = start + width - lead.Length;
+                (int At, int Depth) cut = (-1, int.MaxValue);
+                foreach ((int at, int d) in breaks)
+                {
+                    if (at > start && at <= limit && (d < cut.Depth || (d == cut.Depth && at > cut.At)))
+                    {
+                        cut = (at, d);
+                    }
+                }
+                if (cut.At < 0)
+                {
+                    break;
+                }
+                yield return lead + code.Substring(start, cut.At - start).TrimEnd();
+                start = cut.At + 1;
+                lead = IndentUnit;
+            }
+            yield return lead + code.Substring(start);
         }
 
         /// <summary>Writes <paramref name="header"/> (if any), an opening brace, and indents until the result is disposed.</summary>
