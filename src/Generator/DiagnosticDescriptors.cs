@@ -10,11 +10,17 @@ namespace NetGen.Generator
     {
         private const string Category = "NetGen";
 
+        /// <summary>
+        /// Where each diagnostic is explained: its section of docs/diagnostics.md (the anchor is the lower-case
+        /// ID). The repository-relative path stands until the project has a public address; then only this changes.
+        /// </summary>
+        public const string HelpLinkBase = "docs/diagnostics.md#";
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
-            new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+            new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
 
         private static DiagnosticDescriptor Warning(string id, string title, string message) =>
-            new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+            new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
 
         // ---- The class that carries [Network] ----------------------------------------------------
 
