@@ -54,10 +54,11 @@ namespace NetGen.Kernels
                 return;
             }
             int gateWidth = 3 * hidden, sequenceRows = batch * steps;
-            Span<float> gates = saved.Slice(0, sequenceRows * gateWidth);                              // [B, T, 3H]
-            Span<float> newGateRecurrent = saved.Slice(gates.Length, sequenceRows * hidden);           // [B, T, H]
-            Span<float> recurrent = saved.Slice(gates.Length + newGateRecurrent.Length, batch * gateWidth); // [B, 3H]
-            Span<float> h = saved.Slice(gates.Length + newGateRecurrent.Length + recurrent.Length, batch * hidden); // [B, H]
+            Span<float> savedRest = saved;
+            Span<float> gates = Recurrent.Take(ref savedRest, sequenceRows * gateWidth); // [B, T, 3H]
+            Span<float> newGateRecurrent = Recurrent.Take(ref savedRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> recurrent = Recurrent.Take(ref savedRest, batch * gateWidth); // [B, 3H]
+            Span<float> h = Recurrent.Take(ref savedRest, batch * hidden); // [B, H]
 
             // Every step's input projection at once: gates[B·T, 3H] = x[B·T, I]·W_ihᵀ + b_ih.
             Dense.Forward(x, wIh, bIh, gates, sequenceRows, input, gateWidth);
@@ -116,13 +117,15 @@ namespace NetGen.Kernels
                 Recurrent.Require(dx.Length, rows * input, nameof(dx));
             }
             int sequenceRows = batch * steps;
-            ReadOnlySpan<float> gates = saved.Slice(0, sequenceRows * gateWidth);                    // [B, T, 3H]
-            ReadOnlySpan<float> newGateRecurrent = saved.Slice(gates.Length, sequenceRows * hidden); // [B, T, H]
-            Span<float> dInput = scratch.Slice(0, sequenceRows * gateWidth);                         // [B, T, 3H] ∂L/∂(W_ih x + b_ih)
-            Span<float> dRecurrent = scratch.Slice(dInput.Length, sequenceRows * gateWidth);         // [B, T, 3H] ∂L/∂(W_hh h + b_hh)
-            Span<float> hPrev = scratch.Slice(2 * dInput.Length, sequenceRows * hidden);             // [B, T, H]
-            Span<float> dStep = scratch.Slice(2 * dInput.Length + hPrev.Length, batch * gateWidth);  // [B, 3H]
-            Span<float> dh = scratch.Slice(2 * dInput.Length + hPrev.Length + dStep.Length, batch * hidden); // [B, H]
+            ReadOnlySpan<float> savedRest = saved;
+            ReadOnlySpan<float> gates = Recurrent.Take(ref savedRest, sequenceRows * gateWidth); // [B, T, 3H]
+            ReadOnlySpan<float> newGateRecurrent = Recurrent.Take(ref savedRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> scratchRest = scratch;
+            Span<float> dInput = Recurrent.Take(ref scratchRest, sequenceRows * gateWidth); // [B, T, 3H] ∂L/∂(W_ih x + b_ih)
+            Span<float> dRecurrent = Recurrent.Take(ref scratchRest, sequenceRows * gateWidth); // [B, T, 3H] ∂L/∂(W_hh h + b_hh)
+            Span<float> hPrev = Recurrent.Take(ref scratchRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> dStep = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 3H]
+            Span<float> dh = Recurrent.Take(ref scratchRest, batch * hidden); // [B, H]
 
             Recurrent.ShiftOneStep(y, hPrev, batch, steps, hidden);
             dh.Clear(); // nothing flows back into the last step but dy
@@ -180,8 +183,9 @@ namespace NetGen.Kernels
                 return;
             }
             int gateWidth = 3 * hidden;
-            Span<float> gates = scratch.Slice(0, batch * gateWidth);                     // [B, 3H]
-            Span<float> recurrent = scratch.Slice(batch * gateWidth, batch * gateWidth); // [B, 3H]
+            Span<float> scratchRest = scratch;
+            Span<float> gates = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 3H]
+            Span<float> recurrent = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 3H]
             Dense.Forward(x, wIh, bIh, gates, batch, input, gateWidth);
             Gemm.MultiplyNT(batch, gateWidth, hidden, h, wHh, recurrent, accumulate: false, bHh.Slice(0, gateWidth));
             fixed (float* pGates = gates, pRecurrent = recurrent, pH = h)

@@ -53,10 +53,11 @@ namespace NetGen.Kernels
                 return;
             }
             int gateWidth = 4 * hidden, sequenceRows = batch * steps;
-            Span<float> gates = saved.Slice(0, sequenceRows * gateWidth);                        // [B, T, 4H]
-            Span<float> cells = saved.Slice(gates.Length, sequenceRows * hidden);                // [B, T, H]
-            Span<float> recurrent = saved.Slice(gates.Length + cells.Length, batch * gateWidth); // [B, 4H]
-            Span<float> h = saved.Slice(gates.Length + cells.Length + recurrent.Length, batch * hidden); // [B, H]
+            Span<float> savedRest = saved;
+            Span<float> gates = Recurrent.Take(ref savedRest, sequenceRows * gateWidth); // [B, T, 4H]
+            Span<float> cells = Recurrent.Take(ref savedRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> recurrent = Recurrent.Take(ref savedRest, batch * gateWidth); // [B, 4H]
+            Span<float> h = Recurrent.Take(ref savedRest, batch * hidden); // [B, H]
 
             // Every step's input projection at once: gates[B·T, 4H] = x[B·T, I]·W_ihᵀ + b_ih.
             Dense.Forward(x, wIh, bIh, gates, sequenceRows, input, gateWidth);
@@ -116,13 +117,15 @@ namespace NetGen.Kernels
                 Recurrent.Require(dx.Length, rows * input, nameof(dx));
             }
             int sequenceRows = batch * steps;
-            ReadOnlySpan<float> gates = saved.Slice(0, sequenceRows * gateWidth);               // [B, T, 4H]
-            ReadOnlySpan<float> cells = saved.Slice(gates.Length, sequenceRows * hidden);       // [B, T, H]
-            Span<float> dGates = scratch.Slice(0, sequenceRows * gateWidth);                    // [B, T, 4H]
-            Span<float> hPrev = scratch.Slice(dGates.Length, sequenceRows * hidden);            // [B, T, H]
-            Span<float> dStep = scratch.Slice(dGates.Length + hPrev.Length, batch * gateWidth); // [B, 4H]
-            Span<float> dh = scratch.Slice(dGates.Length + hPrev.Length + dStep.Length, batch * hidden);      // [B, H]
-            Span<float> dc = scratch.Slice(dGates.Length + hPrev.Length + dStep.Length + dh.Length, batch * hidden); // [B, H]
+            ReadOnlySpan<float> savedRest = saved;
+            ReadOnlySpan<float> gates = Recurrent.Take(ref savedRest, sequenceRows * gateWidth); // [B, T, 4H]
+            ReadOnlySpan<float> cells = Recurrent.Take(ref savedRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> scratchRest = scratch;
+            Span<float> dGates = Recurrent.Take(ref scratchRest, sequenceRows * gateWidth); // [B, T, 4H]
+            Span<float> hPrev = Recurrent.Take(ref scratchRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> dStep = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 4H]
+            Span<float> dh = Recurrent.Take(ref scratchRest, batch * hidden); // [B, H]
+            Span<float> dc = Recurrent.Take(ref scratchRest, batch * hidden); // [B, H]
 
             dh.Clear(); // nothing flows back into the last step but dy
             dc.Clear();
@@ -182,8 +185,9 @@ namespace NetGen.Kernels
                 return;
             }
             int gateWidth = 4 * hidden;
-            Span<float> gates = scratch.Slice(0, batch * gateWidth);                  // [B, 4H]
-            Span<float> recurrent = scratch.Slice(batch * gateWidth, batch * gateWidth); // [B, 4H]
+            Span<float> scratchRest = scratch;
+            Span<float> gates = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 4H]
+            Span<float> recurrent = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 4H]
             Dense.Forward(x, wIh, bIh, gates, batch, input, gateWidth);
             Gemm.MultiplyNT(batch, gateWidth, hidden, h, wHh, recurrent, accumulate: false, bHh.Slice(0, gateWidth));
             fixed (float* pGates = gates, pRecurrent = recurrent, pH = h, pC = c)

@@ -33,6 +33,22 @@ namespace NetGen.Kernels
             }
         }
 
+        /// <summary>The next <paramref name="length"/> values of a buffer being carved into arrays; <paramref name="rest"/> moves past them.</summary>
+        public static Span<float> Take(ref Span<float> rest, int length)
+        {
+            Span<float> part = rest.Slice(0, length);
+            rest = rest.Slice(length);
+            return part;
+        }
+
+        /// <inheritdoc cref="Take(ref Span{float}, int)"/>
+        public static ReadOnlySpan<float> Take(ref ReadOnlySpan<float> rest, int length)
+        {
+            ReadOnlySpan<float> part = rest.Slice(0, length);
+            rest = rest.Slice(length);
+            return part;
+        }
+
         /// <summary>Throws unless the sizes are usable: batch ≥ 0, steps ≥ 1, input ≥ 0, hidden ≥ 1.</summary>
         public static void CheckSizes(int batch, int steps, int input, int hidden)
         {
