@@ -141,6 +141,41 @@ namespace NetGen.Runtime.Tests
             }
         }
 
+        /// <summary>Once warm, a forward, a backward and a step allocate nothing.</summary>
+        public static void CallsDoNotAllocate(RecurrentKind kind)
+        {
+            var c = new RecurrentCase(kind, batch: 16, steps: 4, input: 32, hidden: 128, seed: 4);
+            int batch = c.Batch, steps = c.Steps, input = c.Input, hidden = c.Hidden;
+            bool lstm = kind == RecurrentKind.Lstm;
+            float[] x = RecurrentCase.ToFloat(c.X), wIh = RecurrentCase.ToFloat(c.WIh), wHh = RecurrentCase.ToFloat(c.WHh);
+            float[] bIh = RecurrentCase.ToFloat(c.BIh), bHh = RecurrentCase.ToFloat(c.BHh);
+            float[] y = new float[batch * steps * hidden], dy = RecurrentCase.ToFloat(LossWeights(c, seed: 6)), dx = new float[x.Length];
+            float[] saved = new float[batch * (lstm ? Lstm.SavedSize(steps, hidden) : Gru.SavedSize(steps, hidden))];
+            float[] scratch = new float[batch * (lstm ? Lstm.ScratchSize(steps, input, hidden) : Gru.ScratchSize(steps, input, hidden))];
+            float[] stepScratch = new float[batch * (lstm ? Lstm.StepScratchSize(hidden) : Gru.StepScratchSize(hidden))];
+            float[] dWIh = new float[wIh.Length], dWHh = new float[wHh.Length], dBIh = new float[bIh.Length], dBHh = new float[bHh.Length];
+            float[] h = new float[batch * hidden], cell = new float[batch * hidden];
+            void Call()
+            {
+                if (lstm)
+                {
+                    Lstm.Forward(x, wIh, wHh, bIh, bHh, y, saved, batch, steps, input, hidden);
+                    Lstm.Backward(x, wIh, wHh, y, saved, dy, dx, dWIh, dWHh, dBIh, dBHh, scratch, batch, steps, input, hidden);
+                    Lstm.Step(x, wIh, wHh, bIh, bHh, h, cell, stepScratch, batch, input, hidden);
+                }
+                else
+                {
+                    Gru.Forward(x, wIh, wHh, bIh, bHh, y, saved, batch, steps, input, hidden);
+                    Gru.Backward(x, wIh, wHh, y, saved, dy, dx, dWIh, dWHh, dBIh, dBHh, scratch, batch, steps, input, hidden);
+                    Gru.Step(x, wIh, wHh, bIh, bHh, h, stepScratch, batch, input, hidden);
+                }
+            }
+            Call();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Call();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
         /// <summary>Too-short buffers are refused with the name of the culprit.</summary>
         public static void ShortBuffersAreRefused(RecurrentKind kind)
         {
@@ -198,6 +233,9 @@ namespace NetGen.Runtime.Tests
 
         [Fact]
         public void Short_buffers_are_refused() => RecurrentChecks.ShortBuffersAreRefused(RecurrentKind.Lstm);
+
+        [Fact]
+        public void Calls_do_not_allocate() => RecurrentChecks.CallsDoNotAllocate(RecurrentKind.Lstm);
     }
 
     /// <summary><see cref="Gru"/> against a naive double-precision nn.GRU.</summary>
@@ -222,5 +260,8 @@ namespace NetGen.Runtime.Tests
 
         [Fact]
         public void Short_buffers_are_refused() => RecurrentChecks.ShortBuffersAreRefused(RecurrentKind.Gru);
+
+        [Fact]
+        public void Calls_do_not_allocate() => RecurrentChecks.CallsDoNotAllocate(RecurrentKind.Gru);
     }
 }
