@@ -14,9 +14,12 @@ namespace NetGen.Runtime.Tests
         /// <summary>Tiny shapes for finite differences: one and several steps, batch 1 and 3, input ≠ hidden.</summary>
         public static readonly (int Batch, int Steps, int Input, int Hidden)[] TinyShapes = [(1, 1, 3, 2), (1, 4, 2, 3), (3, 1, 3, 2), (3, 4, 3, 2)];
 
-        /// <summary>The tiny shapes, plus shapes whose products leave the tiny-product path and use the tiles (and ragged tile edges).</summary>
+        /// <summary>
+        /// The tiny shapes, plus shapes whose products leave the tiny-product path and use the tiles (and
+        /// ragged tile edges), and batches of several blocks of rows, the last one short.
+        /// </summary>
         public static readonly (int Batch, int Steps, int Input, int Hidden)[] KernelShapes =
-            [.. TinyShapes, (2, 6, 20, 24), (5, 3, 33, 17), (4, 3, 64, 128), (7, 2, 9, 40)];
+            [.. TinyShapes, (2, 6, 20, 24), (5, 3, 33, 17), (4, 3, 64, 128), (7, 2, 9, 40), (11, 3, 5, 6), (2 * Recurrent.RowsPerBlock + 3, 4, 24, 40)];
 
         /// <summary>A random loss <c>L = Σ w⊙y</c>: its <c>dy</c> is <c>w</c>.</summary>
         public static double[] LossWeights(RecurrentCase c, long seed) =>
@@ -112,8 +115,8 @@ namespace NetGen.Runtime.Tests
         /// <summary>Outputs and gradients are the same bits on 1, 2 and 3 threads.</summary>
         public static void ThreadCountDoesNotMatter(RecurrentKind kind)
         {
-            // Big enough for the products and the gate passes to use several threads.
-            var c = new RecurrentCase(kind, batch: 16, steps: 5, input: 64, hidden: 128, seed: 3);
+            // Big enough for every product and the recurrence to use several threads; three blocks of rows, the last short.
+            var c = new RecurrentCase(kind, batch: 19, steps: 5, input: 64, hidden: 128, seed: 3);
             float[] dy = RecurrentCase.ToFloat(LossWeights(c, seed: 5));
             (RecurrentKernel.Result Run, float[] Stepped) Run(int threads)
             {
