@@ -14,9 +14,12 @@ namespace NetGen.Runtime.Tests
         /// <summary>Tiny shapes for finite differences: one and several steps, batch 1 and 3, input ≠ hidden.</summary>
         public static readonly (int Batch, int Steps, int Input, int Hidden)[] TinyShapes = [(1, 1, 3, 2), (1, 4, 2, 3), (3, 1, 3, 2), (3, 4, 3, 2)];
 
-        /// <summary>The tiny shapes, plus shapes whose products leave the tiny-product path and use the tiles (and ragged tile edges).</summary>
+        /// <summary>
+        /// The tiny shapes, plus shapes whose products leave the tiny-product path and use the tiles (and
+        /// ragged tile edges), and batches of several blocks of rows, the last one short.
+        /// </summary>
         public static readonly (int Batch, int Steps, int Input, int Hidden)[] KernelShapes =
-            [.. TinyShapes, (2, 6, 20, 24), (5, 3, 33, 17), (4, 3, 64, 128), (7, 2, 9, 40)];
+            [.. TinyShapes, (2, 6, 20, 24), (5, 3, 33, 17), (4, 3, 64, 128), (7, 2, 9, 40), (11, 3, 5, 6), (2 * Recurrent.RowsPerBlock + 3, 4, 24, 40)];
 
         /// <summary>A random loss <c>L = Σ w⊙y</c>: its <c>dy</c> is <c>w</c>.</summary>
         public static double[] LossWeights(RecurrentCase c, long seed) =>
@@ -112,8 +115,8 @@ namespace NetGen.Runtime.Tests
         /// <summary>Outputs and gradients are the same bits on 1, 2 and 3 threads.</summary>
         public static void ThreadCountDoesNotMatter(RecurrentKind kind)
         {
-            // Big enough for the products and the gate passes to use several threads.
-            var c = new RecurrentCase(kind, batch: 16, steps: 5, input: 64, hidden: 128, seed: 3);
+            // Big enough for every product and the recurrence to use several threads; three blocks of rows, the last short.
+            var c = new RecurrentCase(kind, batch: 19, steps: 5, input: 64, hidden: 128, seed: 3);
             float[] dy = RecurrentCase.ToFloat(LossWeights(c, seed: 5));
             (RecurrentKernel.Result Run, float[] Stepped) Run(int threads)
             {
@@ -139,6 +142,41 @@ namespace NetGen.Runtime.Tests
                     Assert.Equal(one.Run.Gradients[p], other.Run.Gradients[p]);
                 }
             }
+        }
+
+        /// <summary>Once warm, a forward, a backward and a step allocate nothing.</summary>
+        public static void CallsDoNotAllocate(RecurrentKind kind)
+        {
+            var c = new RecurrentCase(kind, batch: 16, steps: 4, input: 32, hidden: 128, seed: 4);
+            int batch = c.Batch, steps = c.Steps, input = c.Input, hidden = c.Hidden;
+            bool lstm = kind == RecurrentKind.Lstm;
+            float[] x = RecurrentCase.ToFloat(c.X), wIh = RecurrentCase.ToFloat(c.WIh), wHh = RecurrentCase.ToFloat(c.WHh);
+            float[] bIh = RecurrentCase.ToFloat(c.BIh), bHh = RecurrentCase.ToFloat(c.BHh);
+            float[] y = new float[batch * steps * hidden], dy = RecurrentCase.ToFloat(LossWeights(c, seed: 6)), dx = new float[x.Length];
+            float[] saved = new float[batch * (lstm ? Lstm.SavedSize(steps, hidden) : Gru.SavedSize(steps, hidden))];
+            float[] scratch = new float[batch * (lstm ? Lstm.ScratchSize(steps, input, hidden) : Gru.ScratchSize(steps, input, hidden))];
+            float[] stepScratch = new float[batch * (lstm ? Lstm.StepScratchSize(hidden) : Gru.StepScratchSize(hidden))];
+            float[] dWIh = new float[wIh.Length], dWHh = new float[wHh.Length], dBIh = new float[bIh.Length], dBHh = new float[bHh.Length];
+            float[] h = new float[batch * hidden], cell = new float[batch * hidden];
+            void Call()
+            {
+                if (lstm)
+                {
+                    Lstm.Forward(x, wIh, wHh, bIh, bHh, y, saved, batch, steps, input, hidden);
+                    Lstm.Backward(x, wIh, wHh, y, saved, dy, dx, dWIh, dWHh, dBIh, dBHh, scratch, batch, steps, input, hidden);
+                    Lstm.Step(x, wIh, wHh, bIh, bHh, h, cell, stepScratch, batch, input, hidden);
+                }
+                else
+                {
+                    Gru.Forward(x, wIh, wHh, bIh, bHh, y, saved, batch, steps, input, hidden);
+                    Gru.Backward(x, wIh, wHh, y, saved, dy, dx, dWIh, dWHh, dBIh, dBHh, scratch, batch, steps, input, hidden);
+                    Gru.Step(x, wIh, wHh, bIh, bHh, h, stepScratch, batch, input, hidden);
+                }
+            }
+            Call();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Call();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
         /// <summary>Too-short buffers are refused with the name of the culprit.</summary>
@@ -198,6 +236,9 @@ namespace NetGen.Runtime.Tests
 
         [Fact]
         public void Short_buffers_are_refused() => RecurrentChecks.ShortBuffersAreRefused(RecurrentKind.Lstm);
+
+        [Fact]
+        public void Calls_do_not_allocate() => RecurrentChecks.CallsDoNotAllocate(RecurrentKind.Lstm);
     }
 
     /// <summary><see cref="Gru"/> against a naive double-precision nn.GRU.</summary>
@@ -222,5 +263,8 @@ namespace NetGen.Runtime.Tests
 
         [Fact]
         public void Short_buffers_are_refused() => RecurrentChecks.ShortBuffersAreRefused(RecurrentKind.Gru);
+
+        [Fact]
+        public void Calls_do_not_allocate() => RecurrentChecks.CallsDoNotAllocate(RecurrentKind.Gru);
     }
 }

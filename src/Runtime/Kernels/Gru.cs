@@ -12,7 +12,8 @@ namespace NetGen.Kernels
     /// Sequences are batch-first: <c>x [B, T, I]</c>, <c>y [B, T, H]</c>.
     /// <para>
     /// Organized like <see cref="Lstm"/>: one product for the input projection of all steps, only
-    /// <c>h·W_hhᵀ</c> per step, one product per parameter gradient after the backward loop. The
+    /// <c>h·W_hhᵀ</c> per step (blocks of samples through all steps, each on its own core), one
+    /// product per parameter gradient after the backward loop. The
     /// input and recurrent projections have gradients of their own here (r scales only the recurrent
     /// part of n), so backward keeps two gate-gradient matrices.
     /// </para>
@@ -54,39 +55,31 @@ namespace NetGen.Kernels
                 return;
             }
             int gateWidth = 3 * hidden, sequenceRows = batch * steps;
-            Span<float> gates = saved.Slice(0, sequenceRows * gateWidth);                              // [B, T, 3H]
-            Span<float> newGateRecurrent = saved.Slice(gates.Length, sequenceRows * hidden);           // [B, T, H]
-            Span<float> recurrent = saved.Slice(gates.Length + newGateRecurrent.Length, batch * gateWidth); // [B, 3H]
-            Span<float> h = saved.Slice(gates.Length + newGateRecurrent.Length + recurrent.Length, batch * hidden); // [B, H]
+            Span<float> savedRest = saved;
+            Span<float> gates = Recurrent.Take(ref savedRest, sequenceRows * gateWidth); // [B, T, 3H]
+            Span<float> newGateRecurrent = Recurrent.Take(ref savedRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> recurrent = Recurrent.Take(ref savedRest, batch * gateWidth); // [B, 3H]
+            Span<float> h = Recurrent.Take(ref savedRest, batch * hidden); // [B, H]
 
             // Every step's input projection at once: gates[B·T, 3H] = x[B·T, I]·W_ihᵀ + b_ih.
             Dense.Forward(x, wIh, bIh, gates, sequenceRows, input, gateWidth);
-            for (int b = 0; b < batch; b++)
+            fixed (float* pGates = gates, pNew = newGateRecurrent, pRecurrent = recurrent, pH = h, pY = y, pWHh = wHh, pBHh = bHh)
             {
-                bHh.Slice(0, gateWidth).CopyTo(recurrent.Slice(b * gateWidth, gateWidth)); // h_{−1} = 0: only b_hh
-            }
-            fixed (float* pGates = gates, pNew = newGateRecurrent, pRecurrent = recurrent, pH = h, pY = y)
-            {
-                for (int t = 0; t < steps; t++)
+                var job = new SequenceJob
                 {
-                    if (t > 0)
-                    {
-                        Gemm.MultiplyNT(batch, gateWidth, hidden, h, wHh, recurrent, accumulate: false, bHh.Slice(0, gateWidth));
-                    }
-                    var step = new CellStep
-                    {
-                        Gates = pGates + t * gateWidth,
-                        GatesStride = steps * gateWidth,
-                        Recurrent = pRecurrent,
-                        HPrev = t > 0 ? pH : null,
-                        H = pH,
-                        NewGateRecurrent = pNew + t * hidden,
-                        Y = pY + t * hidden,
-                        SequenceStride = steps * hidden,
-                        Hidden = hidden,
-                    };
-                    Recurrent.ForEachRow(batch, hidden, &ForwardRow, &step);
-                }
+                    Gates = pGates,
+                    NewGateRecurrent = pNew,
+                    Recurrent = pRecurrent,
+                    H = pH,
+                    Y = pY,
+                    WHh = pWHh,
+                    BHh = pBHh,
+                    Batch = batch,
+                    Steps = steps,
+                    Hidden = hidden,
+                    Carried = false,
+                };
+                Recurrent.RunBlocks(batch, 2L * sequenceRows * gateWidth * hidden, &ForwardBlock, &job);
             }
         }
 
@@ -116,42 +109,36 @@ namespace NetGen.Kernels
                 Recurrent.Require(dx.Length, rows * input, nameof(dx));
             }
             int sequenceRows = batch * steps;
-            ReadOnlySpan<float> gates = saved.Slice(0, sequenceRows * gateWidth);                    // [B, T, 3H]
-            ReadOnlySpan<float> newGateRecurrent = saved.Slice(gates.Length, sequenceRows * hidden); // [B, T, H]
-            Span<float> dInput = scratch.Slice(0, sequenceRows * gateWidth);                         // [B, T, 3H] ∂L/∂(W_ih x + b_ih)
-            Span<float> dRecurrent = scratch.Slice(dInput.Length, sequenceRows * gateWidth);         // [B, T, 3H] ∂L/∂(W_hh h + b_hh)
-            Span<float> hPrev = scratch.Slice(2 * dInput.Length, sequenceRows * hidden);             // [B, T, H]
-            Span<float> dStep = scratch.Slice(2 * dInput.Length + hPrev.Length, batch * gateWidth);  // [B, 3H]
-            Span<float> dh = scratch.Slice(2 * dInput.Length + hPrev.Length + dStep.Length, batch * hidden); // [B, H]
+            ReadOnlySpan<float> savedRest = saved;
+            ReadOnlySpan<float> gates = Recurrent.Take(ref savedRest, sequenceRows * gateWidth); // [B, T, 3H]
+            ReadOnlySpan<float> newGateRecurrent = Recurrent.Take(ref savedRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> scratchRest = scratch;
+            Span<float> dInput = Recurrent.Take(ref scratchRest, sequenceRows * gateWidth); // [B, T, 3H] ∂L/∂(W_ih x + b_ih)
+            Span<float> dRecurrent = Recurrent.Take(ref scratchRest, sequenceRows * gateWidth); // [B, T, 3H] ∂L/∂(W_hh h + b_hh)
+            Span<float> hPrev = Recurrent.Take(ref scratchRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> dStep = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 3H]
+            Span<float> dh = Recurrent.Take(ref scratchRest, batch * hidden); // [B, H]
 
             Recurrent.ShiftOneStep(y, hPrev, batch, steps, hidden);
-            dh.Clear(); // nothing flows back into the last step but dy
             fixed (float* pGates = gates, pNew = newGateRecurrent, pHPrev = hPrev, pDy = dy, pDInput = dInput, pDRecurrent = dRecurrent,
-                pDStep = dStep, pDh = dh)
+                pDStep = dStep, pDh = dh, pWHh = wHh)
             {
-                for (int t = steps - 1; t >= 0; t--)
+                var job = new GradientJob
                 {
-                    var step = new CellGradient
-                    {
-                        Gates = pGates + t * gateWidth,
-                        DInput = pDInput + t * gateWidth,
-                        DRecurrent = pDRecurrent + t * gateWidth,
-                        GatesStride = steps * gateWidth,
-                        NewGateRecurrent = pNew + t * hidden,
-                        HPrev = t > 0 ? pHPrev + t * hidden : null,
-                        Dy = pDy + t * hidden,
-                        SequenceStride = steps * hidden,
-                        DStep = pDStep,
-                        Dh = pDh,
-                        Hidden = hidden,
-                    };
-                    Recurrent.ForEachRow(batch, hidden, &BackwardRow, &step);
-                    if (t > 0)
-                    {
-                        // dh_{t−1}[B, H] = dh⊙z (already there) + dRecurrent_t[B, 3H]·W_hh[3H, H]
-                        Gemm.MultiplyNN(batch, hidden, gateWidth, dStep, wHh, dh, accumulate: true);
-                    }
-                }
+                    Gates = pGates,
+                    NewGateRecurrent = pNew,
+                    HPrev = pHPrev,
+                    Dy = pDy,
+                    DInput = pDInput,
+                    DRecurrent = pDRecurrent,
+                    DStep = pDStep,
+                    Dh = pDh,
+                    WHh = pWHh,
+                    Batch = batch,
+                    Steps = steps,
+                    Hidden = hidden,
+                };
+                Recurrent.RunBlocks(batch, 2L * sequenceRows * gateWidth * hidden, &BackwardBlock, &job);
             }
             // After the loop, one product each over all B·T rows.
             Dense.BackwardParameters(dInput, x, dWIh, dBIh, sequenceRows, input, gateWidth);
@@ -180,24 +167,28 @@ namespace NetGen.Kernels
                 return;
             }
             int gateWidth = 3 * hidden;
-            Span<float> gates = scratch.Slice(0, batch * gateWidth);                     // [B, 3H]
-            Span<float> recurrent = scratch.Slice(batch * gateWidth, batch * gateWidth); // [B, 3H]
+            Span<float> scratchRest = scratch;
+            Span<float> gates = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 3H]
+            Span<float> recurrent = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 3H]
             Dense.Forward(x, wIh, bIh, gates, batch, input, gateWidth);
-            Gemm.MultiplyNT(batch, gateWidth, hidden, h, wHh, recurrent, accumulate: false, bHh.Slice(0, gateWidth));
-            fixed (float* pGates = gates, pRecurrent = recurrent, pH = h)
+            fixed (float* pGates = gates, pRecurrent = recurrent, pH = h, pWHh = wHh, pBHh = bHh)
             {
-                var step = new CellStep
+                // One step of a sequence job whose state is carried in.
+                var job = new SequenceJob
                 {
                     Gates = pGates,
-                    GatesStride = gateWidth,
-                    Recurrent = pRecurrent,
-                    HPrev = pH,
-                    H = pH,
                     NewGateRecurrent = null,
+                    Recurrent = pRecurrent,
+                    H = pH,
                     Y = null,
+                    WHh = pWHh,
+                    BHh = pBHh,
+                    Batch = batch,
+                    Steps = 1,
                     Hidden = hidden,
+                    Carried = true,
                 };
-                Recurrent.ForEachRow(batch, hidden, &ForwardRow, &step);
+                Recurrent.RunBlocks(batch, 2L * batch * gateWidth * hidden, &ForwardBlock, &job);
             }
         }
 
@@ -280,57 +271,96 @@ namespace NetGen.Kernels
             Recurrent.Require(bHh, gateWidth, bHhName);
         }
 
-        /// <summary>Row <paramref name="b"/> of a forward step (a thin dispatcher: see <see cref="WorkerPool"/>).</summary>
-        private static void ForwardRow(void* state, int b)
+        /// <summary>One block of rows through every step (a thin dispatcher: see <see cref="WorkerPool"/>).</summary>
+        private static void ForwardBlock(void* state, int block)
         {
-            ref CellStep s = ref *(CellStep*)state;
-            int hidden = s.Hidden;
-            var h = new Span<float>(s.H + (nint)b * hidden, hidden);
-            CellForward(
-                new Span<float>(s.Gates + b * s.GatesStride, 3 * hidden),
-                new Span<float>(s.Recurrent + (nint)b * 3 * hidden, 3 * hidden),
-                s.HPrev is null ? ReadOnlySpan<float>.Empty : new ReadOnlySpan<float>(s.HPrev + (nint)b * hidden, hidden),
-                h,
-                s.NewGateRecurrent is null ? Span<float>.Empty : new Span<float>(s.NewGateRecurrent + b * s.SequenceStride, hidden));
-            if (s.Y is not null)
+            ref SequenceJob job = ref *(SequenceJob*)state;
+            (int first, int count) = Recurrent.BlockRows(block, job.Batch);
+            ForwardRows(ref job, first, count);
+        }
+
+        /// <summary>Rows <c>[first, first + count)</c> through every step: their recurrent product, then each row's gate math.</summary>
+        private static void ForwardRows(ref SequenceJob job, int first, int count)
+        {
+            int hidden = job.Hidden, gateWidth = 3 * hidden, steps = job.Steps;
+            for (int t = 0; t < steps; t++)
             {
-                h.CopyTo(new Span<float>(s.Y + b * s.SequenceStride, hidden));
+                bool zeroState = t == 0 && !job.Carried;
+                Recurrent.Project(job.H + (nint)first * hidden, job.WHh, job.BHh, job.Recurrent + (nint)first * gateWidth, count, hidden, gateWidth, zeroState);
+                for (int b = first; b < first + count; b++)
+                {
+                    nint row = (nint)b * steps + t;
+                    var h = new Span<float>(job.H + (nint)b * hidden, hidden);
+                    CellForward(
+                        new Span<float>(job.Gates + row * gateWidth, gateWidth),
+                        new Span<float>(job.Recurrent + (nint)b * gateWidth, gateWidth),
+                        zeroState ? ReadOnlySpan<float>.Empty : h,
+                        h,
+                        job.NewGateRecurrent is null ? Span<float>.Empty : new Span<float>(job.NewGateRecurrent + row * hidden, hidden));
+                    if (job.Y is not null)
+                    {
+                        h.CopyTo(new Span<float>(job.Y + row * hidden, hidden));
+                    }
+                }
             }
         }
 
-        /// <summary>Row <paramref name="b"/> of a backward step (a thin dispatcher).</summary>
-        private static void BackwardRow(void* state, int b)
+        /// <summary>One block of rows back through every step (a thin dispatcher).</summary>
+        private static void BackwardBlock(void* state, int block)
         {
-            ref CellGradient s = ref *(CellGradient*)state;
-            int hidden = s.Hidden;
-            CellBackward(
-                new ReadOnlySpan<float>(s.Gates + b * s.GatesStride, 3 * hidden),
-                new ReadOnlySpan<float>(s.NewGateRecurrent + b * s.SequenceStride, hidden),
-                s.HPrev is null ? ReadOnlySpan<float>.Empty : new ReadOnlySpan<float>(s.HPrev + b * s.SequenceStride, hidden),
-                new ReadOnlySpan<float>(s.Dy + b * s.SequenceStride, hidden),
-                new Span<float>(s.Dh + (nint)b * hidden, hidden),
-                new Span<float>(s.DInput + b * s.GatesStride, 3 * hidden),
-                new Span<float>(s.DStep + (nint)b * 3 * hidden, 3 * hidden),
-                new Span<float>(s.DRecurrent + b * s.GatesStride, 3 * hidden));
+            ref GradientJob job = ref *(GradientJob*)state;
+            (int first, int count) = Recurrent.BlockRows(block, job.Batch);
+            BackwardRows(ref job, first, count);
+        }
+
+        /// <summary>Rows <c>[first, first + count)</c> back through every step: each row's gate gradients, then <c>dh_{t−1} = dh⊙z + dRecurrent_t·W_hh</c>.</summary>
+        private static void BackwardRows(ref GradientJob job, int first, int count)
+        {
+            int hidden = job.Hidden, gateWidth = 3 * hidden, steps = job.Steps;
+            float* dh = job.Dh + (nint)first * hidden;
+            new Span<float>(dh, count * hidden).Clear(); // nothing flows back into the last step but dy
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                for (int b = first; b < first + count; b++)
+                {
+                    nint row = (nint)b * steps + t;
+                    CellBackward(
+                        new ReadOnlySpan<float>(job.Gates + row * gateWidth, gateWidth),
+                        new ReadOnlySpan<float>(job.NewGateRecurrent + row * hidden, hidden),
+                        t > 0 ? new ReadOnlySpan<float>(job.HPrev + row * hidden, hidden) : ReadOnlySpan<float>.Empty,
+                        new ReadOnlySpan<float>(job.Dy + row * hidden, hidden),
+                        new Span<float>(job.Dh + (nint)b * hidden, hidden),
+                        new Span<float>(job.DInput + row * gateWidth, gateWidth),
+                        new Span<float>(job.DStep + (nint)b * gateWidth, gateWidth),
+                        new Span<float>(job.DRecurrent + row * gateWidth, gateWidth));
+                }
+                if (t > 0)
+                {
+                    Recurrent.ProjectBack(job.DStep + (nint)first * gateWidth, job.WHh, dh, count, hidden, gateWidth, accumulate: true);
+                }
+            }
         }
 
         /// <summary>
-        /// Where one forward step reads and writes: gate rows and sequence rows (<c>W_hn h + b_hn</c>, <c>y</c>)
-        /// at <c>base + b·stride</c>; the per-step arrays (<c>recurrent</c>, <c>h</c>) dense.
+        /// A forward pass over a batch: <c>Gates [B, T, 3H]</c> (in: <c>W_ih x + b_ih</c>), <c>NewGateRecurrent [B, T, H]</c>
+        /// (or null), <c>Y [B, T, H]</c> (or null), and the running step's <c>Recurrent [B, 3H]</c> and <c>H [B, H]</c>.
+        /// <c>Carried</c>: <c>H</c> holds the previous state (a <see cref="Step"/>) rather than zero.
         /// </summary>
-        private struct CellStep
+        private struct SequenceJob
         {
-            public float* Gates, Recurrent, HPrev, H, NewGateRecurrent, Y;
-            public nint GatesStride, SequenceStride;
-            public int Hidden;
+            public float* Gates, NewGateRecurrent, Recurrent, H, Y, WHh, BHh;
+            public int Batch, Steps, Hidden;
+            public bool Carried;
         }
 
-        /// <summary>Where one backward step reads and writes (sequence arrays with their strides, per-step arrays dense).</summary>
-        private struct CellGradient
+        /// <summary>
+        /// A backward pass: the saved <c>Gates</c>, <c>NewGateRecurrent</c>; <c>HPrev</c>, <c>Dy</c>, <c>DInput</c>,
+        /// <c>DRecurrent</c> (all <c>[B, T, …]</c>); the running step's <c>DStep [B, 3H]</c> and <c>Dh [B, H]</c>.
+        /// </summary>
+        private struct GradientJob
         {
-            public float* Gates, DInput, DRecurrent, NewGateRecurrent, HPrev, Dy, DStep, Dh;
-            public nint GatesStride, SequenceStride;
-            public int Hidden;
+            public float* Gates, NewGateRecurrent, HPrev, Dy, DInput, DRecurrent, DStep, Dh, WHh;
+            public int Batch, Steps, Hidden;
         }
     }
 }

@@ -11,10 +11,12 @@ namespace NetGen.Kernels
     /// <c>c′ = f⊙c + i⊙g</c>; <c>h′ = o⊙tanh(c′)</c>. Sequences are batch-first: <c>x [B, T, I]</c>, <c>y [B, T, H]</c>.
     /// <para>
     /// Laid out like oneDNN's RNN: the input projection of all time steps is one large product
-    /// (<c>x[B·T, I]·W_ihᵀ + b_ih</c>), so only <c>h·W_hhᵀ [B, H]×[H, 4H]</c> runs per step, followed by the
-    /// gate nonlinearities and cell update of each row. Backward walks the steps in reverse computing the
-    /// gate gradients and <c>dh_{t−1} = dGates·W_hh</c>, then forms every parameter gradient and
-    /// <c>dx</c> with one product each over all <c>B·T</c> rows.
+    /// (<c>x[B·T, I]·W_ihᵀ + b_ih</c>), so only <c>h·W_hhᵀ</c> runs per step, followed by the gate
+    /// nonlinearities and cell update of each row. Samples never meet, so blocks of rows
+    /// (<see cref="Recurrent.RowsPerBlock"/>) go through all steps on their own core, with no
+    /// synchronization between steps. Backward walks the steps in reverse computing the gate gradients
+    /// and <c>dh_{t−1} = dGates·W_hh</c>, then forms every parameter gradient and <c>dx</c> with one
+    /// product each over all <c>B·T</c> rows.
     /// </para>
     /// <para>
     /// <c>saved</c> (<see cref="SavedSize"/> per sample) holds, batch-first: the activated gates
@@ -53,40 +55,31 @@ namespace NetGen.Kernels
                 return;
             }
             int gateWidth = 4 * hidden, sequenceRows = batch * steps;
-            Span<float> gates = saved.Slice(0, sequenceRows * gateWidth);                        // [B, T, 4H]
-            Span<float> cells = saved.Slice(gates.Length, sequenceRows * hidden);                // [B, T, H]
-            Span<float> recurrent = saved.Slice(gates.Length + cells.Length, batch * gateWidth); // [B, 4H]
-            Span<float> h = saved.Slice(gates.Length + cells.Length + recurrent.Length, batch * hidden); // [B, H]
+            Span<float> savedRest = saved;
+            Span<float> gates = Recurrent.Take(ref savedRest, sequenceRows * gateWidth); // [B, T, 4H]
+            Span<float> cells = Recurrent.Take(ref savedRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> recurrent = Recurrent.Take(ref savedRest, batch * gateWidth); // [B, 4H]
+            Span<float> h = Recurrent.Take(ref savedRest, batch * hidden); // [B, H]
 
             // Every step's input projection at once: gates[B·T, 4H] = x[B·T, I]·W_ihᵀ + b_ih.
             Dense.Forward(x, wIh, bIh, gates, sequenceRows, input, gateWidth);
-            for (int b = 0; b < batch; b++)
+            fixed (float* pGates = gates, pCells = cells, pRecurrent = recurrent, pH = h, pY = y, pWHh = wHh, pBHh = bHh)
             {
-                bHh.Slice(0, gateWidth).CopyTo(recurrent.Slice(b * gateWidth, gateWidth)); // h_{−1} = 0: only b_hh
-            }
-            fixed (float* pGates = gates, pCells = cells, pRecurrent = recurrent, pH = h, pY = y)
-            {
-                for (int t = 0; t < steps; t++)
+                var job = new SequenceJob
                 {
-                    if (t > 0)
-                    {
-                        Gemm.MultiplyNT(batch, gateWidth, hidden, h, wHh, recurrent, accumulate: false, bHh.Slice(0, gateWidth));
-                    }
-                    var step = new CellStep
-                    {
-                        Gates = pGates + t * gateWidth,
-                        GatesStride = steps * gateWidth,
-                        Recurrent = pRecurrent,
-                        C = pCells + t * hidden,
-                        CPrev = t > 0 ? pCells + (t - 1) * hidden : null,
-                        CStride = steps * hidden,
-                        H = pH,
-                        Y = pY + t * hidden,
-                        YStride = steps * hidden,
-                        Hidden = hidden,
-                    };
-                    Recurrent.ForEachRow(batch, hidden, &ForwardRow, &step);
-                }
+                    Gates = pGates,
+                    Cells = pCells,
+                    Recurrent = pRecurrent,
+                    H = pH,
+                    Y = pY,
+                    WHh = pWHh,
+                    BHh = pBHh,
+                    Batch = batch,
+                    Steps = steps,
+                    Hidden = hidden,
+                    Carried = false,
+                };
+                Recurrent.RunBlocks(batch, 2L * sequenceRows * gateWidth * hidden, &ForwardBlock, &job);
             }
         }
 
@@ -116,41 +109,33 @@ namespace NetGen.Kernels
                 Recurrent.Require(dx.Length, rows * input, nameof(dx));
             }
             int sequenceRows = batch * steps;
-            ReadOnlySpan<float> gates = saved.Slice(0, sequenceRows * gateWidth);               // [B, T, 4H]
-            ReadOnlySpan<float> cells = saved.Slice(gates.Length, sequenceRows * hidden);       // [B, T, H]
-            Span<float> dGates = scratch.Slice(0, sequenceRows * gateWidth);                    // [B, T, 4H]
-            Span<float> hPrev = scratch.Slice(dGates.Length, sequenceRows * hidden);            // [B, T, H]
-            Span<float> dStep = scratch.Slice(dGates.Length + hPrev.Length, batch * gateWidth); // [B, 4H]
-            Span<float> dh = scratch.Slice(dGates.Length + hPrev.Length + dStep.Length, batch * hidden);      // [B, H]
-            Span<float> dc = scratch.Slice(dGates.Length + hPrev.Length + dStep.Length + dh.Length, batch * hidden); // [B, H]
+            ReadOnlySpan<float> savedRest = saved;
+            ReadOnlySpan<float> gates = Recurrent.Take(ref savedRest, sequenceRows * gateWidth); // [B, T, 4H]
+            ReadOnlySpan<float> cells = Recurrent.Take(ref savedRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> scratchRest = scratch;
+            Span<float> dGates = Recurrent.Take(ref scratchRest, sequenceRows * gateWidth); // [B, T, 4H]
+            Span<float> hPrev = Recurrent.Take(ref scratchRest, sequenceRows * hidden); // [B, T, H]
+            Span<float> dStep = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 4H]
+            Span<float> dh = Recurrent.Take(ref scratchRest, batch * hidden); // [B, H]
+            Span<float> dc = Recurrent.Take(ref scratchRest, batch * hidden); // [B, H]
 
-            dh.Clear(); // nothing flows back into the last step but dy
-            dc.Clear();
-            fixed (float* pGates = gates, pCells = cells, pDy = dy, pDGates = dGates, pDStep = dStep, pDh = dh, pDc = dc)
+            fixed (float* pGates = gates, pCells = cells, pDy = dy, pDGates = dGates, pDStep = dStep, pDh = dh, pDc = dc, pWHh = wHh)
             {
-                for (int t = steps - 1; t >= 0; t--)
+                var job = new GradientJob
                 {
-                    var step = new CellGradient
-                    {
-                        Gates = pGates + t * gateWidth,
-                        DGates = pDGates + t * gateWidth,
-                        GatesStride = steps * gateWidth,
-                        C = pCells + t * hidden,
-                        CPrev = t > 0 ? pCells + (t - 1) * hidden : null,
-                        Dy = pDy + t * hidden,
-                        SequenceStride = steps * hidden,
-                        DStep = pDStep,
-                        Dh = pDh,
-                        Dc = pDc,
-                        Hidden = hidden,
-                    };
-                    Recurrent.ForEachRow(batch, hidden, &BackwardRow, &step);
-                    if (t > 0)
-                    {
-                        // dh_{t−1}[B, H] = dGates_t[B, 4H]·W_hh[4H, H]
-                        Gemm.MultiplyNN(batch, hidden, gateWidth, dStep, wHh, dh, accumulate: false);
-                    }
-                }
+                    Gates = pGates,
+                    Cells = pCells,
+                    Dy = pDy,
+                    DGates = pDGates,
+                    DStep = pDStep,
+                    Dh = pDh,
+                    Dc = pDc,
+                    WHh = pWHh,
+                    Batch = batch,
+                    Steps = steps,
+                    Hidden = hidden,
+                };
+                Recurrent.RunBlocks(batch, 2L * sequenceRows * gateWidth * hidden, &BackwardBlock, &job);
             }
             // After the loop, one product each over all B·T rows.
             Recurrent.ShiftOneStep(y, hPrev, batch, steps, hidden);
@@ -182,25 +167,28 @@ namespace NetGen.Kernels
                 return;
             }
             int gateWidth = 4 * hidden;
-            Span<float> gates = scratch.Slice(0, batch * gateWidth);                  // [B, 4H]
-            Span<float> recurrent = scratch.Slice(batch * gateWidth, batch * gateWidth); // [B, 4H]
+            Span<float> scratchRest = scratch;
+            Span<float> gates = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 4H]
+            Span<float> recurrent = Recurrent.Take(ref scratchRest, batch * gateWidth); // [B, 4H]
             Dense.Forward(x, wIh, bIh, gates, batch, input, gateWidth);
-            Gemm.MultiplyNT(batch, gateWidth, hidden, h, wHh, recurrent, accumulate: false, bHh.Slice(0, gateWidth));
-            fixed (float* pGates = gates, pRecurrent = recurrent, pH = h, pC = c)
+            fixed (float* pGates = gates, pRecurrent = recurrent, pH = h, pC = c, pWHh = wHh, pBHh = bHh)
             {
-                var step = new CellStep
+                // One step of a sequence job whose state is carried in: c is both c_{t−1} and c_t.
+                var job = new SequenceJob
                 {
                     Gates = pGates,
-                    GatesStride = gateWidth,
+                    Cells = pC,
                     Recurrent = pRecurrent,
-                    C = pC,
-                    CPrev = pC,
-                    CStride = hidden,
                     H = pH,
                     Y = null,
+                    WHh = pWHh,
+                    BHh = pBHh,
+                    Batch = batch,
+                    Steps = 1,
                     Hidden = hidden,
+                    Carried = true,
                 };
-                Recurrent.ForEachRow(batch, hidden, &ForwardRow, &step);
+                Recurrent.RunBlocks(batch, 2L * batch * gateWidth * hidden, &ForwardBlock, &job);
             }
         }
 
@@ -281,54 +269,94 @@ namespace NetGen.Kernels
             Recurrent.Require(bHh, gateWidth, bHhName);
         }
 
-        /// <summary>Row <paramref name="b"/> of a forward step (a thin dispatcher: see <see cref="WorkerPool"/>).</summary>
-        private static void ForwardRow(void* state, int b)
+        /// <summary>One block of rows through every step (a thin dispatcher: see <see cref="WorkerPool"/>).</summary>
+        private static void ForwardBlock(void* state, int block)
         {
-            ref CellStep s = ref *(CellStep*)state;
-            int hidden = s.Hidden;
-            var h = new Span<float>(s.H + (nint)b * hidden, hidden);
-            CellForward(
-                new Span<float>(s.Gates + b * s.GatesStride, 4 * hidden),
-                new Span<float>(s.Recurrent + (nint)b * 4 * hidden, 4 * hidden),
-                s.CPrev is null ? ReadOnlySpan<float>.Empty : new ReadOnlySpan<float>(s.CPrev + b * s.CStride, hidden),
-                new Span<float>(s.C + b * s.CStride, hidden),
-                h);
-            if (s.Y is not null)
+            ref SequenceJob job = ref *(SequenceJob*)state;
+            (int first, int count) = Recurrent.BlockRows(block, job.Batch);
+            ForwardRows(ref job, first, count);
+        }
+
+        /// <summary>Rows <c>[first, first + count)</c> through every step: their recurrent product, then each row's gate math.</summary>
+        private static void ForwardRows(ref SequenceJob job, int first, int count)
+        {
+            int hidden = job.Hidden, gateWidth = 4 * hidden, steps = job.Steps;
+            for (int t = 0; t < steps; t++)
             {
-                h.CopyTo(new Span<float>(s.Y + b * s.YStride, hidden));
+                Recurrent.Project(job.H + (nint)first * hidden, job.WHh, job.BHh, job.Recurrent + (nint)first * gateWidth, count, hidden, gateWidth,
+                    zeroState: t == 0 && !job.Carried);
+                for (int b = first; b < first + count; b++)
+                {
+                    nint row = (nint)b * steps + t;
+                    float* c = job.Cells + row * hidden;
+                    ReadOnlySpan<float> cPrev = job.Carried ? new ReadOnlySpan<float>(c, hidden)
+                        : t > 0 ? new ReadOnlySpan<float>(c - hidden, hidden) : ReadOnlySpan<float>.Empty;
+                    var h = new Span<float>(job.H + (nint)b * hidden, hidden);
+                    CellForward(new Span<float>(job.Gates + row * gateWidth, gateWidth), new Span<float>(job.Recurrent + (nint)b * gateWidth, gateWidth),
+                        cPrev, new Span<float>(c, hidden), h);
+                    if (job.Y is not null)
+                    {
+                        h.CopyTo(new Span<float>(job.Y + row * hidden, hidden));
+                    }
+                }
             }
         }
 
-        /// <summary>Row <paramref name="b"/> of a backward step (a thin dispatcher).</summary>
-        private static void BackwardRow(void* state, int b)
+        /// <summary>One block of rows back through every step (a thin dispatcher).</summary>
+        private static void BackwardBlock(void* state, int block)
         {
-            ref CellGradient s = ref *(CellGradient*)state;
-            int hidden = s.Hidden;
-            CellBackward(
-                new ReadOnlySpan<float>(s.Gates + b * s.GatesStride, 4 * hidden),
-                s.CPrev is null ? ReadOnlySpan<float>.Empty : new ReadOnlySpan<float>(s.CPrev + b * s.SequenceStride, hidden),
-                new ReadOnlySpan<float>(s.C + b * s.SequenceStride, hidden),
-                new ReadOnlySpan<float>(s.Dy + b * s.SequenceStride, hidden),
-                new Span<float>(s.Dh + (nint)b * hidden, hidden),
-                new Span<float>(s.Dc + (nint)b * hidden, hidden),
-                new Span<float>(s.DStep + (nint)b * 4 * hidden, 4 * hidden),
-                new Span<float>(s.DGates + b * s.GatesStride, 4 * hidden));
+            ref GradientJob job = ref *(GradientJob*)state;
+            (int first, int count) = Recurrent.BlockRows(block, job.Batch);
+            BackwardRows(ref job, first, count);
         }
 
-        /// <summary>Where one forward step reads and writes: row <c>b</c> of each array starts at <c>base + b·stride</c>.</summary>
-        private struct CellStep
+        /// <summary>Rows <c>[first, first + count)</c> back through every step: each row's gate gradients, then <c>dh_{t−1} = dGates_t·W_hh</c>.</summary>
+        private static void BackwardRows(ref GradientJob job, int first, int count)
         {
-            public float* Gates, Recurrent, C, CPrev, H, Y;
-            public nint GatesStride, CStride, YStride;
-            public int Hidden;
+            int hidden = job.Hidden, gateWidth = 4 * hidden, steps = job.Steps;
+            float* dh = job.Dh + (nint)first * hidden, dc = job.Dc + (nint)first * hidden;
+            new Span<float>(dh, count * hidden).Clear(); // nothing flows back into the last step but dy
+            new Span<float>(dc, count * hidden).Clear();
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                for (int b = first; b < first + count; b++)
+                {
+                    nint row = (nint)b * steps + t;
+                    float* c = job.Cells + row * hidden;
+                    CellBackward(
+                        new ReadOnlySpan<float>(job.Gates + row * gateWidth, gateWidth),
+                        t > 0 ? new ReadOnlySpan<float>(c - hidden, hidden) : ReadOnlySpan<float>.Empty,
+                        new ReadOnlySpan<float>(c, hidden),
+                        new ReadOnlySpan<float>(job.Dy + row * hidden, hidden),
+                        new Span<float>(job.Dh + (nint)b * hidden, hidden),
+                        new Span<float>(job.Dc + (nint)b * hidden, hidden),
+                        new Span<float>(job.DStep + (nint)b * gateWidth, gateWidth),
+                        new Span<float>(job.DGates + row * gateWidth, gateWidth));
+                }
+                if (t > 0)
+                {
+                    Recurrent.ProjectBack(job.DStep + (nint)first * gateWidth, job.WHh, dh, count, hidden, gateWidth, accumulate: false);
+                }
+            }
         }
 
-        /// <summary>Where one backward step reads and writes (sequence arrays with their strides, per-step arrays dense).</summary>
-        private struct CellGradient
+        /// <summary>
+        /// A forward pass over a batch: <c>Gates [B, T, 4H]</c> (in: <c>W_ih x + b_ih</c>), <c>Cells [B, T, H]</c>,
+        /// <c>Y [B, T, H]</c> (or null), and the running step's <c>Recurrent [B, 4H]</c> and <c>H [B, H]</c>.
+        /// <c>Carried</c>: <c>H</c> and <c>Cells</c> hold the previous state (a <see cref="Step"/>) rather than zero.
+        /// </summary>
+        private struct SequenceJob
         {
-            public float* Gates, DGates, C, CPrev, Dy, DStep, Dh, Dc;
-            public nint GatesStride, SequenceStride;
-            public int Hidden;
+            public float* Gates, Cells, Recurrent, H, Y, WHh, BHh;
+            public int Batch, Steps, Hidden;
+            public bool Carried;
+        }
+
+        /// <summary>A backward pass: the saved <c>Gates</c>, <c>Cells</c>; <c>Dy</c>, <c>DGates</c> (all <c>[B, T, …]</c>); the running step's <c>DStep [B, 4H]</c>, <c>Dh</c>, <c>Dc [B, H]</c>.</summary>
+        private struct GradientJob
+        {
+            public float* Gates, Cells, Dy, DGates, DStep, Dh, Dc, WHh;
+            public int Batch, Steps, Hidden;
         }
     }
 }

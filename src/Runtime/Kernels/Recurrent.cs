@@ -3,21 +3,58 @@ using System;
 namespace NetGen.Kernels
 {
     /// <summary>
-    /// What <see cref="Lstm"/> and <see cref="Gru"/> share: the per-step pass over the rows of the
-    /// batch (one row's gate math never reads another's, so any split gives the same bits), the
-    /// shifted copy of the outputs the recurrent weight gradient needs, and the shape checks.
+    /// What <see cref="Lstm"/> and <see cref="Gru"/> share: the split of the batch into blocks that
+    /// run through the whole sequence, the per-block recurrent products, the shifted copy of the
+    /// outputs the recurrent weight gradient needs, and the shape checks.
     /// </summary>
     internal static unsafe class Recurrent
     {
-        /// <summary>Below this many hidden values per step (batch × hidden), the gate math stays on the caller's thread.</summary>
-        private const int MinValuesForThreads = 2048;
+        /// <summary>
+        /// Rows of the batch per block of a sequence job. The samples of a batch never meet in a
+        /// recurrent layer, so a block carries its rows through every step on its own: one fork per
+        /// layer and pass instead of one per step, and its rows' state stays in this core's cache.
+        /// A fixed size, so the products' tiles (and so the bits) never depend on the thread count.
+        /// </summary>
+        public const int RowsPerBlock = 8;
 
-        /// <summary>Runs <c>body(state, b)</c> for every row <c>b</c> of the batch, on several threads when the step is large enough.</summary>
-        public static void ForEachRow(int batch, int hidden, delegate*<void*, int, void> body, void* state)
+        /// <summary>Below this many floating-point operations per thread, a job stays on one thread.</summary>
+        private const long MinFlopsPerThread = 2_000_000;
+
+        /// <summary>Runs <c>body(state, block)</c> for every block of <see cref="RowsPerBlock"/> rows, on as many threads as <paramref name="flops"/> of work deserve.</summary>
+        public static void RunBlocks(int batch, long flops, delegate*<void*, int, void> body, void* state)
         {
-            int threads = (long)batch * hidden >= MinValuesForThreads ? Parallelism.MaxThreads : 1;
-            WorkerPool.Run(batch, threads, body, state);
+            int blocks = (batch + RowsPerBlock - 1) / RowsPerBlock;
+            int threads = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / MinFlopsPerThread));
+            WorkerPool.Run(blocks, threads, body, state);
         }
+
+        /// <summary>The rows of the batch that block <paramref name="block"/> owns.</summary>
+        public static (int First, int Count) BlockRows(int block, int batch)
+        {
+            int first = block * RowsPerBlock;
+            return (first, Math.Min(RowsPerBlock, batch - first));
+        }
+
+        /// <summary>
+        /// <c>recurrent[rows, G] = b_hh + h[rows, H]·W_hhᵀ</c> for one block's rows, on this thread (or
+        /// just <c>b_hh</c> from a zero state). <paramref name="h"/> and <paramref name="recurrent"/> point at the block's first row.
+        /// </summary>
+        public static void Project(float* h, float* wHh, float* bHh, float* recurrent, int rows, int hidden, int gateWidth, bool zeroState)
+        {
+            var bias = new ReadOnlySpan<float>(bHh, gateWidth);
+            for (int r = 0; r < rows; r++)
+            {
+                bias.CopyTo(new Span<float>(recurrent + (nint)r * gateWidth, gateWidth));
+            }
+            if (!zeroState)
+            {
+                Gemm.SerialNT(rows, gateWidth, hidden, h, hidden, wHh, hidden, recurrent, gateWidth, accumulate: true);
+            }
+        }
+
+        /// <summary><c>dh[rows, H] (+)= dRecurrent[rows, G]·W_hh[G, H]</c> for one block's rows, on this thread.</summary>
+        public static void ProjectBack(float* dRecurrent, float* wHh, float* dh, int rows, int hidden, int gateWidth, bool accumulate) =>
+            Gemm.SerialNN(rows, hidden, gateWidth, dRecurrent, gateWidth, wHh, hidden, dh, hidden, accumulate, Epilogue.None, null);
 
         /// <summary>
         /// <c>hPrev[b, t] = y[b, t − 1]</c> and <c>hPrev[b, 0] = 0</c> (the zero initial state): the right
@@ -31,6 +68,22 @@ namespace NetGen.Kernels
                 hPrev.Slice(b * stride, hidden).Clear();
                 y.Slice(b * stride, stride - hidden).CopyTo(hPrev.Slice(b * stride + hidden, stride - hidden));
             }
+        }
+
+        /// <summary>The next <paramref name="length"/> values of a buffer being carved into arrays; <paramref name="rest"/> moves past them.</summary>
+        public static Span<float> Take(ref Span<float> rest, int length)
+        {
+            Span<float> part = rest.Slice(0, length);
+            rest = rest.Slice(length);
+            return part;
+        }
+
+        /// <inheritdoc cref="Take(ref Span{float}, int)"/>
+        public static ReadOnlySpan<float> Take(ref ReadOnlySpan<float> rest, int length)
+        {
+            ReadOnlySpan<float> part = rest.Slice(0, length);
+            rest = rest.Slice(length);
+            return part;
         }
 
         /// <summary>Throws unless the sizes are usable: batch ≥ 0, steps ≥ 1, input ≥ 0, hidden ≥ 1.</summary>
