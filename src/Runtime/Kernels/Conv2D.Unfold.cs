@@ -1,0 +1,214 @@
+using System;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels
+{
+    /// <summary>
+    /// The convolution's data movement: im2col (<see cref="Im2Col"/>, unfolding input windows into the
+    /// columns the GEMM reads) and col2im (<see cref="Col2Im"/>, folding column gradients back onto the
+    /// input, each tap added in a fixed order). Split from the products in Conv2D.cs.
+    /// </summary>
+    public static unsafe partial class Conv2D
+    {
+        private struct UnfoldJob
+        {
+            public float* X, Col;
+            public int Batch, FirstSample;
+            public long ColRowLength;
+            public ConvGeometry Geometry;
+        }
+
+        /// <summary>col[(c,i,j), (b,oh,ow)] = x[c, b, oh·s − pt + i·d, ow·s − pl + j·d], or 0 in the padding: the whole batch at once.</summary>
+        public static void Im2Col(ReadOnlySpan<float> x, Span<float> col, int batch, in ConvGeometry g)
+        {
+            CheckLength(x.Length, (long)g.Channels * batch * g.Height * g.Width, nameof(x));
+            CheckLength(col.Length, (long)g.PatchSize * batch * g.OutPositions, nameof(col));
+            fixed (float* px = x, pcol = col)
+            {
+                var job = new UnfoldJob { X = px, Col = pcol, Batch = batch, Geometry = g, ColRowLength = (long)batch * g.OutPositions };
+                WorkerPool.Run(batch, Threads((long)g.PatchSize * batch * g.OutPositions), &UnfoldSample, &job);
+            }
+        }
+
+        private static void UnfoldSample(void* state, int b) => Unfold(ref *(UnfoldJob*)state, b);
+
+        private static void Unfold(ref UnfoldJob job, int b)
+        {
+            ConvGeometry g = job.Geometry;
+            // The geometry in locals: the loops below run once per output row of every tap.
+            int kernel = g.Kernel, width = g.Width, outHeight = g.OutHeight, outWidth = g.OutWidth, stride = g.Stride, dilation = g.Dilation;
+            long rowLength = job.ColRowLength, planeSize = (long)g.Height * width;
+            float* sampleCol = job.Col + (long)(b - job.FirstSample) * g.OutPositions;
+            int row = 0;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
+                for (int i = 0; i < kernel; i++)
+                {
+                    int hOffset = i * dilation - g.PadTop;
+                    (int ohFirst, int ohEnd) = InsideRows(hOffset, stride, g.Height, outHeight);
+                    for (int j = 0; j < kernel; j++, row++)
+                    {
+                        float* dst = sampleCol + row * rowLength;
+                        int w0 = j * dilation - g.PadLeft;
+                        // Output rows whose input row is padding: zeros.
+                        new Span<float>(dst, ohFirst * outWidth).Clear();
+                        new Span<float>(dst + ohEnd * outWidth, (outHeight - ohEnd) * outWidth).Clear();
+                        float* src = plane + (long)(ohFirst * stride + hOffset) * width + w0;
+                        float* d = dst + ohFirst * outWidth;
+                        if (stride == 1)
+                        {
+                            // A contiguous run of the input row, zeros where it hangs over either edge.
+                            int first = Math.Max(0, -w0), last = Math.Min(outWidth, width - w0);
+                            if (first == 0 && last == outWidth)
+                            {
+                                for (int oh = ohFirst; oh < ohEnd; oh++, src += width, d += outWidth)
+                                {
+                                    CopyRun(src, d, outWidth);
+                                }
+                                continue;
+                            }
+                            for (int oh = ohFirst; oh < ohEnd; oh++, src += width, d += outWidth)
+                            {
+                                for (int ow = 0; ow < outWidth; ow++)
+                                {
+                                    d[ow] = ow >= first && ow < last ? src[ow] : 0f;
+                                }
+                            }
+                            continue;
+                        }
+                        for (int oh = ohFirst; oh < ohEnd; oh++, src += (long)stride * width, d += outWidth)
+                        {
+                            for (int ow = 0; ow < outWidth; ow++)
+                            {
+                                d[ow] = (uint)(w0 + ow * stride) < (uint)width ? src[ow * stride] : 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>The output rows [first, end) whose input row <c>oh·stride + offset</c> lies inside the plane's <paramref name="height"/> rows.</summary>
+        private static (int First, int End) InsideRows(int offset, int stride, int height, int outHeight)
+        {
+            int first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+            int last = height - 1 - offset;
+            int end = last < 0 ? 0 : Math.Min(outHeight, last / stride + 1);
+            first = Math.Min(first, outHeight);
+            return (first, Math.Max(first, end));
+        }
+
+        /// <summary>dst[i] += src[i] over a short run, eight at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddRun(float* src, float* dst, int count)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + 8 <= count; i += 8)
+                {
+                    (Vector256.Load(dst + i) + Vector256.Load(src + i)).Store(dst + i);
+                }
+            }
+            for (; i < count; i++)
+            {
+                dst[i] += src[i];
+            }
+        }
+
+        /// <summary>Copies a short run exactly: two overlapping vectors of 16 (17 to 32 floats) or of 8 (8 to 16), else float by float.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CopyRun(float* src, float* dst, int count)
+        {
+            if (count > 16 && count <= 32 && Simd.Level == SimdLevel.Vector512)
+            {
+                Vector512<float> head = Vector512.Load(src);
+                Vector512<float> tail = Vector512.Load(src + count - 16);
+                head.Store(dst);
+                tail.Store(dst + count - 16);
+                return;
+            }
+            if (count >= 8 && count <= 16 && Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> head = Vector256.Load(src);
+                Vector256<float> tail = Vector256.Load(src + count - 8);
+                head.Store(dst);
+                tail.Store(dst + count - 8);
+                return;
+            }
+            if (count > 16)
+            {
+                new ReadOnlySpan<float>(src, count).CopyTo(new Span<float>(dst, count));
+                return;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                dst[i] = src[i];
+            }
+        }
+
+        /// <summary>dx[c, b, h, w] = Σ over the taps that read (h, w) of dcol; dx is overwritten: the whole batch at once.</summary>
+        public static void Col2Im(ReadOnlySpan<float> dcol, Span<float> dx, int batch, in ConvGeometry g)
+        {
+            CheckLength(dx.Length, (long)g.Channels * batch * g.Height * g.Width, nameof(dx));
+            CheckLength(dcol.Length, (long)g.PatchSize * batch * g.OutPositions, nameof(dcol));
+            fixed (float* pdx = dx, pcol = dcol)
+            {
+                var job = new UnfoldJob { X = pdx, Col = pcol, Batch = batch, Geometry = g, ColRowLength = (long)batch * g.OutPositions };
+                // One block per sample: a sample's taps add into its own planes only, in a fixed order
+                // (channel, kernel row, kernel column).
+                WorkerPool.Run(batch, Threads((long)g.PatchSize * batch * g.OutPositions), &FoldSample, &job);
+            }
+        }
+
+        private static void FoldSample(void* state, int b) => Fold(ref *(UnfoldJob*)state, b);
+
+        private static void Fold(ref UnfoldJob job, int b)
+        {
+            ConvGeometry g = job.Geometry;
+            int kernel = g.Kernel, width = g.Width, outHeight = g.OutHeight, outWidth = g.OutWidth, stride = g.Stride, dilation = g.Dilation;
+            long planeSize = (long)g.Height * width, rowLength = job.ColRowLength;
+            float* sampleCol = job.Col + (long)(b - job.FirstSample) * g.OutPositions;
+            int row = 0;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
+                new Span<float>(plane, (int)planeSize).Clear();
+                for (int i = 0; i < kernel; i++)
+                {
+                    int hOffset = i * dilation - g.PadTop;
+                    (int ohFirst, int ohEnd) = InsideRows(hOffset, stride, g.Height, outHeight);
+                    for (int j = 0; j < kernel; j++, row++)
+                    {
+                        int w0 = j * dilation - g.PadLeft;
+                        float* src = sampleCol + row * rowLength + ohFirst * outWidth;
+                        float* dst = plane + (long)(ohFirst * stride + hOffset) * width + w0;
+                        if (stride == 1)
+                        {
+                            int first = Math.Max(0, -w0), last = Math.Min(outWidth, width - w0);
+                            for (int oh = ohFirst; oh < ohEnd; oh++, src += outWidth, dst += width)
+                            {
+                                AddRun(src + first, dst + first, last - first);
+                            }
+                            continue;
+                        }
+                        for (int oh = ohFirst; oh < ohEnd; oh++, src += outWidth, dst += (long)stride * width)
+                        {
+                            for (int ow = 0; ow < outWidth; ow++)
+                            {
+                                if ((uint)(w0 + ow * stride) < (uint)width)
+                                {
+                                    dst[ow * stride] += src[ow];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
