@@ -1,0 +1,202 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Layers;
+using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+
+namespace NetGen.Generator.Emit
+{
+    /// <summary>The public members of a network: parameters, layouts, Forward, ComputeLoss, ComputeGradients, TrainStep, and the one-step generation API.</summary>
+    internal sealed partial class NetworkEmitter
+    {
+        private void WritePublicApi()
+        {
+            _w.Line("/// <summary>Every trainable parameter, layers in declaration order, weight then bias.</summary>");
+            _w.Line($"public {Span} Parameters => _parameters.Span;");
+            _w.Line();
+            _w.Line("/// <summary>∂L/∂parameter from the last ComputeGradients or TrainStep, laid out like <see cref=\"Parameters\"/>.</summary>");
+            _w.Line($"public {Span} Gradients => _gradients.Span;");
+            _w.Line();
+            _w.Line("/// <summary>Name, shape and offset of each parameter tensor, as in a PyTorch state_dict.</summary>");
+            WriteLayout("ParameterLayout", _spec.Parameters);
+            _w.Line();
+            _w.Line(_spec.Buffers.Count > 0
+                ? "/// <summary>Non-trainable state saved with the parameters: the batch-norm running statistics. Optimizers never see it.</summary>"
+                : "/// <summary>Non-trainable state saved with the parameters (e.g. batch-norm running statistics): none in this network.</summary>");
+            _w.Line(_spec.Buffers.Count > 0 ? $"public {Span} Buffers => _buffers.Span;" : $"public {Span} Buffers => {Span}.Empty;");
+            _w.Line();
+            _w.Line("/// <summary>Name, shape and offset of each tensor in <see cref=\"Buffers\"/>.</summary>");
+            WriteLayout("BufferLayout", _spec.Buffers);
+            _w.Line();
+            _w.Line(HasDropout
+                ? "/// <summary>The stream the dropout masks come from (stream 1 of the seed); resumable checkpoints save its state.</summary>"
+                : "/// <summary>Training draws no random numbers here (no dropout): null.</summary>");
+            _w.Line(HasDropout ? "public global::NetGen.Rng? TrainingRng => _dropoutRng;" : "public global::NetGen.Rng? TrainingRng => null;");
+            _w.Line();
+            _w.Line($"/// <summary>A new {_spec.DisplayName} with the parameters (and buffers) of the safetensors checkpoint at <paramref name=\"path\"/>.</summary>");
+            using (_w.Block($"public static {_spec.ClassName} Load(string path)"))
+            {
+                _w.Line($"var network = new {_spec.ClassName}();");
+                _w.Line("global::NetGen.Checkpoint.Load(network, path);");
+                _w.Line("return network;");
+            }
+            _w.Line();
+            _w.Line("/// <summary>The outputs of the most recent forward pass (Forward, ComputeLoss, ComputeGradients or TrainStep), [batch, OutputSize].</summary>");
+            _w.Line($"public {ReadOnlySpan} Outputs => {_plan.OutputBuffer.Field}.Slice(_lastBatch * OutputSize);");
+            _w.Line();
+            _w.Line("/// <summary>The shape of one input sample, without the batch dimension.</summary>");
+            _w.Line($"public static global::System.Collections.Generic.IReadOnlyList<int> InputShape {{ get; }} = global::System.Array.AsReadOnly(new int[] {{ {string.Join(", ", _spec.Input.Dims.Select(d => Format.Int(d)))} }});");
+            _w.Line();
+            _w.Line("/// <summary>Layers, output shapes and parameter counts, like Keras' model.summary().</summary>");
+            // A verbatim literal, so the table reads as a table here too.
+            _w.Line("public static string Summary => @\"" + SummaryEmitter.Table(_spec).Replace("\"", "\"\"") + "\";");
+            _w.Line();
+
+            string targets = $"global::System.ReadOnlySpan<{_targetType}> {_target}";
+            string what = LastActivation() == ActivationKind.Softmax ? " (class probabilities)" : "";
+            _w.Line($"/// <summary>Inference: the outputs{what} for <paramref name=\"batchSize\"/> samples, [batchSize, OutputSize], as a view of this network's buffer that stays valid until its next pass.</summary>");
+            using (_w.Block($"public {ReadOnlySpan} Forward({InputSpan} inputs, int batchSize)"))
+            {
+                _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+                _w.Line("global::NetGen.Guard.Length(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
+                if (_spec.TokenInputs)
+                {
+                    _w.Line("global::NetGen.Guard.Tokens(inputs, VocabularySize, SequenceLength, nameof(inputs));");
+                }
+                _w.Line("EnsureCapacity(batchSize);");
+                _w.Line($"return ForwardPass(inputs, batchSize{TrainingArgument(false)});");
+            }
+            _w.Line();
+            _w.Line($"/// <summary>Inference: writes OutputSize floats per sample{what} for <paramref name=\"batchSize\"/> samples into <paramref name=\"outputs\"/>.</summary>");
+            using (_w.Block($"public void Forward({InputSpan} inputs, {Span} outputs, int batchSize)"))
+            {
+                _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+                _w.Line("global::NetGen.Guard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));");
+                _w.Line("Forward(inputs, batchSize).CopyTo(outputs);");
+            }
+            _w.Line();
+            _w.Line(_spec.HasModes
+                ? "/// <summary>Forward in inference mode (no dropout, running statistics) and the mean loss over the batch; parameters, gradients and buffers are left alone.</summary>"
+                : "/// <summary>Forward and the mean loss over the batch; parameters and gradients are left alone.</summary>");
+            using (_w.Block($"public float ComputeLoss({InputSpan} inputs, {targets}, int batchSize)"))
+            {
+                _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
+                _w.Line("EnsureCapacity(batchSize);");
+                _w.Line($"ForwardPass(inputs, batchSize{TrainingArgument(false)});");
+                _w.Line($"return LossPass({_target}, batchSize, withGradient: false);");
+            }
+            _w.Line();
+            _w.Line(_spec.HasModes
+                ? "/// <summary>Forward in training mode (dropout active, batch statistics, running statistics updated), mean loss over the batch, backward: overwrites <see cref=\"Gradients\"/> and returns the loss.</summary>"
+                : "/// <summary>Forward, mean loss over the batch, backward: overwrites <see cref=\"Gradients\"/> and returns the loss.</summary>");
+            using (_w.Block($"public float ComputeGradients({InputSpan} inputs, {targets}, int batchSize)"))
+            {
+                _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
+                _w.Line("EnsureCapacity(batchSize);");
+                _w.Line("EnsureTrainingCapacity(batchSize);");
+                _w.Line($"ForwardPass(inputs, batchSize{TrainingArgument(true)});");
+                _w.Line($"float loss = LossPass({_target}, batchSize, withGradient: true);");
+                _w.Line("BackwardPass(inputs, batchSize);");
+                _w.Line("return loss;");
+            }
+            _w.Line();
+            _w.Line("/// <summary>ComputeGradients, then one step of <paramref name=\"optimizer\"/>; returns the loss before the step.</summary>");
+            using (_w.Block($"public float TrainStep({InputSpan} inputs, {targets}, int batchSize, global::NetGen.Optimizer optimizer)"))
+            {
+                _w.Line("global::NetGen.Guard.Optimizer(optimizer);");
+                _w.Line($"float loss = ComputeGradients(inputs, {_target}, batchSize);");
+                _w.Line("optimizer.Step(_parameters.Span, _gradients.Span);");
+                _w.Line("return loss;");
+            }
+            _w.Line();
+            using (_w.Block($"private static void CheckBatch({InputSpan} inputs, {targets}, int batchSize)"))
+            {
+                _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+                _w.Line("global::NetGen.Guard.Length(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
+                if (_spec.TokenInputs)
+                {
+                    _w.Line("global::NetGen.Guard.Tokens(inputs, VocabularySize, SequenceLength, nameof(inputs));");
+                }
+                _w.Line($"global::NetGen.Guard.Length({_target}.Length, batchSize, TargetSize, nameof({_target}), nameof(TargetSize));");
+                if (_spec.Loss == LossKind.CrossEntropy)
+                {
+                    _w.Line($"global::NetGen.Guard.Labels({_target}, {(_spec.PerStepTargets ? "Classes" : "OutputSize")}, nameof({_target}));");
+                }
+            }
+        }
+
+        /// <summary>Generation: one time step at a time for a batch of independent streams, carrying the recurrent state.</summary>
+        private void WriteStepApi()
+        {
+            string features = Format.Int(_spec.Output.Features);
+            _w.Line("/// <summary>");
+            _w.Line($"/// Generation: feeds one token to each of <paramref name=\"batchSize\"/> independent streams and returns this step's outputs,");
+            _w.Line($"/// [batchSize, {features}]{(LastActivation() == ActivationKind.Softmax ? " (next-token probabilities)" : "")}. The recurrent state carries over to the next call, so each new token");
+            _w.Line("/// costs one time step, not a re-run of the window. A different batchSize, or <see cref=\"ResetState\"/>, starts every stream afresh.");
+            _w.Line("/// Runs in inference mode. The returned view stays valid until the next call.");
+            _w.Line("/// </summary>");
+            using (_w.Block($"public {ReadOnlySpan} Step(global::System.ReadOnlySpan<int> tokens, int batchSize)"))
+            {
+                _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
+                _w.Line("global::NetGen.Guard.Length(tokens.Length, batchSize, 1, nameof(tokens), \"1\");");
+                _w.Line("global::NetGen.Guard.Tokens(tokens, VocabularySize, 1, nameof(tokens));");
+                using (_w.Block("if (batchSize != _streams)"))
+                {
+                    _w.Line("StartStreams(batchSize);");
+                }
+                _w.Line("int B = batchSize;");
+                _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
+                string x = "tokens";
+                foreach (LayerContext layer in Layers)
+                {
+                    _w.Line();
+                    x = layer.Emitter.Step(_w, layer, x);
+                }
+                _w.Line("return " + x + ";");
+            }
+            _w.Line();
+            _w.Line("/// <summary>Forgets the carried state: the next <see cref=\"Step\"/> starts every stream from zero state, as at the start of a sequence.</summary>");
+            using (_w.Block("public void ResetState()"))
+            {
+                foreach (StepBuffer buffer in _plan.StepBuffers.Where(b => b.State))
+                {
+                    _w.Line($"{buffer.Field}.Span.Clear();");
+                }
+            }
+            _w.Line();
+            using (_w.Block("private void StartStreams(int streams)"))
+            {
+                foreach (StepBuffer buffer in _plan.StepBuffers)
+                {
+                    _w.Line($"{buffer.Field} = new global::NetGen.AlignedBuffer(global::NetGen.Guard.WorkspaceLength(streams, {buffer.PerSample}));");
+                }
+                _w.Line("_streams = streams;");
+            }
+        }
+
+        private void WriteLayout(string name, EquatableArray<ParameterSpec> tensors)
+        {
+            string type = "global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor>";
+            if (tensors.Count == 0)
+            {
+                _w.Line($"public static {type} {name} {{ get; }} =");
+                _w.Line("    global::System.Array.Empty<global::NetGen.ParameterTensor>();");
+                return;
+            }
+            _w.Line($"public static {type} {name} {{ get; }} =");
+            _w.Line("    global::System.Array.AsReadOnly(new global::NetGen.ParameterTensor[]");
+            _w.Line("{");
+            _w.Indent();
+            foreach (ParameterSpec tensor in tensors)
+            {
+                string dims = string.Join(", ", tensor.Shape.Select(d => Format.Int(d)));
+                string shape = tensor.Shape.Count == 0
+                    ? "global::System.Collections.Immutable.ImmutableArray<int>.Empty"
+                    : $"global::System.Collections.Immutable.ImmutableArray.Create({dims})";
+                _w.Line($"new(\"{tensor.Name}\", {shape}, {tensor.OffsetConstant}),");
+            }
+            _w.Unindent();
+            _w.Line("});");
+        }
+    }
+}
