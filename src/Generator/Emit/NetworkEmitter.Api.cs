@@ -64,7 +64,7 @@ namespace NetGen.Generator.Emit
                     _w.Line("global::NetGen.Guard.Tokens(inputs, VocabularySize, SequenceLength, nameof(inputs));");
                 }
                 _w.Line("EnsureCapacity(batchSize);");
-                _w.Line($"return ForwardPass(inputs, batchSize{TrainingArgument(false)});");
+                Guarded("Forward", () => _w.Line($"return ForwardPass(inputs, batchSize{TrainingArgument(false)});"));
             }
             _w.Line();
             _w.Line($"/// <summary>Inference: writes OutputSize floats per sample{what} for <paramref name=\"batchSize\"/> samples into <paramref name=\"outputs\"/>.</summary>");
@@ -81,9 +81,12 @@ namespace NetGen.Generator.Emit
             using (_w.Block($"public float ComputeLoss({InputSpan} inputs, {targets}, int batchSize)"))
             {
                 _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
-                _w.Line("EnsureCapacity(batchSize);");
-                _w.Line($"ForwardPass(inputs, batchSize{TrainingArgument(false)});");
-                _w.Line($"return LossPass({_target}, batchSize, withGradient: false);");
+                Guarded("ComputeLoss", () =>
+                {
+                    _w.Line("EnsureCapacity(batchSize);");
+                    _w.Line($"ForwardPass(inputs, batchSize{TrainingArgument(false)});");
+                    _w.Line($"return LossPass({_target}, batchSize, withGradient: false);");
+                });
             }
             _w.Line();
             _w.Line(_spec.HasModes
@@ -92,6 +95,25 @@ namespace NetGen.Generator.Emit
             using (_w.Block($"public float ComputeGradients({InputSpan} inputs, {targets}, int batchSize)"))
             {
                 _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
+                Guarded("ComputeGradients", () => _w.Line($"return GradientsPass(inputs, {_target}, batchSize);"));
+            }
+            _w.Line();
+            _w.Line("/// <summary>ComputeGradients, then one step of <paramref name=\"optimizer\"/>; returns the loss before the step.</summary>");
+            using (_w.Block($"public float TrainStep({InputSpan} inputs, {targets}, int batchSize, global::NetGen.Optimizer optimizer)"))
+            {
+                _w.Line("global::NetGen.Guard.Optimizer(optimizer);");
+                _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
+                Guarded("TrainStep", () =>
+                {
+                    _w.Line($"float loss = GradientsPass(inputs, {_target}, batchSize);");
+                    _w.Line("optimizer.Step(_parameters.Span, _gradients.Span);");
+                    _w.Line("return loss;");
+                });
+            }
+            _w.Line();
+            _w.Line("/// <summary>Forward in training mode, the loss and backward, for arguments already checked and the instance entered.</summary>");
+            using (_w.Block($"private float GradientsPass({InputSpan} inputs, {targets}, int batchSize)"))
+            {
                 _w.Line("EnsureCapacity(batchSize);");
                 _w.Line("EnsureTrainingCapacity(batchSize);");
                 _w.Line($"ForwardPass(inputs, batchSize{TrainingArgument(true)});");
@@ -100,13 +122,13 @@ namespace NetGen.Generator.Emit
                 _w.Line("return loss;");
             }
             _w.Line();
-            _w.Line("/// <summary>ComputeGradients, then one step of <paramref name=\"optimizer\"/>; returns the loss before the step.</summary>");
-            using (_w.Block($"public float TrainStep({InputSpan} inputs, {targets}, int batchSize, global::NetGen.Optimizer optimizer)"))
+            _w.Line("/// <summary>Claims this instance for one call; a second call while one runs (another thread, or a callback inside it) is refused.</summary>");
+            using (_w.Block("private void Enter(string member)"))
             {
-                _w.Line("global::NetGen.Guard.Optimizer(optimizer);");
-                _w.Line($"float loss = ComputeGradients(inputs, {_target}, batchSize);");
-                _w.Line("optimizer.Step(_parameters.Span, _gradients.Span);");
-                _w.Line("return loss;");
+                using (_w.Block("if (global::System.Threading.Interlocked.CompareExchange(ref _entered, 1, 0) != 0)"))
+                {
+                    _w.Line($"throw global::NetGen.InstanceGuard.ConcurrentUse(\"{_spec.DisplayName}\", member);");
+                }
             }
             _w.Line();
             using (_w.Block($"private static void CheckBatch({InputSpan} inputs, {targets}, int batchSize)"))
@@ -125,6 +147,20 @@ namespace NetGen.Generator.Emit
             }
         }
 
+        /// <summary>Writes <paramref name="body"/> inside Enter(member) … finally release: one call on an instance at a time.</summary>
+        private void Guarded(string member, System.Action body)
+        {
+            _w.Line($"Enter(nameof({member}));");
+            using (_w.Block("try"))
+            {
+                body();
+            }
+            using (_w.Block("finally"))
+            {
+                _w.Line("global::System.Threading.Volatile.Write(ref _entered, 0);");
+            }
+        }
+
         /// <summary>Generation: one time step at a time for a batch of independent streams, carrying the recurrent state.</summary>
         private void WriteStepApi()
         {
@@ -140,19 +176,22 @@ namespace NetGen.Generator.Emit
                 _w.Line("global::NetGen.Guard.BatchSize(batchSize);");
                 _w.Line("global::NetGen.Guard.Length(tokens.Length, batchSize, 1, nameof(tokens), \"1\");");
                 _w.Line("global::NetGen.Guard.Tokens(tokens, VocabularySize, 1, nameof(tokens));");
-                using (_w.Block("if (batchSize != _streams)"))
+                Guarded("Step", () =>
                 {
-                    _w.Line("StartStreams(batchSize);");
-                }
-                _w.Line("int B = batchSize;");
-                _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
-                string x = "tokens";
-                foreach (LayerContext layer in Layers)
-                {
-                    _w.Line();
-                    x = layer.Emitter.Step(_w, layer, x);
-                }
-                _w.Line("return " + x + ";");
+                    using (_w.Block("if (batchSize != _streams)"))
+                    {
+                        _w.Line("StartStreams(batchSize);");
+                    }
+                    _w.Line("int B = batchSize;");
+                    _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
+                    string x = "tokens";
+                    foreach (LayerContext layer in Layers)
+                    {
+                        _w.Line();
+                        x = layer.Emitter.Step(_w, layer, x);
+                    }
+                    _w.Line("return " + x + ";");
+                });
             }
             _w.Line();
             _w.Line("/// <summary>Forgets the carried state: the next <see cref=\"Step\"/> starts every stream from zero state, as at the start of a sequence.</summary>");

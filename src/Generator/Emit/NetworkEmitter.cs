@@ -197,6 +197,7 @@ namespace NetGen.Generator.Emit
             _w.Line("private int _capacity;         // samples the forward buffers hold");
             _w.Line("private int _trainingCapacity; // samples the gradient buffers hold");
             _w.Line("private int _lastBatch;        // samples in the most recent forward pass (see Outputs)");
+            _w.Line("private int _entered;          // 1 while a call runs: an instance serves one call at a time");
             if (_plan.SupportsStep)
             {
                 _w.Line("private int _streams;          // independent streams the step state holds (see Step)");

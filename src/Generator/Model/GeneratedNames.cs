@@ -17,7 +17,7 @@ namespace NetGen.Generator.Model
             "Forward", "ComputeLoss", "ComputeGradients", "TrainStep", "TrainingRng", "Load",
             "CheckBatch", "ForwardPass", "LossPass", "BackwardPass", "EnsureCapacity", "EnsureTrainingCapacity",
             "SequenceLength", "VocabularySize", "Classes", "Step", "ResetState", "StartStreams", "_streams",
-            "_parameters", "_gradients", "_buffers", "_capacity", "_trainingCapacity", "_lastBatch", "_dropoutRng",
+            "Enter", "GradientsPass", "_entered", "_parameters", "_gradients", "_buffers", "_capacity", "_trainingCapacity", "_lastBatch", "_dropoutRng",
         };
 
     }
