@@ -208,6 +208,61 @@ namespace NetGen.Networks.Tests.Sequence
         }
 
         [Fact]
+        public void Stepping_a_whole_sequence_reproduces_Forward_for_stacked_grus_and_lstms()
+        {
+            // Stacked GRU (Layers = 2) classifying from the last step: after T steps, Step's output is Forward's.
+            var rng = new Rng(41);
+            const int B = 3, T = SmallGruClassifier.SequenceLength, C = 4;
+            (int[] tokens, _) = Batch(rng, B, T, SmallGruClassifier.VocabularySize, 1, C);
+            tokens[1] = tokens[T + 5] = 0; // the padding token, looked up like any other
+            var classifier = new SmallGruClassifier(seed: 12);
+            float[] expected = classifier.Forward(tokens, B).ToArray();
+            float[] stepped = StepThrough(classifier.Step, tokens, B, T, C)[T - 1];
+            AssertClose(expected, stepped, "GRU classifier: last Step vs Forward");
+
+            // Two LSTMs with a Dense at every step: Step t's output is Forward's step t.
+            const int V = SmallCharModel.VocabularySize, S = SmallCharModel.SequenceLength;
+            (tokens, _) = Batch(rng, B, S, V, 1, 1);
+            var model = new SmallCharModel(seed: 13);
+            float[] forward = model.Forward(tokens, B).ToArray();
+            float[][] steps = StepThrough(model.Step, tokens, B, S, V);
+            for (int t = 0; t < S; t++)
+            {
+                float[] atT = Enumerable.Range(0, B).SelectMany(b => forward.AsSpan((b * S + t) * V, V).ToArray()).ToArray();
+                AssertClose(atT, steps[t], $"char model: Step {t} vs Forward");
+            }
+        }
+
+        private delegate ReadOnlySpan<float> StepFunction(ReadOnlySpan<int> tokens, int batchSize);
+
+        /// <summary>Feeds <paramref name="tokens"/> [B, T] one column per Step; returns each step's outputs [B, width].</summary>
+        private static float[][] StepThrough(StepFunction step, int[] tokens, int batch, int steps, int width)
+        {
+            var outputs = new float[steps][];
+            var column = new int[batch];
+            for (int t = 0; t < steps; t++)
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    column[b] = tokens[b * steps + t];
+                }
+                outputs[t] = step(column, batch).ToArray();
+                Assert.Equal(batch * width, outputs[t].Length);
+            }
+            return outputs;
+        }
+
+        /// <summary>Step and Forward take different kernel paths (one step against the whole sequence): equal to 1e-6.</summary>
+        private static void AssertClose(float[] expected, float[] actual, string what)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6f, $"{what}: [{i}] {actual[i]:G9}, expected {expected[i]:G9}");
+            }
+        }
+
+        [Fact]
         public void A_token_outside_the_vocabulary_is_refused_with_sample_position_value_and_range()
         {
             var net = new SmallCharModel();
