@@ -13,12 +13,20 @@ namespace NetGen.Kernels
         /// <summary>Draws <paramref name="mask"/> (0 or 1/(1 − rate)) and writes y = x·mask.</summary>
         public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float rate, Rng rng)
         {
+            int n = x.Length;
+            Mask(mask.Slice(0, n), rate, rng);
+            TensorPrimitives.Multiply(x, mask.Slice(0, n), y.Slice(0, n));
+        }
+
+        /// <summary>Draws a mask of 0 or 1/(1 − rate) per value, each value dropped with probability <paramref name="rate"/>.</summary>
+        public static void Mask(Span<float> mask, float rate, Rng rng)
+        {
             ArgumentNullException.ThrowIfNull(rng);
             if (!(rate >= 0 && rate < 1))
             {
                 throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
             }
-            int n = x.Length;
+            int n = mask.Length;
             float keep = 1f / (1 - rate);
             // 16-bit uniforms, four per 64-bit draw (rates resolve to 1/65536): u < rate drops. Branch-free:
             // (u − threshold) is negative exactly when the value drops.
@@ -40,7 +48,6 @@ namespace NetGen.Kernels
                     mask[i] = keep * (1 - (int)(((uint)((int)(bits & 0xFFFF) - threshold)) >> 31));
                 }
             }
-            TensorPrimitives.Multiply(x, mask.Slice(0, n), y.Slice(0, n));
         }
 
         /// <summary>dx = dy·mask; <paramref name="dy"/> and <paramref name="dx"/> may be the same span.</summary>
