@@ -3,12 +3,16 @@
 #
 #   benchmarks/run.sh                  full suite (about 30 minutes on a quiet 2-core machine, more when busy)
 #   benchmarks/run.sh --quick          end-to-end check in a few minutes; the numbers mean nothing
-#   benchmarks/run.sh [--quick] [--skip-pytorch] [--skip-netgen] [-- <BenchmarkDotNet arguments>]
+#   benchmarks/run.sh --only w5        one part on both sides (a comma-separated subset of
+#                                      kernels,w1,w2,w3,w4,w5,accuracy; e.g. --only w2 or --only w5,kernels)
+#   benchmarks/run.sh [--quick] [--only LIST] [--skip-pytorch] [--skip-netgen] [-- <BenchmarkDotNet arguments>]
 #       e.g. benchmarks/run.sh --skip-pytorch -- --filter '*KernelBenchmarks*'
 #
-# Outputs: benchmarks/results/pytorch.json, benchmarks/results/netgen-accuracy.json,
+# Outputs: benchmarks/results/pytorch.json, benchmarks/results/netgen-accuracy-W1.json and -W4.json,
 # benchmarks/BenchmarkDotNet.Artifacts/results/* (BenchmarkDotNet's markdown, CSV, HTML, JSON and the
-# *-netgen.json files) and benchmarks/results/summary.md (the tables printed at the end).
+# *-netgen.json files) and benchmarks/results/summary.md (the tables printed at the end). With --only,
+# every name gets the list as a suffix (results/pytorch-only-w5.json, BenchmarkDotNet.Artifacts/only-w5/,
+# results/summary-only-w5.md), so a partial run leaves the full run's files alone.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,26 +21,54 @@ artifacts="$here/BenchmarkDotNet.Artifacts"
 python=/usr/bin/python3
 
 quick=0
+only=""
 run_pytorch=1
 run_netgen=1
 bdn_args=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) quick=1 ;;
+        --only) only="$2"; shift ;;
+        --only=*) only="${1#--only=}" ;;
         --skip-pytorch) run_pytorch=0 ;;
         --skip-netgen) run_netgen=0 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         --) shift; bdn_args=("$@"); break ;;
         *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
 
+# --only: which parts, and the BenchmarkDotNet filters that select them.
+parts=",${only:-kernels,w1,w2,w3,w4,w5,accuracy},"
+wants() { [[ $parts == *",$1,"* ]]; }
+suffix=""
+filters=('*')
+if [[ -n $only ]]; then
+    for part in ${only//,/ }; do
+        case "$part" in
+            kernels|w1|w2|w3|w4|w5|accuracy) ;;
+            *) echo "run.sh: unknown part '$part' in --only (kernels,w1,w2,w3,w4,w5,accuracy)" >&2; exit 2 ;;
+        esac
+    done
+    suffix="-only-${only//,/-}"
+    artifacts="$here/BenchmarkDotNet.Artifacts/only${suffix#-only}"
+    filters=()
+    wants kernels && filters+=('*KernelBenchmarks*' '*PeakBenchmarks*')
+    wants w1 && filters+=('*W1Epoch*')
+    wants w2 && filters+=('*W2Epoch*')
+    wants w3 && filters+=('*XorStep*' '*LinearRegressionStep*')
+    wants w4 && filters+=('*W4Epoch*')
+    wants w5 && filters+=('*W5Step*')
+fi
+
 # This machine's default environment pins OpenBLAS to Haswell (AVX2) kernels and sets its L2 size:
 # PyTorch must see the library's own choice for this CPU.
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 
-if [[ ! -d /usr/share/datasets/fashion-mnist && -z "${FASHION_MNIST_DIR:-}" ]]; then
+needs_data=0
+for part in w1 w2 w4 accuracy; do wants $part && needs_data=1; done
+if [[ $needs_data == 1 && ! -d /usr/share/datasets/fashion-mnist && -z "${FASHION_MNIST_DIR:-}" ]]; then
     echo "run.sh: Fashion-MNIST not found in /usr/share/datasets/fashion-mnist. Install it with: apt-get install dataset-fashion-mnist" >&2
     exit 1
 fi
@@ -46,13 +78,16 @@ start=$SECONDS
 
 if [[ $run_pytorch == 1 ]]; then
     echo "== PyTorch ($python) =="
-    py_args=(--out "$results/pytorch.json")
+    py_args=(--out "$results/pytorch$suffix.json")
     [[ $quick == 1 ]] && py_args+=(--quick)
+    [[ -n $only ]] && py_args+=(--only "$only")
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" "$here/pytorch/bench.py" "${py_args[@]}"
+fi
+if [[ $run_pytorch == 1 ]] && wants w4; then
     # PyTorch's best case for the CNN: glibc's malloc told to keep freed activation memory instead of
     # returning it to the kernel (on this VM a first-touch page fault costs about 11 us).
     echo "== PyTorch, W4 with malloc not trimming =="
-    tuned_args=(--out "$results/pytorch-tuned-malloc.json" --only w4 --tag=-tuned-malloc)
+    tuned_args=(--out "$results/pytorch-tuned-malloc$suffix.json" --only w4 --tag=-tuned-malloc)
     [[ $quick == 1 ]] && tuned_args+=(--quick)
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
         GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=68719476736:glibc.malloc.top_pad=268435456 \
@@ -69,22 +104,26 @@ if [[ $run_netgen == 1 ]]; then
     for a in "${bdn_args[@]}"; do
         [[ $a == --filter || $a == -f || $a == --filter=* ]] && has_filter=1
     done
-    [[ $has_filter == 0 ]] && args+=(--filter '*')
+    [[ $has_filter == 0 && ${#filters[@]} -gt 0 ]] && args+=(--filter "${filters[@]}")
     [[ $quick == 1 ]] && args+=(--job dry)
     # Results of an earlier run must not mix with this one's in the summary.
     rm -f "$artifacts"/results/*-netgen.json
-    (cd "$here" && "${exe[@]}" "${args[@]}" "${bdn_args[@]}")
+    if [[ $has_filter == 1 || ${#filters[@]} -gt 0 ]]; then
+        (cd "$here" && "${exe[@]}" "${args[@]}" "${bdn_args[@]}")
+    fi
 
-    echo "== NetGen accuracy (W1 and W4, Fashion-MNIST test set) =="
-    epochs=5
-    [[ $quick == 1 ]] && epochs=1
-    for workload in W1 W4; do
-        (cd "$here" && "${exe[@]}" accuracy --workload "$workload" --epochs "$epochs" --out "$results/netgen-accuracy-$workload.json")
-    done
+    if wants accuracy; then
+        echo "== NetGen accuracy (W1 and W4, Fashion-MNIST test set) =="
+        epochs=5
+        [[ $quick == 1 ]] && epochs=1
+        for workload in W1 W4; do
+            (cd "$here" && "${exe[@]}" accuracy --workload "$workload" --epochs "$epochs" --out "$results/netgen-accuracy$suffix-$workload.json")
+        done
+    fi
 fi
 
-echo "== Summary (also in $results/summary.md) =="
-"$python" "$here/summarize.py" --netgen "$artifacts/results" --pytorch "$results/pytorch.json" \
-    --pytorch-tuned "$results/pytorch-tuned-malloc.json" \
-    --netgen-accuracy "$results/netgen-accuracy-W1.json" "$results/netgen-accuracy-W4.json" | tee "$results/summary.md"
+echo "== Summary (also in $results/summary$suffix.md) =="
+"$python" "$here/summarize.py" --netgen "$artifacts/results" --pytorch "$results/pytorch$suffix.json" \
+    --pytorch-tuned "$results/pytorch-tuned-malloc$suffix.json" \
+    --netgen-accuracy "$results/netgen-accuracy$suffix-W1.json" "$results/netgen-accuracy$suffix-W4.json" | tee "$results/summary$suffix.md"
 echo "(run.sh took $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s)"

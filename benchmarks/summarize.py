@@ -9,7 +9,8 @@
 
 Inputs: the *-netgen.json files that the BenchmarkDotNet program exports next to its own reports,
 the JSON that pytorch/bench.py writes, and the JSON of `NetGen.Benchmarks accuracy --out ...`.
-Missing inputs leave their columns as "–".
+Missing inputs leave their columns as "–". W5 (the LSTM sequence model; the sequence issue's "W4") has a
+table of its own, with GFLOP/s and % of the FMA peak on both sides.
 """
 
 import argparse
@@ -33,6 +34,9 @@ KERNELS = [
     ("TN", "weight grad dZᵀ·X  (TN, 500×784×B)"),
 ]
 DASH = "–"
+INSTRUCTION_SETS = {"Vector512": "AVX-512", "Vector256": "AVX2", "Scalar": "none (scalar)"}
+W5_TITLE = ("Embedding 64 → LSTM 128 → LSTM 128 → Dense 64 Softmax at every step, cross-entropy over all 64 positions, "
+            "Adam lr 1e-3, batch 32 of 64 random tokens (vocabulary 64)")
 
 
 def load_json(path):
@@ -43,11 +47,14 @@ def load_json(path):
 
 
 def load_netgen(directory):
-    """All cases from *-netgen.json, keyed by (key, threads, batch), plus the start-up peak."""
-    cases, peak, jobs = {}, {}, set()
+    """All cases from *-netgen.json, keyed by (key, threads, batch); the start-up peak; the jobs; and the
+    vector width with its instruction set (e.g. ("Vector512", "AVX-512"))."""
+    cases, peak, jobs, simd = {}, {}, set(), None
     for path in sorted(glob.glob(os.path.join(directory, "*-netgen.json"))):
         with open(path) as f:
             data = json.load(f)
+        if data.get("simd"):
+            simd = (data["simd"], data.get("instructionSet") or INSTRUCTION_SETS.get(data["simd"], "?"))
         for threads, gflops in data.get("peakGflops", {}).items():
             peak[int(threads)] = gflops
         for case in data.get("cases", []):
@@ -56,7 +63,7 @@ def load_netgen(directory):
             params = case.get("parameters", {})
             cases[(case["key"], params.get("Threads"), params.get("Batch"))] = case
             jobs.add(case.get("job"))
-    return cases, peak, jobs
+    return cases, peak, jobs, simd
 
 
 def fmt_time(seconds, unit):
@@ -79,6 +86,58 @@ def ratio(pytorch_seconds, netgen_seconds):
     return "%.3g×" % (pytorch_seconds / netgen_seconds)
 
 
+def simd_text(simd):
+    """"Vector512 (AVX-512)" from the NetGen JSON, or a dash when no NetGen result was read."""
+    return "%s (%s)" % simd if simd else DASH
+
+
+def w5_table(netgen, peak, simd, pt_workloads, meta, threads_seen):
+    """The W5 rows: time per training step on both sides, their ratio, and GFLOP/s and % of the FMA peak,
+    all from the medians (BenchmarkDotNet's own GFLOP/s column uses the mean)."""
+    rows = []
+    for threads in threads_seen:
+        ng, pt = netgen.get(("W5", threads, None)), pt_workloads.get(("W5", threads))
+        if ng is None and pt is None:
+            continue
+        ng_s = ng["medianNs"] / 1e9 if ng else None
+        pt_s = pt["seconds"] if pt else None
+        flops = (ng and ng.get("flops")) or (pt and pt.get("flops"))
+        ng_g = flops / ng_s / 1e9 if flops and ng_s else None
+        pt_g = flops / pt_s / 1e9 if flops and pt_s else None
+        p = peak.get(threads)
+        rows.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+            threads, fmt(ng_s and ng_s * 1e3, "%.2f"), fmt(pt_s and pt_s * 1e3, "%.2f"), ratio(pt_s, ng_s),
+            fmt(ng_g, "%.1f"), fmt(ng_g and p and 100 * ng_g / p, "%.1f%%"),
+            fmt(pt_g, "%.1f"), fmt(pt_g and p and 100 * pt_g / p, "%.1f%%")))
+    if not rows:
+        return []
+    flops = next((c.get("flops") for (k, _, _), c in netgen.items() if k == "W5" and c.get("flops")), None) or \
+        next((w.get("flops") for (k, _), w in pt_workloads.items() if k == "W5" and w.get("flops")), None)
+    blas = meta.get("openblas", {}) if meta else {}
+    cpu = (meta or {}).get("cpu_simd") or {}
+    out = ["### W5 sequence model (LSTM; the sequence issue's \"W4\")", ""]
+    out.append("%s. Time per `TrainStep` (forward, loss, backward through time, Adam), median; ratio = PyTorch time / "
+               "NetGen time (above 1: NetGen is faster). %s FLOPs per step (matrix products only, see "
+               "docs/benchmarks.md); %% of peak is against NetGen's start-up FMA peak for the same thread count (%s)." % (
+                   W5_TITLE, "{:,}".format(int(flops)) if flops else DASH,
+                   ", ".join("%d thread%s %.1f GFLOP/s" % (t, "" if t == 1 else "s", g) for t, g in sorted(peak.items())) or DASH))
+    out.append("")
+    out.append("Instruction set: NetGen %s; PyTorch's OpenBLAS core `%s` (CPU: AVX2 %s, AVX-512 %s)." % (
+        simd_text(simd), blas.get("corename", blas.get("error", "?")) if blas else DASH,
+        yes_no(cpu.get("avx2")), yes_no(cpu.get("avx512f"))))
+    out.append("")
+    out.append("| Threads | NetGen ms/step | PyTorch ms/step | Ratio | NetGen GFLOP/s | NetGen % of peak "
+               "| PyTorch GFLOP/s | PyTorch % of peak |")
+    out.append("|--:|--:|--:|--:|--:|--:|--:|--:|")
+    out.extend(rows)
+    out.append("")
+    return out
+
+
+def yes_no(value):
+    return DASH if value is None else ("yes" if value else "no")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--netgen", default=os.path.join(HERE, "BenchmarkDotNet.Artifacts", "results"))
@@ -89,7 +148,7 @@ def main():
                                                                   for w in ("W1", "W4")])
     args = parser.parse_args()
 
-    netgen, peak, jobs = load_netgen(args.netgen)
+    netgen, peak, jobs, simd = load_netgen(args.netgen)
     pytorch = load_json(args.pytorch) or {}
     netgen_accuracy = [a for a in (load_json(p) for p in (args.netgen_accuracy or [])) if a]
     if not netgen and not pytorch:
@@ -112,6 +171,7 @@ def main():
     threads_seen = sorted({t for (_, t, _) in netgen if t} | {t for (_, t) in pt_workloads} |
                           {t for (_, t, _) in pt_kernels})
 
+    section = len(out)  # a section whose table would stay empty is left out
     out.append("### Training workloads (Fashion-MNIST, float32)")
     out.append("")
     out.append("Time per epoch (60,000 images) or per training step; ratio = PyTorch time / NetGen time "
@@ -119,6 +179,7 @@ def main():
     out.append("")
     out.append("| Workload | Per | Threads | NetGen | PyTorch | Ratio | PyTorch, malloc not trimming | Ratio |")
     out.append("|---|---|--:|--:|--:|--:|--:|--:|")
+    table = len(out)
     for key, title, unit in WORKLOADS:
         for threads in threads_seen:
             ng = netgen.get((key, threads, None))
@@ -132,7 +193,12 @@ def main():
             out.append("| %s | %s | %d | %s | %s | %s | %s | %s |" % (title, unit, threads, fmt_time(ng_s, unit),
                                                            fmt_time(pt_s, unit), ratio(pt_s, ng_s),
                                                            fmt_time(tu_s, unit) if tu else DASH, ratio(tu_s, ng_s) if tu else DASH))
-    out.append("")
+    if len(out) == table:
+        del out[section:]
+    else:
+        out.append("")
+
+    section = len(out)
 
     out.append("### GEMM kernels (the 784-500 layer's three products)")
     out.append("")
@@ -140,13 +206,14 @@ def main():
     fma = [(t, netgen.get(("FMA", t, None))) for t in threads_seen]
     fma_text = ", ".join("%d thread%s %.1f GFLOP/s" % (t, "" if t == 1 else "s", c["gflops"])
                          for t, c in fma if c and c.get("gflops"))
-    out.append("FMA peak (register-only Vector512 FMA loop, measured at start-up of the BenchmarkDotNet host): %s. "
+    out.append("FMA peak (register-only %s FMA loop, measured at start-up of the BenchmarkDotNet host): %s. "
                "The FMA peak benchmark itself measured: %s. %% of peak is against the start-up value for the same "
-               "thread count." % (peak_text or DASH, fma_text or DASH))
+               "thread count." % (simd_text(simd), peak_text or DASH, fma_text or DASH))
     out.append("")
     out.append("| Product | Batch | Threads | NetGen time | NetGen GFLOP/s | NetGen % of peak | PyTorch GFLOP/s "
                "| PyTorch % of peak | Ratio |")
     out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    table = len(out)
     for key, title in KERNELS:
         for batch in (64, 256):
             for threads in threads_seen:
@@ -161,7 +228,12 @@ def main():
                     title, batch, threads, fmt_time(ng_s, "kernel"), fmt(ng and ng.get("gflops"), "%.1f"),
                     fmt(ng and ng.get("percentOfPeak"), "%.1f%%"), fmt(pt and pt.get("gflops"), "%.1f"),
                     fmt(pt_peak, "%.1f%%"), ratio(pt_s, ng_s)))
-    out.append("")
+    if len(out) == table and not fma_text:
+        del out[section:]
+    else:
+        out.append("")
+
+    out.extend(w5_table(netgen, peak, simd, pt_workloads, meta, threads_seen))
 
     pt_accuracy = pytorch.get("accuracy") or []
     if isinstance(pt_accuracy, dict):

@@ -40,6 +40,10 @@ namespace NetGen.Benchmarks
             {
                 return PeakBenchmarks.Flops(threads);
             }
+            if (type == typeof(SequenceBenchmarks))
+            {
+                return SequenceBenchmarks.Flops;
+            }
             return null;
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
 using NetGen.Kernels;
@@ -23,6 +24,17 @@ namespace NetGen.Benchmarks
             SimdLevel.Vector512 => Vector512<float>.Count,
             SimdLevel.Vector256 => Vector256<float>.Count,
             _ => 1,
+        };
+
+        /// <summary>
+        /// The instruction set behind <see cref="Simd.Level"/>: "AVX-512" (Vector512), "AVX2" (Vector256 on
+        /// x86; "Vector256" elsewhere), or "none (scalar)".
+        /// </summary>
+        public static string InstructionSet => Simd.Level switch
+        {
+            SimdLevel.Vector512 => "AVX-512",
+            SimdLevel.Vector256 => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? "AVX2" : "Vector256",
+            _ => "none (scalar)",
         };
 
         /// <summary>FLOPs of one iteration on one thread (an FMA counts as two).</summary>

@@ -36,6 +36,7 @@ namespace NetGen.Benchmarks
                 json.WriteString("title", summary.Title);
                 json.WriteString("runtime", RuntimeInformation.FrameworkDescription);
                 json.WriteString("simd", Simd.Level.ToString());
+                json.WriteString("instructionSet", FmaPeak.InstructionSet);
                 json.WriteNumber("processorCount", Environment.ProcessorCount);
                 json.WriteStartObject("peakGflops");
                 foreach (var (threads, gflops) in PeakInfo.Gflops)

@@ -44,4 +44,17 @@ namespace NetGen.Benchmarks
     [Dense(128, Activation.ReLU)]
     [Dense(10, Activation.Softmax)]
     public partial class FashionCnn;
+
+    /// <summary>
+    /// W5: a sequence model over samples of 64 token ids (vocabulary 64): Embedding 64 → LSTM 128 → LSTM 128 (both
+    /// returning every step) → Dense 64 Softmax at every step; cross-entropy over all 64 positions (Adam, lr 1e-3,
+    /// batch 32). The sequence issue calls this workload "W4"; in this suite W4 is the CNN.
+    /// </summary>
+    [Network(Loss.CrossEntropy)]
+    [TokenInput(64, vocabularySize: 64)]
+    [Embedding(64)]
+    [Lstm(128, ReturnSequences = true)]
+    [Lstm(128, ReturnSequences = true)]
+    [Dense(64, Activation.Softmax)]
+    public partial class LstmSequenceModel;
 }

@@ -28,12 +28,14 @@ if (!listing)
 {
     if (FashionMnist.CheckPresent() is { } problem)
     {
-        Console.Error.WriteLine($"warning: {problem} The workload benchmarks will fail; the kernel benchmarks do not need it.");
+        Console.Error.WriteLine($"warning: {problem} The Fashion-MNIST workloads (W1, W2, W4) will fail; the kernel, W3 and W5 benchmarks do not need it.");
     }
     int maxThreads = Math.Min(2, Environment.ProcessorCount);
     PeakInfo.Measure(maxThreads);
-    Console.WriteLine($"// FMA peak ({Simd.Level}, {FmaPeak.Accumulators} accumulators, measured at start-up): " +
+    Console.WriteLine($"// FMA peak ({Simd.Level}, instruction set {FmaPeak.InstructionSet}, {FmaPeak.Accumulators} accumulators, measured at start-up): " +
         string.Join(", ", PeakInfo.Gflops.Select(p => $"{p.Key} thread{(p.Key == 1 ? "" : "s")} {p.Value.ToString("F1", CultureInfo.InvariantCulture)} GFLOP/s")));
+    Console.WriteLine($"// W5 LSTM sequence model: {SequenceBenchmarks.Flops.ToString("N0", CultureInfo.InvariantCulture)} FLOPs per training step " +
+        "(matrix products only; docs/benchmarks.md)");
 }
 
 IConfig config = DefaultConfig.Instance

@@ -101,4 +101,63 @@ namespace NetGen.Benchmarks
         [Benchmark(Description = "W3 LinReg 1-1 Adam step"), BenchmarkCategory("W3-LinReg")]
         public float LinearRegressionStep() => _line.TrainStep(_lineInputs, _lineTargets, 100, _adam);
     }
+
+    /// <summary>
+    /// W5: the LSTM sequence model (<see cref="LstmSequenceModel"/>), one <c>TrainStep</c> (forward, loss over
+    /// every position, backward through time, Adam) per invocation on a fixed batch of 32 random token
+    /// sequences with random labels; BenchmarkDotNet's default machinery. Its FLOP count feeds the
+    /// GFLOP/s and "% of peak" columns.
+    /// </summary>
+    [BenchmarkCategory("Workloads")]
+    public class SequenceBenchmarks
+    {
+        /// <summary>Batch B, sequence length T, vocabulary V (= classes), embedding width E, hidden units H.</summary>
+        public const int Batch = 32, Steps = 64, Vocabulary = 64, EmbeddingSize = 64, Hidden = 128;
+
+        private readonly int[] _tokens = new int[Batch * Steps]; // [B, T]
+        private readonly int[] _labels = new int[Batch * Steps]; // [B, T]: one class per position
+        private LstmSequenceModel _model = null!;
+        private Adam _adam = null!;
+
+        [Params(1, 2)]
+        public int Threads { get; set; }
+
+        /// <summary>FLOPs of one W5 training step: <see cref="StepFlops"/> of this workload's shape (2,919,235,584).</summary>
+        public static double Flops => StepFlops(Batch, Steps, EmbeddingSize, Hidden, Vocabulary);
+
+        /// <summary>
+        /// The matrix products of one training step of Embedding(E) → LSTM(H) → LSTM(H) → Dense(V) over
+        /// [B, T] tokens (an FMA counts as two). Per LSTM layer with input width <c>in</c>: forward
+        /// <c>2·B·T·4H·(in + H)</c> (input and recurrent projections), backward twice that (the gradient
+        /// into the layer's input, which the first layer sends to the embedding, and the weight gradients).
+        /// Dense: <c>2·B·T·V·H</c> forward, twice that backward. Elementwise work (gates, softmax, Adam)
+        /// and the embedding lookup are not counted.
+        /// </summary>
+        public static double StepFlops(int batch, int steps, int embedding, int hidden, int vocabulary)
+        {
+            double rows = (double)batch * steps;
+            double lstm1 = 3 * 2 * rows * 4 * hidden * (embedding + hidden);
+            double lstm2 = 3 * 2 * rows * 4 * hidden * (hidden + hidden);
+            double dense = 3 * 2 * rows * vocabulary * hidden;
+            return lstm1 + lstm2 + dense;
+        }
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            Parallelism.MaxThreads = Threads;
+            var rng = new Rng(42);
+            for (int i = 0; i < _tokens.Length; i++)
+            {
+                _tokens[i] = rng.NextInt(Vocabulary);
+                _labels[i] = rng.NextInt(Vocabulary);
+            }
+            _model = new LstmSequenceModel(42);
+            _adam = new Adam(1e-3f);
+        }
+
+        /// <summary>Embedding 64 → LSTM 128 → LSTM 128 → Dense 64 Softmax per step, cross-entropy over all B·T positions, Adam lr 1e-3.</summary>
+        [Benchmark(Description = "W5 LSTM emb64-128-128-64 Adam step"), BenchmarkCategory("W5")]
+        public float W5Step() => _model.TrainStep(_tokens, _labels, Batch, _adam);
+    }
 }

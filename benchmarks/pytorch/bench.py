@@ -17,6 +17,8 @@ Workloads (batch 64 unless said otherwise, float32, Fashion-MNIST 60,000 trainin
   W4  CNN: Conv2d(1,32,3)-ReLU-MaxPool2-Conv2d(32,64,3)-ReLU-MaxPool2-Flatten-Dropout(0.25)-Linear(1600,128)-ReLU-Linear(128,10), Adam lr 1e-3
   W3  XOR 2-3-1, Sigmoid hidden + Sigmoid output, BCELoss, SGD lr 0.5, batch 4 (time per step)
       linear regression 1-1, MSELoss, Adam lr 1e-2, full batch of 100 (time per step)
+  W5  LSTM sequence model (the sequence issue's "W4"): Embedding(64, 64)-LSTM(64, 128)-LSTM(128, 128)-Linear(128, 64)
+      at every step, cross_entropy over all 64 positions, Adam lr 1e-3, batch 32 of random tokens (time per step)
 Kernels: the GEMMs of the 784-500 layer for batch 64 and 256: addmm(b, X, Wᵀ), dZ·W, dZᵀ·X.
 """
 
@@ -46,11 +48,25 @@ if __name__ == "__main__" and any(name in os.environ for name in FORBIDDEN_ENV):
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
 
 DATA_DIR = os.environ.get("FASHION_MNIST_DIR") or "/usr/share/datasets/fashion-mnist"
 INSTALL = "apt-get install dataset-fashion-mnist"
 BATCH = 64
 SEED = 42
+
+# W5: batch, sequence length, vocabulary (= classes), embedding width, hidden units.
+W5_BATCH, W5_STEPS, W5_VOCAB, W5_EMBEDDING, W5_HIDDEN = 32, 64, 64, 64, 128
+
+
+def w5_flops(batch=W5_BATCH, steps=W5_STEPS, embedding=W5_EMBEDDING, hidden=W5_HIDDEN, vocab=W5_VOCAB):
+    """FLOPs of the matrix products of one W5 training step, as NetGen's SequenceBenchmarks.StepFlops:
+    per LSTM layer 2·B·T·4H·(in + H) forward and twice that backward; Linear 2·B·T·V·H, ×3 with backward."""
+    rows = batch * steps
+    lstm1 = 3 * 2 * rows * 4 * hidden * (embedding + hidden)
+    lstm2 = 3 * 2 * rows * 4 * hidden * (hidden + hidden)
+    linear = 3 * 2 * rows * vocab * hidden
+    return float(lstm1 + lstm2 + linear)
 
 
 # ----------------------------------------------------------------------------- data
@@ -129,6 +145,42 @@ def make_xor():
 def make_linreg():
     model = init_like_netgen(nn.Linear(1, 1), SEED)
     return model, nn.MSELoss(), torch.optim.Adam(model.parameters(), lr=1e-2)
+
+
+class LstmSequenceModel(nn.Module):
+    """W5: token ids [B, T] -> Embedding [B, T, 64] -> LSTM 128 -> LSTM 128 -> logits [B, T, 64] at every step."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(W5_VOCAB, W5_EMBEDDING)
+        self.lstm1 = nn.LSTM(W5_EMBEDDING, W5_HIDDEN, batch_first=True)
+        self.lstm2 = nn.LSTM(W5_HIDDEN, W5_HIDDEN, batch_first=True)
+        self.linear = nn.Linear(W5_HIDDEN, W5_VOCAB)
+
+    def forward(self, x):
+        h, _ = self.lstm1(self.embedding(x))
+        h, _ = self.lstm2(h)
+        return self.linear(h)
+
+
+def sequence_cross_entropy(logits, labels):
+    """Cross-entropy over every position: logits [B, T, V], labels [B, T] (NetGen: Softmax + CrossEntropy, fused)."""
+    return F.cross_entropy(logits.reshape(-1, W5_VOCAB), labels.reshape(-1))
+
+
+def make_w5():
+    # Embedding N(0, 1) and LSTM U(-1/sqrt(H), 1/sqrt(H)) are PyTorch's defaults and NetGen's laws; the Linear as NetGen's Dense.
+    torch.manual_seed(SEED)
+    model = init_like_netgen(LstmSequenceModel(), SEED)
+    return model, sequence_cross_entropy, torch.optim.Adam(model.parameters(), lr=1e-3)
+
+
+def w5_batch():
+    """A fixed batch of random token ids and random labels, both [32, 64] in [0, 64)."""
+    g = torch.Generator().manual_seed(SEED)
+    tokens = torch.randint(0, W5_VOCAB, (W5_BATCH, W5_STEPS), generator=g)
+    labels = torch.randint(0, W5_VOCAB, (W5_BATCH, W5_STEPS), generator=g)
+    return tokens, labels
 
 
 def train_step(model, loss_fn, optimizer, x, y):
@@ -274,6 +326,19 @@ def openblas_info():
         return {"error": str(e)}
 
 
+def cpu_simd():
+    """The vector extensions this CPU reports (what OpenBLAS's core choice can use)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return {"avx2": "avx2" in flags, "fma": "fma" in flags, "avx512f": "avx512f" in flags}
+    except OSError:
+        pass
+    return None
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -291,8 +356,8 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="one repetition of everything (checks the script end to end; timings not meaningful)")
     parser.add_argument("--threads", default="1,2", help="thread counts, comma-separated (default 1,2)")
-    parser.add_argument("--only", default="kernels,w1,w2,w3,w4,accuracy",
-                        help="comma-separated subset of kernels,w1,w2,w3,w4,accuracy")
+    parser.add_argument("--only", default="kernels,w1,w2,w3,w4,w5,accuracy",
+                        help="comma-separated subset of kernels,w1,w2,w3,w4,w5,accuracy")
     parser.add_argument("--tag", default="", help="suffix for the workload keys (e.g. -tuned-malloc for a run with glibc tunables)")
     parser.add_argument("--accuracy-workloads", default="W1,W4", help="workloads of the accuracy run (default W1,W4)")
     parser.add_argument("--accuracy-epochs", type=int, default=None, help="epochs for the accuracy run (default 5; 1 with --quick)")
@@ -306,6 +371,7 @@ def main():
     only = set(args.only.split(","))
     epoch_reps = 1 if args.quick else 5
     step_blocks, step_size, step_warmup = (5, 50, 50) if args.quick else (30, 200, 500)
+    w5_steps, w5_warmup = (3, 1) if args.quick else (50, 10)  # W5: each step timed on its own (tens of ms)
     kernel_samples = 5 if args.quick else 30
     accuracy_epochs = args.accuracy_epochs or (1 if args.quick else 5)
 
@@ -314,7 +380,7 @@ def main():
         "meta": {
             "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
             "openblas": openblas_info(), "cpu": cpu_model(), "cpu_count": os.cpu_count(),
-            "quick": args.quick, "batch": BATCH, "seed": SEED,
+            "quick": args.quick, "batch": BATCH, "seed": SEED, "cpu_simd": cpu_simd(),
             "environment": {name: os.environ.get(name) for name in FORBIDDEN_ENV + ("OMP_NUM_THREADS",)},
             "zero_grad": "set_to_none=True", "init": "N(0, 1/fan_in) weights, zero biases (NetGen's default law)",
         },
@@ -352,6 +418,16 @@ def main():
                                              "minor_faults_per_op": faults})
                 print("  %s threads=%d: %.2f us/step, %.2f minor page faults/step"
                       % (key, threads, statistics.median(t) * 1e6, faults), flush=True)
+        if "w5" in only:
+            tokens, labels = w5_batch()
+            t, faults = time_steps(make_w5, tokens, labels, threads, w5_steps, 1, w5_warmup)
+            median, flops = statistics.median(t), w5_flops()
+            results["workloads"].append({"key": "W5" + args.tag, "threads": threads, "unit": "step",
+                                         "seconds": median, "samples": t, "minor_faults_per_op": faults,
+                                         "flops": flops, "gflops": flops / median / 1e9,
+                                         "batch": W5_BATCH, "sequence_length": W5_STEPS})
+            print("  W5%s threads=%d: %.2f ms/step (median of %d), %.1f GFLOP/s, %.0f minor page faults/step"
+                  % (args.tag, threads, median * 1e3, len(t), flops / median / 1e9, faults), flush=True)
 
     if "accuracy" in only:
         results["accuracy"] = []
