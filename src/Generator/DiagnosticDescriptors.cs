@@ -182,6 +182,24 @@ namespace NetGen.Generator
             "Recurrent layer after one that returns only its last step",
             "{0} '{1}' follows '{2}', which returns only its last step {3}; set ReturnSequences = true on '{2}' so '{1}' receives every step");
 
+        // ---- Attention and Transformers ---------------------------------------------------------
+
+        public static readonly DiagnosticDescriptor HeadsDoNotDivide = Error("NG0037",
+            "Model width not divisible by the head count",
+            "{0} '{1}' splits {2} features into {3} heads, but {2} is not a multiple of {3}; heads that divide {2} nearby: {4}");
+
+        public static readonly DiagnosticDescriptor NeedsTimeAxis = Error("NG0038",
+            "Layer needs a sequence",
+            "{0} '{1}' receives {2}, which has no time axis; it works on a sequence [B, T, D], e.g. from [TokenInput] and [Embedding]");
+
+        public static readonly DiagnosticDescriptor CausalThenPooled = Warning("NG0039",
+            "Causal layers pooled over time",
+            "GlobalAveragePool1D '{0}' averages every position after the causal '{1}', so each output mixes in the future the causal mask kept out; drop Causal for a classifier, or predict per step");
+
+        public static readonly DiagnosticDescriptor PositionalNeedsSequence = Error("NG0040",
+            "PositionalEmbedding needs a sequence",
+            "PositionalEmbedding '{0}' receives {1}; it adds a vector per time step, so it needs a sequence [B, T, D], e.g. right after [Embedding]");
+
         // ---- The generator itself ----------------------------------------------------------------
 
         public static readonly DiagnosticDescriptor InternalError = Error("NG0099",

@@ -182,6 +182,41 @@ namespace NetGen.Generator.Tests
                 public partial class GruClassifier;
                 """, "Demo.Text.GruClassifier", "Demo.Text.GruClassifier.g.cs", Loss.CrossEntropy, 10, 3,
                 20 * 6 + 3 * 8 * (6 + 8 + 2) + 3 * 8 * (8 + 8 + 2) + 8 * 3 + 3),
+
+            new("SpamClassifier", """
+                using NetGen;
+
+                namespace Demo.Text;
+
+                /// <summary>A Transformer text classifier: padded token ids, two encoder blocks, the mean of the non-padding positions.</summary>
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(16, vocabularySize: 50)]
+                [Embedding(8, PaddingIndex = 0)]
+                [PositionalEmbedding]
+                [TransformerEncoder(heads: 2, feedForward: 16, Dropout = 0.1f)]
+                [TransformerEncoder(heads: 2, feedForward: 16, Dropout = 0.1f, NormFirst = true, Activation = Activation.Gelu)]
+                [GlobalAveragePool1D]
+                [Dense(2, Activation.Softmax)]
+                public partial class SpamClassifier;
+                """, "Demo.Text.SpamClassifier", "Demo.Text.SpamClassifier.g.cs", Loss.CrossEntropy, 16, 2,
+                50 * 8 + 16 * 8 + 2 * (4 * 8 * 8 + 4 * 8 + 2 * 8 * 16 + 16 + 8 + 4 * 8) + 8 * 2 + 2),
+
+            new("TinyGpt", """
+                using NetGen;
+
+                namespace Demo.Text;
+
+                /// <summary>A decoder-only character model: causal attention, a learned position table, a per-step softmax.</summary>
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(12, vocabularySize: 20)]
+                [Embedding(8)]
+                [PositionalEmbedding(Sinusoidal = true)]
+                [MultiHeadAttention(2, Causal = true)]
+                [LayerNorm]
+                [Dense(20, Activation.Softmax)]
+                public partial class TinyGpt;
+                """, "Demo.Text.TinyGpt", "Demo.Text.TinyGpt.g.cs", Loss.CrossEntropy, 12, 12 * 20,
+                20 * 8 + 4 * 8 * 8 + 4 * 8 + 2 * 8 + 8 * 20 + 20),
         };
 
         private static readonly ConcurrentDictionary<string, Lazy<GeneratorRun>> Runs = new();

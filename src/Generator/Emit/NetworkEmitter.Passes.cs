@@ -29,6 +29,13 @@ namespace NetGen.Generator.Emit
                 {
                     _w.Line($"{Span} buffers = _buffers.Span;");
                 }
+                if (_plan.MasksPadding)
+                {
+                    _w.Line();
+                    _w.Line($"// Padding: positions holding token {_spec.PaddingIndex} are masked as keys and left out of sequence means");
+                    WriteView(NetworkPlan.KeyPaddingMask);
+                    _w.Line($"global::NetGen.Kernels.Masks.Padding(x, {Format.Int(_spec.PaddingIndex)}, {NetworkPlan.KeyPaddingMask.Local}, B, SequenceLength);");
+                }
                 if (_plan.ConvertsInput)
                 {
                     _w.Line();
@@ -73,7 +80,9 @@ namespace NetGen.Generator.Emit
         private void WriteBackwardPass()
         {
             _w.Line("// Backward: the layers in reverse, each turning ∂L/∂(its output) into its parameter gradients");
-            _w.Line("// and, where an earlier layer needs it, ∂L/∂(its input). Every gradient is overwritten, none accumulated.");
+            _w.Line(_plan.Layers.Any(l => l.Layer is TransformerEncoderSpec)
+                ? "// and, where an earlier layer needs it, ∂L/∂(its input). Parameter gradients are overwritten; inside an encoder block a tensor\n// that feeds two branches gets the sum of their gradients."
+                : "// and, where an earlier layer needs it, ∂L/∂(its input). Every gradient is overwritten, none accumulated.");
             using (_w.Block($"private void BackwardPass({InputSpan} x, int B)"))
             {
                 // The views the plan says backward reads or writes, then the layers in reverse.

@@ -55,6 +55,9 @@ namespace NetGen.Generator.Layers
         /// <summary>Whether it reads token ids (only an Embedding does; any other layer after [TokenInput] is NG0033).</summary>
         public virtual bool ReadsTokens => false;
 
+        /// <summary>Whether it reads the key-padding mask (attention and sequence pooling, when the Embedding has a PaddingIndex).</summary>
+        public virtual bool ReadsKeyPadding => false;
+
         /// <summary>Whether an image input reaches it channel-major ([C, B, H, W]): the spatial layers' layout.</summary>
         public virtual bool ReadsChannelMajor => false;
 
@@ -82,6 +85,11 @@ namespace NetGen.Generator.Layers
             EmbeddingKind.Instance,
             RecurrentKind.Lstm,
             RecurrentKind.Gru,
+            LayerNormKind.Instance,
+            AttentionKind.Instance,
+            PositionalEmbeddingKind.Instance,
+            SequencePoolKind.Instance,
+            TransformerEncoderKind.Instance,
         };
 
         private static readonly Dictionary<string, LayerKind> ByAttributeName = All.ToDictionary(k => k.Attribute);

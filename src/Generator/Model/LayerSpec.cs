@@ -23,6 +23,9 @@ namespace NetGen.Generator.Model
 
         /// <summary>Whether the layer behaves differently in training and in inference (dropout, batch-norm).</summary>
         public virtual bool ModeDependent => false;
+
+        /// <summary>Whether training draws dropout masks for it from the network's dropout stream.</summary>
+        public virtual bool UsesDropoutStream => false;
     }
 
     /// <summary><c>y = activation(x·Wᵀ + b)</c> with <c>W</c> stored <c>[Units, InFeatures]</c>.</summary>

@@ -2,6 +2,7 @@ namespace NetGen.Generator.Model
 {
     /// <param name="Namespace">As C# needs it (keywords escaped with @), or null for the global namespace.</param>
     /// <param name="ClassName">As C# needs it (<c>@class</c>).</param>
+    /// <param name="PaddingIndex">The Embedding's padding id, masked as a key in attention and left out of sequence pooling; −1 for none.</param>
     /// <param name="Vocabulary">The token-id range of a [TokenInput] network, 0 for float inputs.</param>
     /// <param name="DisplayName">As people read it, for the summary and comments (<c>class</c>).</param>
     /// <summary>
@@ -17,6 +18,7 @@ namespace NetGen.Generator.Model
         LossKind Loss,
         TensorType Input,
         int Vocabulary,
+        int PaddingIndex,
         EquatableArray<LayerSpec> Layers,
         EquatableArray<ParameterSpec> Parameters,
         int ParameterCount,

@@ -93,6 +93,8 @@ namespace NetGen.Generator.Model
 
         public override bool ModeDependent => true;
 
+        public override bool UsesDropoutStream => true;
+
         public override string? Detail => Format.Float(Rate);
     }
 }

@@ -26,6 +26,9 @@ namespace NetGen.Generator.Planning
 
         public LayerSpec Layer { get; }
 
+        /// <summary>The local span of the key-padding mask [B, T] (1 = padding), for layers that read it in a network that masks padding; else null.</summary>
+        public string? KeyPadding { get; init; }
+
         /// <summary>The layer's kind: its rules, tensors and emitter.</summary>
         public LayerKind Kind => LayerKinds.Of(Layer);
 

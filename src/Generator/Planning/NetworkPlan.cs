@@ -22,6 +22,10 @@ namespace NetGen.Generator.Planning
     /// </summary>
     internal sealed class NetworkPlan
     {
+        /// <summary>The key-padding mask [B, T] computed from the token ids when the Embedding has a PaddingIndex and a layer reads it.</summary>
+        public static readonly WorkspaceBuffer KeyPaddingMask = new("_keyPadding", "keyPadding", "SequenceLength", "[B, T]",
+            "1 where the token is the padding id: masked as a key and left out of sequence means", Role: BufferRole.Activation);
+
         /// <summary>The network input regrouped channel-major, when a spatial layer reads an input of several channels.</summary>
         public static readonly WorkspaceBuffer InputChannelMajor = new("_inputChannelMajor", "xChannels", "InputSize", "[C, B, H, W]",
             "the input regrouped channel-major for the spatial layers", Role: BufferRole.Activation);
@@ -32,7 +36,9 @@ namespace NetGen.Generator.Planning
             Layers = layers;
             Tensors = tensors;
             ConvertsInput = InputFeedsSpatialLayer(spec) && spec.Input.Dims[0] > 1;
+            MasksPadding = spec.PaddingIndex >= 0 && layers.Any(l => l.Kind.ReadsKeyPadding);
             Buffers = (ConvertsInput ? new[] { InputChannelMajor } : Enumerable.Empty<WorkspaceBuffer>())
+                .Concat(MasksPadding ? new[] { KeyPaddingMask } : Enumerable.Empty<WorkspaceBuffer>())
                 .Concat(layers.SelectMany(l => l.Emitter.Buffers(l))).ToList();
             var byLocal = Buffers.ToDictionary(b => b.Local);
 
@@ -54,6 +60,10 @@ namespace NetGen.Generator.Planning
                 {
                     backward.Add(inputGradient);
                 }
+                if (layer.KeyPadding is not null)
+                {
+                    backward.Add(KeyPaddingMask);
+                }
                 if (layer.FusedInputDerivative is { } fused)
                 {
                     backward.Add(byLocal[fused.OutputVar]);
@@ -74,6 +84,9 @@ namespace NetGen.Generator.Planning
         /// <summary>Every workspace buffer, the input conversion first, then each layer's in order.</summary>
         public IReadOnlyList<WorkspaceBuffer> Buffers { get; }
 
+        /// <summary>Whether the forward pass computes <see cref="KeyPaddingMask"/> from the tokens first.</summary>
+        public bool MasksPadding { get; }
+
         /// <summary>Whether the input is regrouped channel-major into <see cref="InputChannelMajor"/> before the first layer.</summary>
         public bool ConvertsInput { get; }
 
@@ -91,7 +104,7 @@ namespace NetGen.Generator.Planning
 
         public bool BackwardReadsParameters { get; }
 
-        public bool HasDropout => Spec.Layers.Any(l => l is DropoutSpec);
+        public bool HasDropout => Spec.Layers.Any(l => l.UsesDropoutStream);
 
         /// <summary>
         /// Whether the network gets the stateful one-step API for generation: token inputs, and every
@@ -120,7 +133,10 @@ namespace NetGen.Generator.Planning
             }
             for (int i = 0; i < spec.Layers.Count; i++)
             {
-                var context = new LayerContext(spec.Layers[i], i, inputVar, inputGradient, i == spec.Layers.Count - 1, spec.Loss, channelMajor, spec.HasModes);
+                var context = new LayerContext(spec.Layers[i], i, inputVar, inputGradient, i == spec.Layers.Count - 1, spec.Loss, channelMajor, spec.HasModes)
+                {
+                    KeyPadding = spec.PaddingIndex >= 0 && LayerKinds.Of(spec.Layers[i]).ReadsKeyPadding ? KeyPaddingMask.Local : null,
+                };
                 layers.Add(context);
                 inputVar = context.Emitter.OutputVar(context);
                 inputGradient = context.Emitter.OutputGradientVar(context);
@@ -150,6 +166,7 @@ namespace NetGen.Generator.Planning
                 planned.Add(new LayerContext(l.Layer, l.Index, l.InputVar, l.InputGradientVar, l.IsOutput, l.Loss, l.InputChannelMajor, l.HasModes)
                 {
                     InputGradientAccumulates = tensors[i].GradientAccumulates,
+                    KeyPadding = l.KeyPadding,
                     FusedConv = own is ConvIntoPoolFusion ? planned[i - 1] : null,
                     FusedInputDerivative = own is InputDerivativeFusion d ? (d.Activation, d.OutputVar, layers[i - 1].Layer.Name) : null,
                     FusedIntoPool = next is ConvIntoPoolFusion ? nextName : null,

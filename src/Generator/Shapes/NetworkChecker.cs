@@ -74,6 +74,7 @@ namespace NetGen.Generator.Shapes
                 }
             }
 
+            CheckCausalPooling(layers, layerAttributes, context);
             bool allLayersChecked = layers.Count == layerAttributes.Count;
             if (allLayersChecked && !layers.Any(l => l.ParameterCount > 0))
             {
@@ -103,12 +104,37 @@ namespace NetGen.Generator.Shapes
                 loss.Value,
                 inputShape,
                 context.Vocabulary,
+                PaddingOf(layers),
                 new EquatableArray<LayerSpec>(layers),
                 new EquatableArray<ParameterSpec>(parameters),
                 parameters.Sum(p => p.Length),
                 new EquatableArray<ParameterSpec>(buffers),
                 buffers.Sum(p => p.Length));
         }
+
+        /// <summary>NG0039: averaging over time after a causal layer lets every output see the future the mask kept out.</summary>
+        private static void CheckCausalPooling(List<LayerSpec> layers, List<LayerAttribute> attributes, CheckContext context)
+        {
+            if (layers.Count != attributes.Count)
+            {
+                return;
+            }
+            LayerSpec? causal = null;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                if (layers[i] is AttentionSpec { Causal: true } or TransformerEncoderSpec { Causal: true })
+                {
+                    causal = layers[i];
+                }
+                else if (layers[i] is SequencePoolSpec pool && causal is not null)
+                {
+                    context.Report(DiagnosticDescriptors.CausalThenPooled, attributes[i].Location, pool.Name, causal.Name);
+                }
+            }
+        }
+
+        /// <summary>The padding id of the network's Embedding, or −1.</summary>
+        private static int PaddingOf(List<LayerSpec> layers) => layers.OfType<EmbeddingSpec>().FirstOrDefault() is { PaddingIndex: >= 0 } e ? e.PaddingIndex : -1;
 
         /// <summary>A member may not share its class's name, so the class may not be named like one NetGen generates.</summary>
         private static void CheckNameClash(NetworkDeclaration declaration, List<LayerSpec> layers, CheckContext context)
