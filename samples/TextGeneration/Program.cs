@@ -60,7 +60,7 @@ int minimumTokens = (int)Math.Ceiling((CharModel.SequenceLength + 1) / HeldOutFr
 if (tokens.Length < minimumTokens)
 {
     Console.Error.WriteLine($"The text has {tokens.Length:N0} bytes; this sample needs at least {minimumTokens:N0}, " +
-        $"so that the held-out last {HeldOutFraction:P0} holds one window of {CharModel.SequenceLength + 1} bytes.");
+        $"so that the held-out last {HeldOutFraction * 100:0}% holds one window of {CharModel.SequenceLength + 1} bytes.");
     return 1;
 }
 (int[] trainTokens, int[] heldOutTokens) = TextWindows.Split(tokens, HeldOutFraction);
@@ -89,7 +89,8 @@ History history = model.Fit(train, new FitOptions
 });
 double trainSeconds = clock.Elapsed.TotalSeconds;
 Console.WriteLine();
-Console.WriteLine($"Trained {history.Epochs.Count} epochs in {trainSeconds:F0} s ({trainSeconds / history.Epochs.Count:F0} s per epoch).");
+int epochsRun = history.Epochs.Count;
+Console.WriteLine($"Trained {epochsRun} epoch{(epochsRun == 1 ? "" : "s")} in {trainSeconds:F0} s ({trainSeconds / epochsRun:F0} s per epoch).");
 
 foreach (float temperature in new[] { 0.5f, 1.0f })
 {
@@ -103,15 +104,21 @@ string curves = Path.Combine(outDir, "char-model-curves.png");
 string csv = Path.Combine(outDir, "char-model-history.csv");
 model.Save(checkpoint);
 history.SaveCsv(csv);
-TrainingCurves.SavePng(history, curves, title: "Character LSTM on Jane Austen");
-Console.WriteLine();
-Console.WriteLine($"Wrote {curves}, {csv}, {checkpoint}.");
+TrainingCurves.SavePng(history, curves, title: $"Character LSTM on {(dataPath is null ? "Jane Austen" : Path.GetFileName(dataPath))}");
 
 // The mean cross-entropy of every held-out byte given the bytes before it in its 64-byte window
 // (each window starts from a zero LSTM state); with ASCII text one byte is one character.
+// Measured on the checkpoint reloaded into a fresh network, which must score exactly as the trained one.
 double heldOutLoss = model.Evaluate(heldOut).Loss;
-Console.WriteLine($"Held-out loss: {heldOutLoss.ToString("F3", CultureInfo.InvariantCulture)} nats per character");
-return 0;
+var reloaded = CharModel.Load(checkpoint);
+double reloadedLoss = reloaded.Evaluate(heldOut).Loss;
+bool same = reloadedLoss == heldOutLoss;
+Console.WriteLine();
+Console.WriteLine($"Wrote {curves}, {csv}, {checkpoint}.");
+Console.WriteLine(same ? "The reloaded checkpoint scores the held-out text exactly as the trained network."
+    : $"The reloaded checkpoint scores {reloadedLoss:F6} on the held-out text; the trained network {heldOutLoss:F6}.");
+Console.WriteLine($"Held-out loss: {reloadedLoss.ToString("F3", CultureInfo.InvariantCulture)} nats per character");
+return same ? 0 : 1;
 
 // The corpus shipped inside the executable.
 static byte[] EmbeddedCorpus()
