@@ -619,6 +619,107 @@ namespace NetGen.Generator.Tests
                 Error("NG0016", "'dense'", "[B, 28, 28]", "[Flatten]"));
 
         [Fact]
+        public void NG0037_width_not_divisible_by_heads_names_the_nearest_that_are() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [Embedding(10)]
+                [TransformerEncoder({|NG0037:heads: 4|}, feedForward: 16)]
+                [GlobalAveragePool1D]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [Embedding(10)]
+                [MultiHeadAttention({|NG0037:3|})]
+                [GlobalAveragePool1D]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net2;
+                """,
+                Error("NG0037", "TransformerEncoder 'transformer_encoder'", "10 features into 4 heads", "nearby: 2, 5"),
+                Error("NG0037", "MultiHeadAttention 'multi_head_attention'", "into 3 heads", "nearby: 2, 5"));
+
+        [Fact]
+        public void NG0038_attention_norm_and_pooling_need_a_time_axis() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [Input(16)]
+                [{|NG0038:LayerNorm|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [Embedding(8)]
+                [Lstm(8)]
+                [{|NG0038:MultiHeadAttention(2)|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net2;
+
+                [Network(Loss.CrossEntropy)]
+                [Input(1, 4, 4)]
+                [{|NG0038:GlobalAveragePool1D|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net3;
+                """,
+                Error("NG0038", "LayerNorm 'layer_normalization'", "[B, 16]", "no time axis"),
+                Error("NG0038", "MultiHeadAttention 'multi_head_attention'", "[B, 8]"),
+                Error("NG0038", "GlobalAveragePool1D 'global_average_pooling1d'", "[B, 1, 4, 4]"));
+
+        [Fact]
+        public void NG0039_causal_layers_pooled_over_time_warn_and_still_generate() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [Embedding(8)]
+                [TransformerEncoder(heads: 2, feedForward: 16, Causal = true)]
+                [{|NG0039:GlobalAveragePool1D|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Warning("NG0039", "'global_average_pooling1d'", "causal 'transformer_encoder'"));
+
+        [Fact]
+        public void NG0040_positional_embedding_on_a_vector() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [Input(16)]
+                [{|NG0040:PositionalEmbedding|}]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0040", "'positional_embedding'", "[B, 16]"));
+
+        [Fact]
+        public void NG0031_transformer_dropout_activation_and_epsilon_out_of_range() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [Embedding(8)]
+                [TransformerEncoder(2, 16, {|NG0031:Dropout = 1f|}, {|NG0031:Activation = Activation.Tanh|}, {|NG0031:Epsilon = 0f|})]
+                [GlobalAveragePool1D]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0031", "dropout of TransformerEncoder", "[0, 1)", "1"),
+                Error("NG0031", "activation of TransformerEncoder", "Activation.ReLU or Activation.Gelu", "Activation.Tanh"),
+                Error("NG0031", "epsilon of TransformerEncoder", "above 0", "0"));
+
+        [Fact]
+        public void NG0010_feed_forward_width_below_one() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.CrossEntropy)]
+                [TokenInput(8, vocabularySize: 10)]
+                [Embedding(8)]
+                [TransformerEncoder(2, {|NG0010:0|})]
+                [GlobalAveragePool1D]
+                [Dense(2, Activation.Softmax)]
+                public partial class Net;
+                """,
+                Error("NG0010", "feed-forward width of TransformerEncoder", "0"));
+
+        [Fact]
         public void NG0010_stride_and_dilation_of_zero() =>
             DiagnosticVerifier.Verify(Usings + """
                 [Network(Loss.MeanSquaredError)]
@@ -786,9 +887,9 @@ namespace NetGen.Generator.Tests
                 .ToImmutableArray();
 
         [Fact]
-        public void Catalog_is_NG0001_to_NG0036_plus_NG0099_with_warnings_only_where_legal()
+        public void Catalog_is_NG0001_to_NG0040_plus_NG0099_with_warnings_only_where_legal()
         {
-            string[] expected = Enumerable.Range(1, 36).Select(i => $"NG{i:0000}").Append("NG0099").ToArray();
+            string[] expected = Enumerable.Range(1, 40).Select(i => $"NG{i:0000}").Append("NG0099").ToArray();
             Assert.Equal(expected, Catalog.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal));
             Assert.All(Catalog, d =>
             {
@@ -796,9 +897,9 @@ namespace NetGen.Generator.Tests
                 Assert.True(d.IsEnabledByDefault, d.Id);
                 Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()), d.Id);
             });
-            Assert.Equal(new[] { "NG0020", "NG0021", "NG0026" },
+            Assert.Equal(new[] { "NG0020", "NG0021", "NG0026", "NG0039" },
                 Catalog.Where(d => d.DefaultSeverity == DiagnosticSeverity.Warning).Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal));
-            Assert.All(Catalog.Where(d => d.Id is not ("NG0020" or "NG0021" or "NG0026")), d => Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity));
+            Assert.All(Catalog.Where(d => d.Id is not ("NG0020" or "NG0021" or "NG0026" or "NG0039")), d => Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity));
         }
 
         [Fact]
