@@ -16,8 +16,11 @@ namespace NetGen.Kernels
     /// </summary>
     public static unsafe class Gemm
     {
-        /// <summary>Below this many floating-point operations per thread, a product stays on one thread.</summary>
-        private const long MinFlopsPerPart = 2_000_000;
+        /// <summary>
+        /// Below this many floating-point operations per thread, a product stays on one thread. Settable
+        /// only so that a benchmark can force a split and measure what it would gain.
+        /// </summary>
+        internal static long MinFlopsPerPart { get; set; } = 2_000_000;
 
         /// <summary>Below this many multiply-adds, tiles cost more than they save: plain loops do the product.</summary>
         private const long TinyProduct = 2048;

@@ -2,6 +2,9 @@ using System;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
+// The benchmark program times the fork/join itself (ForkJoinProbe), which no public API exposes.
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("NetGen.Benchmarks")]
+
 namespace NetGen.Kernels
 {
     /// <summary>
