@@ -13,7 +13,7 @@ namespace NetGen.Kernels
     /// A persistent pool that shares the blocks of one job between the caller and idle cores,
     /// without allocating: the job is a function pointer and a pointer to the caller's arguments on
     /// its stack. Blocks are claimed in shrinking runs from the two ends of the range (a quarter of
-    /// what is left, with two threads), so a job of 64 blocks costs about ten claims rather than 64;
+    /// what is left, with two threads), so a job of 64 blocks costs about 15 claims rather than 64;
     /// a core that is busy elsewhere never holds the job up — the caller simply claims more itself —
     /// while on an idle machine each core keeps to the same end of every job. Which thread runs a
     /// block never changes what the block computes, so results do not depend on the timing.
@@ -42,7 +42,9 @@ namespace NetGen.Kernels
 
         // The range word packs the unclaimed blocks [front, end) (24 bits each) and the low 16 bits
         // of the job's generation, so that a worker still holding an older job's announcement cannot
-        // claim from this one: its compare-and-swap fails on the tag.
+        // claim from this one: its compare-and-swap fails on the tag. (A worker stalled for exactly a
+        // multiple of 65,536 jobs would pass it; it would then run blocks of the current job, with the
+        // current arguments — correct work, only possibly beyond that job's thread count.)
         private const int IndexBits = 24;
         private const long IndexMask = (1L << IndexBits) - 1;
         private const int TagShift = 2 * IndexBits;
