@@ -134,7 +134,7 @@ namespace NetGen.Runtime.Tests
             }
         }
 
-        /// <summary>A block that runs a job of its own: it must run on this thread, not wait for the pool it is in.</summary>
+        /// <summary>A block that runs a job of its own: the inner job must run (on the block's thread) instead of waiting for the pool it is in.</summary>
         private static unsafe void RunNestedJob(void* state, int block)
         {
             ref Counts counts = ref *(Counts*)state;
