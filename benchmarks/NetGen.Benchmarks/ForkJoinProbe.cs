@@ -23,19 +23,29 @@ namespace NetGen.Benchmarks
         public static int Run(string[] args)
         {
             int rounds = 21;
+            bool each = false;
             for (int i = 0; i < args.Length; i++)
             {
                 if (args[i] == "--rounds" && i + 1 < args.Length)
                 {
                     rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
                 }
+                else if (args[i] == "--each")
+                {
+                    each = true;
+                }
                 else
                 {
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: forkjoin [--rounds N]");
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: forkjoin [--rounds N] [--each]");
                     return 2;
                 }
             }
             Console.WriteLine($"// {Environment.ProcessorCount} processors, {Simd.Level}, {rounds} rounds; median [25%-75%] per call");
+            if (each)
+            {
+                EachCall(rounds * 200);
+                return 0;
+            }
             ForkJoin(rounds);
             Products(rounds);
             return 0;
@@ -84,6 +94,77 @@ namespace NetGen.Benchmarks
             }
             Print(cases, MeasureInner(cases, rounds));
         }
+
+        /// <summary>
+        /// Every call timed on its own, the cases interleaved call by call; reports the 5th, 25th and 50th
+        /// percentiles. On a busy machine the helper gets a core only now and then: the low percentiles
+        /// are the calls where it did, so they estimate what an idle machine would show.
+        /// </summary>
+        private static void EachCall(int calls)
+        {
+            var cases = new List<(string Name, Action Call)>
+            {
+                ("fork/join, two 2 µs blocks (2 threads)", () => WorkerPool.Run(2, 2, &Spin2, null)),
+                ("two 2 µs blocks on 1 thread", () => WorkerPool.Run(2, 1, &Spin2, null)),
+                ("fork/join, 64 empty blocks (2 threads)", () => WorkerPool.Run(64, 2, &Empty, null)),
+            };
+            var products = new (string Name, char Kind, int M, int N, int K)[]
+            {
+                ("LSTM h·Whhᵀ NT 32x512x128", 'T', 32, 512, 128),
+                ("LSTM dg·Whh NN 32x128x512", 'N', 32, 128, 512),
+                ("LSTM dgᵀ·h  TN 512x128x32", 'W', 512, 128, 32),
+                ("W2 784→128 NT B32", 'T', 32, 128, 784),
+                ("W2 128→64  NT B32", 'T', 32, 64, 128),
+                ("W2 64→128  NN B32", 'N', 32, 128, 64),
+                ("W2 dW 64x128 TN B32", 'W', 64, 128, 32),
+                ("W2 64→10   NT B32", 'T', 32, 10, 64),
+                ("W2 64→10   NT B128", 'T', 128, 10, 64),
+                ("W2 10→64   NN B128", 'N', 128, 64, 10),
+            };
+            long savedMin = Gemm.MinFlopsPerPart;
+            foreach (var (name, kind, m, n, k) in products)
+            {
+                var rng = new Rng(m + n + k);
+                AlignedBuffer a = Random(m * k, rng), b = Random(n * k, rng), c = new(m * n);
+                Action product = kind switch
+                {
+                    'T' => () => Gemm.MultiplyNT(m, n, k, a.Span, b.Span, c.Span, false),
+                    'N' => () => Gemm.MultiplyNN(m, n, k, a.Span, b.Span, c.Span, false),
+                    _ => () => Gemm.MultiplyTN(m, n, k, a.Span, b.Span, c.Span, false),
+                };
+                cases.Add(($"{name}, 1 thread", () => { Parallelism.MaxThreads = 1; product(); }));
+                cases.Add(($"{name}, 2 forced", () => { Parallelism.MaxThreads = 2; Gemm.MinFlopsPerPart = 1; product(); Gemm.MinFlopsPerPart = savedMin; }));
+                cases.Add(($"{name}, 2 default", () => { Parallelism.MaxThreads = 2; product(); }));
+            }
+            var samples = new double[cases.Count][];
+            for (int c = 0; c < cases.Count; c++)
+            {
+                samples[c] = new double[calls];
+                for (int i = 0; i < 1000; i++)
+                {
+                    cases[c].Call();
+                }
+            }
+            for (int i = 0; i < calls; i++)
+            {
+                for (int c = 0; c < cases.Count; c++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    cases[c].Call();
+                    samples[c][i] = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+                }
+            }
+            Parallelism.MaxThreads = 2;
+            Console.WriteLine($"each call timed alone, {calls} calls per case: p5 / p25 / p50 in ns");
+            for (int c = 0; c < cases.Count; c++)
+            {
+                double[] sorted = samples[c].OrderBy(x => x).ToArray();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {cases[c].Name,-42} {sorted[calls / 20],8:F0} {sorted[calls / 4],8:F0} {sorted[calls / 2],8:F0}"));
+            }
+        }
+
+        private static void Spin2(void* state, int block) => SpinFor(2e-6);
 
         private static double s_elapsed;
 

@@ -1,7 +1,7 @@
 // NetGen benchmark suite. Two modes:
 //   dotnet run -c Release -- [BenchmarkDotNet arguments]     e.g. --filter '*Kernel*' --job short
 //   dotnet run -c Release -- accuracy [--workload W1|W4] [--epochs 5] [--threads N] [--out file.json]
-//   dotnet run -c Release -- forkjoin [--rounds 21]     a quick Stopwatch probe of fork/join and small products
+//   dotnet run -c Release -- forkjoin [--rounds 21] [--each]   a quick Stopwatch probe of fork/join and small products
 // See docs/benchmarks.md.
 using System;
 using System.Collections.Generic;
