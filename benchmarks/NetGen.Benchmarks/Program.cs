@@ -1,6 +1,7 @@
 // NetGen benchmark suite. Two modes:
 //   dotnet run -c Release -- [BenchmarkDotNet arguments]     e.g. --filter '*Kernel*' --job short
 //   dotnet run -c Release -- accuracy [--workload W1|W4] [--epochs 5] [--threads N] [--out file.json]
+//   dotnet run -c Release -- forkjoin [--rounds 21] [--each]   a quick Stopwatch probe of fork/join and small products
 // See docs/benchmarks.md.
 using System;
 using System.Collections.Generic;
@@ -19,6 +20,10 @@ using NetGen.Kernels;
 if (args.Length > 0 && args[0] == "accuracy")
 {
     return Accuracy.Run(args.Skip(1).ToArray());
+}
+if (args.Length > 0 && args[0] == "forkjoin")
+{
+    return ForkJoinProbe.Run(args.Skip(1).ToArray());
 }
 
 Settings.JobFromCommandLine = args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparison.Ordinal));

@@ -130,6 +130,68 @@ namespace NetGen.Runtime.Tests
             }
         }
 
+        /// <summary>
+        /// The small products of an LSTM step (B=32, H=128) and of W2 (784-128-64-10) at batch 32 and 128,
+        /// through every entry point with its fusions, split over two threads — as the thresholds decide,
+        /// and forced down to the last block — against one thread, bit for bit.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(SimdLevels.All), MemberType = typeof(SimdLevels))]
+        public void Small_products_split_over_two_threads_equal_one_thread_bit_for_bit(SimdLevel level)
+        {
+            var shapes = new List<(int Batch, int In, int Out)> { (32, 128, 512) };
+            foreach (int batch in new[] { 32, 128 })
+            {
+                shapes.AddRange([(batch, 784, 128), (batch, 128, 64), (batch, 64, 10)]);
+            }
+            int savedThreads = Parallelism.MaxThreads;
+            long savedMin = Gemm.MinFlopsPerPart;
+            try
+            {
+                SimdLevels.With(level, () =>
+                {
+                    foreach (var (batch, inFeatures, outFeatures) in shapes)
+                    {
+                        var rng = new Rng(batch + inFeatures + outFeatures);
+                        float[] x = Random(batch * inFeatures, rng), w = Random(outFeatures * inFeatures, rng), bias = Random(outFeatures, rng);
+                        float[] dz = Random(batch * outFeatures, rng), yIn = Random(batch * inFeatures, rng);
+                        float[][] Run(int threads, long minFlopsPerPart)
+                        {
+                            Parallelism.MaxThreads = threads;
+                            Gemm.MinFlopsPerPart = minFlopsPerPart;
+                            float[] z = new float[batch * outFeatures], zRelu = new float[batch * outFeatures];
+                            float[] dx = new float[batch * inFeatures], dxTanh = new float[batch * inFeatures];
+                            float[] dw = new float[outFeatures * inFeatures], db = new float[outFeatures];
+                            float[] accumulated = Random(batch * outFeatures, new Rng(3));
+                            Dense.Forward(x, w, bias, z, batch, inFeatures, outFeatures);
+                            Dense.Forward(x, w, bias, zRelu, zRelu, batch, inFeatures, outFeatures, Activation.ReLU);
+                            Gemm.MultiplyNT(batch, outFeatures, inFeatures, x, w, accumulated, accumulate: true);
+                            Dense.BackwardInput(dz, w, dx, batch, inFeatures, outFeatures);
+                            Dense.BackwardInput(dz, w, dxTanh, batch, inFeatures, outFeatures, Activation.Tanh, yIn);
+                            Dense.BackwardParameters(dz, x, dw, db, batch, inFeatures, outFeatures);
+                            return [z, zRelu, accumulated, dx, dxTanh, dw, db];
+                        }
+                        float[][] one = Run(1, savedMin), chosen = Run(2, savedMin), forced = Run(2, 1), again = Run(2, 1);
+                        for (int i = 0; i < one.Length; i++)
+                        {
+                            string what = $"[{batch},{inFeatures}]→{outFeatures}, output {i}";
+                            Assert.True(one[i].AsSpan().SequenceEqual(chosen[i]), $"{what}: 1 thread and 2 (default split) differ");
+                            Assert.True(one[i].AsSpan().SequenceEqual(forced[i]), $"{what}: 1 thread and 2 (forced split) differ");
+                            Assert.True(forced[i].AsSpan().SequenceEqual(again[i]), $"{what}: two forced runs differ");
+                        }
+                        // And the 1-thread results are right (the bit comparison alone would pass a kernel broken on both).
+                        Check(one[0], Naive(batch, outFeatures, inFeatures, x, Transpose(w, outFeatures, inFeatures), new float[batch * outFeatures], false, bias),
+                            inFeatures, "forward");
+                    }
+                });
+            }
+            finally
+            {
+                Parallelism.MaxThreads = savedThreads;
+                Gemm.MinFlopsPerPart = savedMin;
+            }
+        }
+
         [Fact]
         public void Operands_too_short_are_refused_with_their_sizes()
         {
