@@ -24,5 +24,16 @@ namespace NetGen
                 s_maxThreads = Math.Min(value, WorkerPool.MaxParts);
             }
         }
+
+        /// <summary>
+        /// The one rule for how many threads a job gets: as many as have at least <paramref name="minPerThread"/>
+        /// units of its <paramref name="work"/> each (floating-point operations for products, values for memory
+        /// passes), between 1 and <see cref="MaxThreads"/>. Kernels differ only in the minimum they pass.
+        /// </summary>
+        internal static int ThreadsFor(long work, long minPerThread) =>
+            (int)Math.Min(MaxThreads, Math.Max(1, work / Math.Max(1, minPerThread)));
+
+        /// <summary>Threads for a pass over <paramref name="values"/> floats (unfold, fold, pooling): one below 64 K values, else all.</summary>
+        internal static int ThreadsForPass(long values) => values < 64 * 1024 ? 1 : MaxThreads;
     }
 }

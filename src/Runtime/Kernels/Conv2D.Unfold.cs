@@ -29,7 +29,7 @@ namespace NetGen.Kernels
             fixed (float* px = x, pcol = col)
             {
                 var job = new UnfoldJob { X = px, Col = pcol, Batch = batch, Geometry = g, ColRowLength = (long)batch * g.OutPositions };
-                WorkerPool.Run(batch, Threads((long)g.PatchSize * batch * g.OutPositions), &UnfoldSample, &job);
+                WorkerPool.Run(batch, Parallelism.ThreadsForPass((long)g.PatchSize * batch * g.OutPositions), &UnfoldSample, &job);
             }
         }
 
@@ -161,7 +161,7 @@ namespace NetGen.Kernels
                 var job = new UnfoldJob { X = pdx, Col = pcol, Batch = batch, Geometry = g, ColRowLength = (long)batch * g.OutPositions };
                 // One block per sample: a sample's taps add into its own planes only, in a fixed order
                 // (channel, kernel row, kernel column).
-                WorkerPool.Run(batch, Threads((long)g.PatchSize * batch * g.OutPositions), &FoldSample, &job);
+                WorkerPool.Run(batch, Parallelism.ThreadsForPass((long)g.PatchSize * batch * g.OutPositions), &FoldSample, &job);
             }
         }
 

@@ -254,7 +254,7 @@ namespace NetGen.Kernels
             return new Job { Geometry = g, Batch = batch, Samples = samples, Chunks = chunks, Groups = groups ? Math.Min(chunks, MaxGroups) : chunks };
         }
 
-        private static int Threads(in ConvGeometry g, int batch) => Threads((long)g.PatchSize * batch * g.OutPositions);
+        private static int Threads(in ConvGeometry g, int batch) => Parallelism.ThreadsForPass((long)g.PatchSize * batch * g.OutPositions);
 
         private static Epilogue StoreEpilogue(Activation activation) => activation switch
         {
@@ -422,9 +422,6 @@ namespace NetGen.Kernels
             CheckLength(pooledLength, outputs, "pooled");
             CheckLength(argmaxLength, outputs, "argmax");
         }
-
-        /// <summary>Threads worth forking for a pass over <paramref name="values"/> floats: one below 64 K.</summary>
-        internal static int Threads(long values) => values < 64 * 1024 ? 1 : Parallelism.MaxThreads;
 
         private static void CheckLength(int actual, long expected, string name)
         {

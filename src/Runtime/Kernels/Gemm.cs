@@ -310,7 +310,7 @@ namespace NetGen.Kernels
         private static int Threads(long flops, int depth)
         {
             long perPart = depth < MinDepthToSplit ? MinFlopsPerPart * ShallowPenalty : MinFlopsPerPart;
-            return (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / perPart));
+            return Parallelism.ThreadsFor(flops, perPart);
         }
 
         private static int BlockColumns(Product product, SimdLevel level) => (product, level) switch

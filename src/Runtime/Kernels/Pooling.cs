@@ -91,7 +91,7 @@ namespace NetGen.Kernels
             int blocks = (job.Planes + job.PlanesPerBlock - 1) / job.PlanesPerBlock;
             fixed (Job* state = &job)
             {
-                WorkerPool.Run(blocks, Conv2D.Threads(job.Planes * planeSize), &RunBlock, state);
+                WorkerPool.Run(blocks, Parallelism.ThreadsForPass(job.Planes * planeSize), &RunBlock, state);
             }
         }
 

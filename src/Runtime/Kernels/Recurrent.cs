@@ -24,7 +24,7 @@ namespace NetGen.Kernels
         public static void RunBlocks(int batch, long flops, delegate*<void*, int, void> body, void* state)
         {
             int blocks = (batch + RowsPerBlock - 1) / RowsPerBlock;
-            int threads = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, flops / MinFlopsPerThread));
+            int threads = Parallelism.ThreadsFor(flops, MinFlopsPerThread);
             WorkerPool.Run(blocks, threads, body, state);
         }
 
