@@ -182,6 +182,15 @@ namespace NetGen.Generator.Emit
                     {
                         _w.Line("StartStreams(batchSize);");
                     }
+                    if (_plan.StepTracksPosition)
+                    {
+                        using (_w.Block("if (_position == SequenceLength)"))
+                        {
+                            _w.Line($"throw new global::System.InvalidOperationException(\"{_spec.DisplayName}.Step has fed \" + SequenceLength + \" tokens to each stream since it started; \" +");
+                            _w.Line("    \"its positions and key/value cache hold no more. Call ResetState and feed the most recent tokens again (a sliding window).\");");
+                        }
+                        _w.Line("int position = _position; // of this token in its stream");
+                    }
                     _w.Line("int B = batchSize;");
                     _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
                     string x = "tokens";
@@ -189,6 +198,10 @@ namespace NetGen.Generator.Emit
                     {
                         _w.Line();
                         x = layer.Emitter.Step(_w, layer, x);
+                    }
+                    if (_plan.StepTracksPosition)
+                    {
+                        _w.Line("_position++;");
                     }
                     _w.Line("return " + x + ";");
                 });
@@ -201,6 +214,10 @@ namespace NetGen.Generator.Emit
                 {
                     _w.Line($"{buffer.Field}.Span.Clear();");
                 }
+                if (_plan.StepTracksPosition)
+                {
+                    _w.Line("_position = 0;");
+                }
             }
             _w.Line();
             using (_w.Block("private void StartStreams(int streams)"))
@@ -210,6 +227,10 @@ namespace NetGen.Generator.Emit
                     _w.Line($"{buffer.Field} = new global::NetGen.AlignedBuffer(global::NetGen.Guard.WorkspaceLength(streams, {buffer.PerSample}));");
                 }
                 _w.Line("_streams = streams;");
+                if (_plan.StepTracksPosition)
+                {
+                    _w.Line("_position = 0;");
+                }
             }
         }
 

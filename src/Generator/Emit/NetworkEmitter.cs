@@ -201,6 +201,10 @@ namespace NetGen.Generator.Emit
             if (_plan.SupportsStep)
             {
                 _w.Line("private int _streams;          // independent streams the step state holds (see Step)");
+                if (_plan.StepTracksPosition)
+                {
+                    _w.Line("private int _position;         // tokens each stream has been fed since it started (see Step)");
+                }
                 foreach (StepBuffer buffer in _plan.StepBuffers)
                 {
                     _w.Line($"private global::NetGen.AlignedBuffer {buffer.Field} = global::NetGen.AlignedBuffer.Empty; // {buffer.Description}");

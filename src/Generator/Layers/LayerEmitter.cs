@@ -90,7 +90,10 @@ namespace NetGen.Generator.Layers
         public abstract string Describe(LayerContext context);
 
         /// <summary>Whether the layer can run one time step at a time, carrying its state (the generation path).</summary>
-        public virtual bool SupportsStep => false;
+        public virtual bool SupportsStep(LayerContext context) => false;
+
+        /// <summary>Whether its step reads the position of the token in its stream (<c>position</c>, counted since the last reset).</summary>
+        public virtual bool StepReadsPosition(LayerContext context) => false;
 
         /// <summary>Writes one time step for B streams reading <paramref name="input"/> ([B, features]); returns the span of its output.</summary>
         public virtual string Step(SourceWriter writer, LayerContext context, string input) => input;

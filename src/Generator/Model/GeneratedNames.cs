@@ -16,7 +16,7 @@ namespace NetGen.Generator.Model
             "Parameters", "Gradients", "ParameterLayout", "Buffers", "BufferLayout", "BufferCount", "Summary", "Outputs",
             "Forward", "ComputeLoss", "ComputeGradients", "TrainStep", "TrainingRng", "Load",
             "CheckBatch", "ForwardPass", "LossPass", "BackwardPass", "EnsureCapacity", "EnsureTrainingCapacity",
-            "SequenceLength", "VocabularySize", "Classes", "Step", "ResetState", "StartStreams", "_streams",
+            "SequenceLength", "VocabularySize", "Classes", "Step", "ResetState", "StartStreams", "_streams", "_position",
             "Enter", "GradientsPass", "_entered", "_parameters", "_gradients", "_buffers", "_capacity", "_trainingCapacity", "_lastBatch", "_dropoutRng",
         };
 

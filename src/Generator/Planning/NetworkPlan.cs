@@ -108,9 +108,13 @@ namespace NetGen.Generator.Planning
 
         /// <summary>
         /// Whether the network gets the stateful one-step API for generation: token inputs, and every
-        /// layer able to run a step at a time (embedding, recurrent, dense, dropout).
+        /// layer able to run a step at a time (embedding, recurrent, dense, dropout, LayerNorm, positional
+        /// tables, causal attention with its key/value cache).
         /// </summary>
-        public bool SupportsStep => Spec.TokenInputs && Layers.All(l => l.Emitter.SupportsStep);
+        public bool SupportsStep => Spec.TokenInputs && Layers.All(l => l.Emitter.SupportsStep(l));
+
+        /// <summary>Whether the step path counts positions (positional tables, key/value caches): a stream then holds at most SequenceLength tokens.</summary>
+        public bool StepTracksPosition => SupportsStep && Layers.Any(l => l.Emitter.StepReadsPosition(l));
 
         /// <summary>The buffers of the one-step path, layers in order.</summary>
         public IEnumerable<StepBuffer> StepBuffers => SupportsStep ? Layers.SelectMany(l => l.Emitter.StepBuffers(l)) : Enumerable.Empty<StepBuffer>();

@@ -176,7 +176,7 @@ namespace NetGen.Generator.Layers
             }
         }
 
-        public override bool SupportsStep => true;
+        public override bool SupportsStep(LayerContext context) => true;
 
         public override string Step(SourceWriter writer, LayerContext context, string input)
         {

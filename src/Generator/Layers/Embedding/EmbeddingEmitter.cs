@@ -70,7 +70,7 @@ namespace NetGen.Generator.Layers
                 $"{context.Const("Vocabulary")}, {context.Const("Out")}, paddingIndex: {Format.Int(e.PaddingIndex)});");
         }
 
-        public override bool SupportsStep => true;
+        public override bool SupportsStep(LayerContext context) => true;
 
         public override string Step(SourceWriter writer, LayerContext context, string input)
         {

@@ -40,7 +40,7 @@ namespace NetGen.Generator.Layers
             $"{context.Layer.Name}: Dropout {context.Layer.Input}, rate {Format.Float(Spec(context).Rate)} (inverted: kept values scaled by 1/(1 − rate))";
 
         /// <summary>Generation runs in inference mode, where dropout is the identity.</summary>
-        public override bool SupportsStep => true;
+        public override bool SupportsStep(LayerContext context) => true;
 
         public override void Forward(SourceWriter writer, LayerContext context)
         {

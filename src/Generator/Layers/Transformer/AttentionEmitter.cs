@@ -72,6 +72,33 @@ namespace NetGen.Generator.Layers
         }
 
         /// <summary>
+        /// Generation: the new position's q, k, v; its k and v appended to the stream's cache; attention over
+        /// positions 0..position (the causal mask, by construction); the output projection into <paramref name="output"/>.
+        /// </summary>
+        public static void Step(SourceWriter writer, LayerContext c, string input, string output)
+        {
+            writer.Line($"global::System.Span<float> {c.Local("StepQkv")} = {c.Field("StepQkv")}.Slice(B * 3 * {c.Const("Features")}); // [B, 3D]");
+            writer.Line($"global::System.Span<float> {c.Local("StepHeads")} = {c.Field("StepHeads")}.Slice(B * {c.Const("Features")}); // [B, D]");
+            writer.Line($"global::System.Span<float> {c.Local("StepScratch")} = {c.Field("StepScratch")}" +
+                $".Slice(B * global::NetGen.Kernels.Attention.StepScratchSize({c.Const("Steps")}, {c.Const("Heads")}));");
+            writer.Line($"global::NetGen.Kernels.Dense.Forward({input}, {InWeight(c, "p")}, {InBias(c, "p")}, {c.Local("StepQkv")}, B, {c.Const("Features")}, 3 * {c.Const("Features")});");
+            writer.Line($"global::NetGen.Kernels.Attention.Step({c.Local("StepQkv")}, {c.Field("KeyCache")}.Slice(B * {Values(c)}), {c.Field("ValueCache")}.Slice(B * {Values(c)}), " +
+                $"{c.Local("StepHeads")}, {c.Local("StepScratch")}, position, B, {c.Const("Steps")}, {c.Const("Heads")}, {c.Const("HeadDim")});");
+            writer.Line($"global::NetGen.Kernels.Dense.Forward({c.Local("StepHeads")}, {OutWeight(c, "p")}, {OutBias(c, "p")}, {output}, B, {c.Const("Features")}, {c.Const("Features")});");
+        }
+
+        public static IEnumerable<StepBuffer> StepBuffers(LayerContext c, string name, int features)
+        {
+            string d = Format.Int(features);
+            yield return new StepBuffer(c.Field("KeyCache"), Values(c), $"[B, T, {d}] {name}: the keys of every position fed so far", State: true);
+            yield return new StepBuffer(c.Field("ValueCache"), Values(c), $"[B, T, {d}] {name}: the values of every position fed so far", State: true);
+            yield return new StepBuffer(c.Field("StepQkv"), "3 * " + c.Const("Features"), $"[B, {Format.Int(3 * features)}] {name}: this position's q | k | v", State: false);
+            yield return new StepBuffer(c.Field("StepHeads"), c.Const("Features"), $"[B, {d}] {name}: this position's heads, concatenated", State: false);
+            yield return new StepBuffer(c.Field("StepScratch"), $"global::NetGen.Kernels.Attention.StepScratchSize({c.Const("Steps")}, {c.Const("Heads")})",
+                $"[B, …] {name}: this position's attention weights", State: false);
+        }
+
+        /// <summary>
         /// From <paramref name="dOutput"/>: the output projection's and in-projection's parameter gradients and,
         /// when <paramref name="dInput"/> is given, ∂L/∂input — written, or added to what is there when
         /// <paramref name="accumulate"/> (a residual branch joins the same input).
@@ -130,6 +157,29 @@ namespace NetGen.Generator.Layers
 
         public override void Forward(SourceWriter writer, LayerContext context) =>
             AttentionCode.Forward(writer, context, context.InputVar, context.Local("Y"), Spec(context).Causal, Spec(context).Dropout);
+
+        /// <summary>Only causal attention can step: a position must not need the tokens after it.</summary>
+        public override bool SupportsStep(LayerContext context) => Spec(context).Causal;
+
+        public override bool StepReadsPosition(LayerContext context) => true;
+
+        public override string Step(SourceWriter writer, LayerContext context, string input)
+        {
+            string y = context.Local("StepY");
+            writer.Line($"// {Spec(context).Name}: this position attends to the cached keys and values of positions 0..position");
+            writer.Line($"global::System.Span<float> {y} = {context.Field("StepY")}.Slice(B * {context.Const("Features")}); // [B, {Format.Int(Spec(context).Features)}]");
+            AttentionCode.Step(writer, context, input, y);
+            return y;
+        }
+
+        public override IEnumerable<StepBuffer> StepBuffers(LayerContext context)
+        {
+            foreach (StepBuffer buffer in AttentionCode.StepBuffers(context, Spec(context).Name, Spec(context).Features))
+            {
+                yield return buffer;
+            }
+            yield return new StepBuffer(context.Field("StepY"), context.Const("Features"), $"[B, {Format.Int(Spec(context).Features)}] {Spec(context).Name}: this step's output", State: false);
+        }
 
         public override void Backward(SourceWriter writer, LayerContext context)
         {

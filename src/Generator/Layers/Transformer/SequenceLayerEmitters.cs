@@ -54,6 +54,25 @@ namespace NetGen.Generator.Layers
             writer.Line($"global::NetGen.Kernels.LayerNorm.Forward({context.InputVar}, {Gamma(context, "p")}, {Beta(context, "p")}, {context.Local("Y")}, " +
                 $"{context.Local("Saved")}, B * {context.Const("Steps")}, {context.Const("Features")}, {Format.FloatLiteral(Spec(context).Epsilon)});");
 
+        public override bool SupportsStep(LayerContext context) => true;
+
+        public override string Step(SourceWriter writer, LayerContext context, string input)
+        {
+            string y = context.Local("StepY"), stats = context.Local("StepStats");
+            writer.Line($"// {Spec(context).Name}: this step's positions normalized");
+            writer.Line($"global::System.Span<float> {y} = {context.Field("StepY")}.Slice(B * {context.Const("Features")}); // [B, {Format.Int(Spec(context).Features)}]");
+            writer.Line($"global::System.Span<float> {stats} = {context.Field("StepStats")}.Slice(2 * B); // [B, 2]");
+            writer.Line($"global::NetGen.Kernels.LayerNorm.Forward({input}, {Gamma(context, "p")}, {Beta(context, "p")}, {y}, {stats}, B, {context.Const("Features")}, " +
+                $"{Format.FloatLiteral(Spec(context).Epsilon)});");
+            return y;
+        }
+
+        public override IEnumerable<StepBuffer> StepBuffers(LayerContext context)
+        {
+            yield return new StepBuffer(context.Field("StepY"), context.Const("Features"), $"[B, {Format.Int(Spec(context).Features)}] {Spec(context).Name}: this step's output", State: false);
+            yield return new StepBuffer(context.Field("StepStats"), "2", $"[B, 2] {Spec(context).Name}: this step's mean and 1/σ", State: false);
+        }
+
         public override void Backward(SourceWriter writer, LayerContext context)
         {
             writer.Line($"// {Spec(context).Name} backward: dγ, dβ" + (context.InputGradientVar is null ? "" : ", dx"));
@@ -118,6 +137,27 @@ namespace NetGen.Generator.Layers
 
         public override void Forward(SourceWriter writer, LayerContext context) =>
             writer.Line($"global::NetGen.Kernels.Positional.Add({context.InputVar}, {Table(context)}, {context.Local("Y")}, B, {context.Const("Steps")}, {context.Const("Features")});");
+
+        public override bool SupportsStep(LayerContext context) => true;
+
+        public override bool StepReadsPosition(LayerContext context) => true;
+
+        public override string Step(SourceWriter writer, LayerContext context, string input)
+        {
+            string y = context.Local("StepY");
+            string row = Spec(context).Sinusoidal
+                ? $"{context.Const("Table")}.AsSpan(position * {context.Const("Features")}, {context.Const("Features")})"
+                : $"p.Slice({context.Const("Weight")} + position * {context.Const("Features")}, {context.Const("Features")})";
+            writer.Line($"// {Spec(context).Name}: x + the table's row for this position");
+            writer.Line($"global::System.Span<float> {y} = {context.Field("StepY")}.Slice(B * {context.Const("Features")}); // [B, {Format.Int(Spec(context).Features)}]");
+            writer.Line($"global::NetGen.Kernels.Positional.Add({input}, {row}, {y}, B, 1, {context.Const("Features")});");
+            return y;
+        }
+
+        public override IEnumerable<StepBuffer> StepBuffers(LayerContext context)
+        {
+            yield return new StepBuffer(context.Field("StepY"), context.Const("Features"), $"[B, {Format.Int(Spec(context).Features)}] {Spec(context).Name}: this step's output", State: false);
+        }
 
         public override void Backward(SourceWriter writer, LayerContext context)
         {

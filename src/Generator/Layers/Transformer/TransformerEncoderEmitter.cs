@@ -215,6 +215,72 @@ namespace NetGen.Generator.Layers
             LayerNormForward(w, c, c.Local("Sum2"), "Norm2", "Norm2Stats", "Norm2");
         }
 
+        /// <summary>A causal block can step (generation with a key/value cache); a bidirectional one cannot.</summary>
+        public override bool SupportsStep(LayerContext context) => Spec(context).Causal;
+
+        public override bool StepReadsPosition(LayerContext context) => true;
+
+        public override IEnumerable<StepBuffer> StepBuffers(LayerContext c)
+        {
+            TransformerEncoderSpec e = Spec(c);
+            string d = $"[B, {Format.Int(e.Features)}]";
+            foreach (StepBuffer buffer in AttentionCode.StepBuffers(c, e.Name, e.Features))
+            {
+                yield return buffer;
+            }
+            foreach (string suffix in new[] { "StepAttended", "StepSum1", "StepNorm1", "StepFed", "StepSum2", "StepNorm2" })
+            {
+                yield return new StepBuffer(c.Field(suffix), c.Const("Features"), $"{d} {e.Name}: this position's {suffix.Substring(4)}", State: false);
+            }
+            yield return new StepBuffer(c.Field("StepHiddenZ"), c.Const("FeedForward"), $"[B, {Format.Int(e.FeedForward)}] {e.Name}: this position's linear1 output", State: false);
+            yield return new StepBuffer(c.Field("StepHidden"), c.Const("FeedForward"), $"[B, {Format.Int(e.FeedForward)}] {e.Name}: this position's hidden layer", State: false);
+            yield return new StepBuffer(c.Field("StepStats"), "2", $"[B, 2] {e.Name}: a LayerNorm's statistics for this position", State: false);
+        }
+
+        /// <summary>The block for one new position per stream: the forward pass on B rows, attention reading the cache (inference: no dropout).</summary>
+        public override string Step(SourceWriter w, LayerContext c, string input)
+        {
+            TransformerEncoderSpec e = Spec(c);
+            string Local(string suffix) => c.Local(suffix);
+            w.Line($"// {e.Name}: this position through the block, attending to the cached keys and values of positions 0..position");
+            foreach (string suffix in new[] { "StepAttended", "StepSum1", "StepNorm1", "StepFed", "StepSum2", "StepNorm2" })
+            {
+                w.Line($"global::System.Span<float> {Local(suffix)} = {c.Field(suffix)}.Slice(B * {c.Const("Features")});");
+            }
+            w.Line($"global::System.Span<float> {Local("StepHiddenZ")} = {c.Field("StepHiddenZ")}.Slice(B * {c.Const("FeedForward")});");
+            w.Line($"global::System.Span<float> {Local("StepHidden")} = {c.Field("StepHidden")}.Slice(B * {c.Const("FeedForward")});");
+            w.Line($"global::System.Span<float> {Local("StepStats")} = {c.Field("StepStats")}.Slice(2 * B);");
+            void Norm(string from, string to, string norm) =>
+                w.Line($"global::NetGen.Kernels.LayerNorm.Forward({from}, {Vector(c, "p", norm + "Weight")}, {Vector(c, "p", norm + "Bias")}, {to}, {Local("StepStats")}, " +
+                    $"B, {c.Const("Features")}, {Format.FloatLiteral(e.Epsilon)});");
+            void FeedForwardStep(string from)
+            {
+                w.Line($"global::NetGen.Kernels.Dense.Forward({from}, {P(c, "p", "Linear1Weight", $"{c.Const("FeedForward")} * {c.Const("Features")}")}, " +
+                    $"{P(c, "p", "Linear1Bias", c.Const("FeedForward"))}, {Local("StepHiddenZ")}, {Local("StepHidden")}, B, {c.Const("Features")}, {c.Const("FeedForward")}, " +
+                    $"global::NetGen.Activation.{e.Activation});");
+                w.Line($"global::NetGen.Kernels.Dense.Forward({Local("StepHidden")}, {P(c, "p", "Linear2Weight", $"{c.Const("Features")} * {c.Const("FeedForward")}")}, " +
+                    $"{Vector(c, "p", "Linear2Bias")}, {Local("StepFed")}, B, {c.Const("FeedForward")}, {c.Const("Features")});");
+            }
+            string n = c.Const("Features");
+            if (e.NormFirst)
+            {
+                Norm(input, Local("StepNorm1"), "Norm1");
+                AttentionCode.Step(w, c, Local("StepNorm1"), Local("StepAttended"));
+                w.Line($"global::NetGen.Kernels.Residual.Add({input}, {Local("StepAttended")}, {Local("StepSum1")}, B * {n});");
+                Norm(Local("StepSum1"), Local("StepNorm2"), "Norm2");
+                FeedForwardStep(Local("StepNorm2"));
+                w.Line($"global::NetGen.Kernels.Residual.Add({Local("StepSum1")}, {Local("StepFed")}, {Local("StepSum2")}, B * {n});");
+                return Local("StepSum2");
+            }
+            AttentionCode.Step(w, c, input, Local("StepAttended"));
+            w.Line($"global::NetGen.Kernels.Residual.Add({input}, {Local("StepAttended")}, {Local("StepSum1")}, B * {n});");
+            Norm(Local("StepSum1"), Local("StepNorm1"), "Norm1");
+            FeedForwardStep(Local("StepNorm1"));
+            w.Line($"global::NetGen.Kernels.Residual.Add({Local("StepNorm1")}, {Local("StepFed")}, {Local("StepSum2")}, B * {n});");
+            Norm(Local("StepSum2"), Local("StepNorm2"), "Norm2");
+            return Local("StepNorm2");
+        }
+
         public override void Backward(SourceWriter w, LayerContext c)
         {
             TransformerEncoderSpec e = Spec(c);
