@@ -5,7 +5,7 @@ namespace NetGen.Kernels
 {
     /// <summary>
     /// Position embeddings added to a batch of sequences <c>x [B, T, D]</c>: a table <c>[T, D]</c>, learned
-    /// (a parameter, with <see cref="AddBackward"/>) or the fixed <see cref="Sinusoidal"/> one.
+    /// (a parameter, with <see cref="AddBackward"/>) or the fixed <see cref="Sinusoidal(Span{float}, int, int)"/> one.
     /// </summary>
     public static class Positional
     {
@@ -43,6 +43,14 @@ namespace NetGen.Kernels
             {
                 TensorPrimitives.Add(sums, dy.Slice(b * stride, stride), sums);
             }
+        }
+
+        /// <summary>A new <c>[T, D]</c> array holding the <see cref="Sinusoidal(Span{float}, int, int)"/> table (generated networks keep one per layer).</summary>
+        public static float[] Sinusoidal(int steps, int features)
+        {
+            var table = new float[checked(steps * features)];
+            Sinusoidal(table, steps, features);
+            return table;
         }
 
         /// <summary>

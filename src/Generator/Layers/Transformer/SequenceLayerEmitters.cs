@@ -146,7 +146,7 @@ namespace NetGen.Generator.Layers
         {
             string y = context.Local("StepY");
             string row = Spec(context).Sinusoidal
-                ? $"{context.Const("Table")}.AsSpan(position * {context.Const("Features")}, {context.Const("Features")})"
+                ? $"new global::System.ReadOnlySpan<float>({context.Const("Table")}, position * {context.Const("Features")}, {context.Const("Features")})"
                 : $"p.Slice({context.Const("Weight")} + position * {context.Const("Features")}, {context.Const("Features")})";
             writer.Line($"// {Spec(context).Name}: x + the table's row for this position");
             writer.Line($"global::System.Span<float> {y} = {context.Field("StepY")}.Slice(B * {context.Const("Features")}); // [B, {Format.Int(Spec(context).Features)}]");

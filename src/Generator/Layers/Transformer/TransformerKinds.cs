@@ -37,8 +37,10 @@ namespace NetGen.Generator.Layers
             {
                 return heads;
             }
-            IEnumerable<int> divisors = Enumerable.Range(1, features).Where(h => features % h == 0);
-            string nearest = string.Join(", ", divisors.OrderBy(h => System.Math.Abs(h - heads.Value)).ThenBy(h => h).Take(2).OrderBy(h => h));
+            // The nearest valid head counts: the largest divisor of the width below, and the smallest above.
+            int below = Enumerable.Range(1, heads.Value).Last(h => features % h == 0);
+            int? above = Enumerable.Range(heads.Value + 1, System.Math.Max(0, features - heads.Value)).Cast<int?>().FirstOrDefault(h => features % h!.Value == 0);
+            string nearest = above is null ? below.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{below}, {above}";
             context.Report(DiagnosticDescriptors.HeadsDoNotDivide, attribute.LocationOf("heads"), attribute.Kind, name, features, heads.Value, nearest);
             return null;
         }
