@@ -6,13 +6,14 @@ namespace NetGen.Kernels
 {
     /// <summary>
     /// The Vector256 (AVX2) versions of <see cref="Gemm512"/>'s two kernel shapes, sized for 16
-    /// registers: broadcast 6×16 (12 accumulators) and dot 2×4 (8 accumulators). Tails use AVX masked
+    /// registers: broadcast 6×16 (12 accumulators; then 4×16 tiles for what rows are left) and dot 3×4
+    /// (12 accumulators). Tails use AVX masked
     /// loads and stores.
     /// </summary>
     internal static unsafe class Gemm256
     {
         public const int BroadcastRows = 6, BroadcastColumns = 16;
-        public const int DotRows = 2, DotColumns = 4;
+        public const int DotRows = 3, DotColumns = 4;
 
         private static Vector256<float> Mask(int count) =>
             Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
@@ -191,34 +192,39 @@ namespace NetGen.Kernels
             T.Store(c + 8, m1, Finish<T>(e, c01 + d01, y + 8, m1));
         }
 
-        /// <summary><c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias)</c>, rows ≤ 2, columns ≤ 4.</summary>
+        /// <summary>
+        /// <c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias)</c>, rows ≤ 3, columns ≤ 4: 12 accumulators,
+        /// three A vectors and one B vector, all 16 registers (2×4 left the loads of B half used).
+        /// Rows and columns past the edge reuse the last valid pointer and are not stored.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
             float* c, nint ldc, float* bias, bool accumulate, Epilogue e)
         {
             Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
             Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
-            float* a0 = a, a1 = a + (rows > 1 ? lda : 0);
+            Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default;
+            float* a0 = a, a1 = a + (rows > 1 ? lda : 0), a2 = a + (rows > 2 ? 2 * lda : rows > 1 ? lda : 0);
             nint o1 = columns > 1 ? ldb : 0, o2 = (columns > 2 ? 2 : columns - 1) * ldb, o3 = (columns > 3 ? 3 : columns - 1) * ldb;
             int p = 0;
             for (; p <= k - 8; p += 8)
             {
-                Vector256<float> x0 = Vector256.Load(a0 + p), x1 = Vector256.Load(a1 + p), w;
+                Vector256<float> x0 = Vector256.Load(a0 + p), x1 = Vector256.Load(a1 + p), x2 = Vector256.Load(a2 + p), w;
                 float* bp = b + p;
-                w = Vector256.Load(bp); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10);
-                w = Vector256.Load(bp + o1); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11);
-                w = Vector256.Load(bp + o2); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12);
-                w = Vector256.Load(bp + o3); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13);
+                w = Vector256.Load(bp); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10); s20 = Vector256.FusedMultiplyAdd(x2, w, s20);
+                w = Vector256.Load(bp + o1); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11); s21 = Vector256.FusedMultiplyAdd(x2, w, s21);
+                w = Vector256.Load(bp + o2); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12); s22 = Vector256.FusedMultiplyAdd(x2, w, s22);
+                w = Vector256.Load(bp + o3); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13); s23 = Vector256.FusedMultiplyAdd(x2, w, s23);
             }
             if (p < k)
             {
                 Vector256<float> m = Mask(k - p);
-                Vector256<float> x0 = Avx.MaskLoad(a0 + p, m), x1 = Avx.MaskLoad(a1 + p, m), w;
+                Vector256<float> x0 = Avx.MaskLoad(a0 + p, m), x1 = Avx.MaskLoad(a1 + p, m), x2 = Avx.MaskLoad(a2 + p, m), w;
                 float* bp = b + p;
-                w = Avx.MaskLoad(bp, m); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10);
-                w = Avx.MaskLoad(bp + o1, m); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11);
-                w = Avx.MaskLoad(bp + o2, m); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12);
-                w = Avx.MaskLoad(bp + o3, m); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13);
+                w = Avx.MaskLoad(bp, m); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10); s20 = Vector256.FusedMultiplyAdd(x2, w, s20);
+                w = Avx.MaskLoad(bp + o1, m); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11); s21 = Vector256.FusedMultiplyAdd(x2, w, s21);
+                w = Avx.MaskLoad(bp + o2, m); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12); s22 = Vector256.FusedMultiplyAdd(x2, w, s22);
+                w = Avx.MaskLoad(bp + o3, m); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13); s23 = Vector256.FusedMultiplyAdd(x2, w, s23);
             }
             Vector128<float> columnMask = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(columns)).AsSingle();
             Vector128<float> add = bias is null ? Vector128<float>.Zero : Avx.MaskLoad(bias, columnMask);
@@ -226,6 +232,10 @@ namespace NetGen.Kernels
             if (rows > 1)
             {
                 StoreRow(c + ldc, Reduce4(s10, s11, s12, s13) + add, columnMask, accumulate, e);
+            }
+            if (rows > 2)
+            {
+                StoreRow(c + 2 * ldc, Reduce4(s20, s21, s22, s23) + add, columnMask, accumulate, e);
             }
         }
 
