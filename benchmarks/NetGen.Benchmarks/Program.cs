@@ -2,6 +2,7 @@
 //   dotnet run -c Release -- [BenchmarkDotNet arguments]     e.g. --filter '*Kernel*' --job short
 //   dotnet run -c Release -- accuracy [--workload W1|W4] [--epochs 5] [--threads N] [--out file.json]
 //   dotnet run -c Release -- forkjoin [--rounds 21] [--each]   a quick Stopwatch probe of fork/join and small products
+//   dotnet run -c Release -- gemm [--rounds 9] [--only w1|cnn]   a quick Stopwatch probe of the GEMM kernels' % of the FMA peak
 // See docs/benchmarks.md.
 using System;
 using System.Collections.Generic;
@@ -24,6 +25,10 @@ if (args.Length > 0 && args[0] == "accuracy")
 if (args.Length > 0 && args[0] == "forkjoin")
 {
     return ForkJoinProbe.Run(args.Skip(1).ToArray());
+}
+if (args.Length > 0 && args[0] == "gemm")
+{
+    return GemmProbe.Run(args.Skip(1).ToArray());
 }
 
 Settings.JobFromCommandLine = args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparison.Ordinal));
