@@ -12,6 +12,7 @@ namespace NetGen.Runtime.Tests.Training
     /// process's resident set after every epoch: after the first epoch neither may grow beyond a small tolerance,
     /// apart from the one <see cref="EpochLog"/> the history keeps per epoch.
     /// </summary>
+    [Collection(SerialCollection.Name)]
     public class LongRunMemoryTests(ITestOutputHelper output)
     {
         private const int Epochs = 300;
