@@ -21,9 +21,10 @@ namespace NetGen
             int[] predicted = new int[(long)data.Count * labels];
             var metrics = new RunningMetrics();
             int start = 0;
-            foreach (DataLoader<TInput, int>.Batch batch in new DataLoader<TInput, int>(data, Math.Min(batchSize, data.Count)).Epoch(0))
+            var loader = new DataLoader<TInput, int>(data, Math.Min(batchSize, data.Count));
+            foreach (DataLoader<TInput, int>.Batch batch in loader.Epoch(0))
             {
-                float loss = network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
+                float loss = ComputeLoss(network, loader, batch, "Evaluation", nameof(data));
                 ReadOnlySpan<float> outputs = network.Outputs;
                 metrics.Add(network.Loss, outputs, batch.Targets, batch.Size, network.OutputSize, loss);
                 ArgMax(outputs, classes, predicted.AsSpan(start * labels, batch.Size * labels), firstSample: -1);
@@ -45,9 +46,10 @@ namespace NetGen
             float[] outputs = new float[(long)data.Count * network.OutputSize];
             var metrics = new RunningMetrics();
             int start = 0;
-            foreach (DataLoader<TInput, float>.Batch batch in new DataLoader<TInput, float>(data, Math.Min(batchSize, data.Count)).Epoch(0))
+            var loader = new DataLoader<TInput, float>(data, Math.Min(batchSize, data.Count));
+            foreach (DataLoader<TInput, float>.Batch batch in loader.Epoch(0))
             {
-                float loss = network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
+                float loss = ComputeLoss(network, loader, batch, "Evaluation", nameof(data));
                 metrics.Add(network.Loss, network.Outputs, batch.Targets, batch.Size, network.OutputSize, loss);
                 network.Outputs.CopyTo(outputs.AsSpan(start * network.OutputSize));
                 start += batch.Size;

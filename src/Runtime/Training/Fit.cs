@@ -119,7 +119,7 @@ namespace NetGen
                     }
                     catch (ArgumentException e)
                     {
-                        ArgumentException? located = InvalidRow(network, loader, epoch, batch, e);
+                        ArgumentException? located = InvalidRow(network, loader, batch, e, "Training", "train", $"epoch {epoch + 1}, ");
                         if (located is null)
                         {
                             throw;
@@ -216,10 +216,11 @@ namespace NetGen
         /// <summary>
         /// An error a batch raised (a bad label, an unknown token), as an exception naming the dataset row rather than
         /// the position in the (shuffled) batch: each sample is checked alone to find the first one that raises it.
-        /// Null when no single sample does (the original exception is then rethrown).
+        /// Null when no single sample does (the original exception is then rethrown). <paramref name="what"/> names the
+        /// data ("Training", "Validation", "Evaluation"), <paramref name="when"/> the epoch if any.
         /// </summary>
-        private static ArgumentException? InvalidRow<TInput, TTarget>(INetwork<TInput, TTarget> network, DataLoader<TInput, TTarget> loader, int epoch,
-            DataLoader<TInput, TTarget>.Batch batch, ArgumentException error)
+        internal static ArgumentException? InvalidRow<TInput, TTarget>(INetwork<TInput, TTarget> network, DataLoader<TInput, TTarget> loader,
+            DataLoader<TInput, TTarget>.Batch batch, ArgumentException error, string what, string paramName, string when = "")
             where TInput : unmanaged where TTarget : unmanaged
         {
             int f = network.InputSize, t = network.TargetSize;
@@ -234,8 +235,8 @@ namespace NetGen
                     int row = loader.RowOf(batch.Index, p);
                     string where = loader.Shuffle ? $"position {p} of shuffled batch {batch.Index + 1}" : $"batch {batch.Index + 1}";
                     return new ArgumentException(
-                        $"Training sample {row} (row {row} of the training data; epoch {epoch + 1}, {where}) is invalid. Checked alone: {alone.Message}",
-                        "train", error);
+                        $"{what} sample {row} (row {row} of the {what.ToLowerInvariant()} data; {when}{where}) is invalid. Checked alone: {alone.Message}",
+                        paramName, error);
                 }
             }
             return null;
@@ -288,12 +289,33 @@ namespace NetGen
             where TInput : unmanaged where TTarget : unmanaged
         {
             var metrics = new RunningMetrics();
-            foreach (DataLoader<TInput, TTarget>.Batch batch in new DataLoader<TInput, TTarget>(data, Math.Min(batchSize, data.Count)).Epoch(0))
+            var loader = new DataLoader<TInput, TTarget>(data, Math.Min(batchSize, data.Count));
+            foreach (DataLoader<TInput, TTarget>.Batch batch in loader.Epoch(0))
             {
-                float loss = network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
+                float loss = ComputeLoss(network, loader, batch, "Validation", "Validation");
                 metrics.Add(network.Loss, network.Outputs, batch.Targets, batch.Size, network.OutputSize, loss);
             }
             return metrics;
+        }
+
+        // The batch's loss; an invalid sample is reported by its dataset row.
+        internal static float ComputeLoss<TInput, TTarget>(INetwork<TInput, TTarget> network, DataLoader<TInput, TTarget> loader,
+            DataLoader<TInput, TTarget>.Batch batch, string what, string paramName)
+            where TInput : unmanaged where TTarget : unmanaged
+        {
+            try
+            {
+                return network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
+            }
+            catch (ArgumentException e)
+            {
+                ArgumentException? located = InvalidRow(network, loader, batch, e, what, paramName);
+                if (located is null)
+                {
+                    throw;
+                }
+                throw located;
+            }
         }
 
         private static void CheckFeatureSize(INetwork network, int featureSize, string name)

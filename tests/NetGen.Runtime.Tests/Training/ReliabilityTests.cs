@@ -125,6 +125,22 @@ namespace NetGen.Runtime.Tests.Training
         }
 
         [Fact]
+        public void A_bad_label_in_validation_or_evaluation_data_names_the_dataset_row()
+        {
+            Dataset<int> data = Blobs(40, 2);
+            int[] labels = data.Targets.ToArray();
+            labels[37] = -1;
+            var bad = Dataset.FromLabels(data.Features.ToArray(), labels, 3);
+            var model = new SoftmaxRegression(features: 3, classes: 3, seed: 1);
+            ArgumentException e = Assert.Throws<ArgumentException>(() => model.Evaluate(bad, batchSize: 16));
+            Assert.StartsWith("Evaluation sample 37 (row 37 of the evaluation data; batch 3) is invalid. Checked alone: targets[0] is -1", e.Message, StringComparison.Ordinal);
+            Assert.Equal("data", e.ParamName);
+            e = Assert.Throws<ArgumentException>(() =>
+                model.Fit(data, new FitOptions { Validation = bad, ValidationBatchSize = 16, Verbose = false }));
+            Assert.StartsWith("Validation sample 37 (row 37 of the validation data; batch 3)", e.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void A_bad_token_met_inside_Fit_names_the_dataset_row()
         {
             var rng = new Rng(3);
