@@ -63,6 +63,66 @@ namespace NetGen.Runtime.Tests.Training
             Assert.False(step.InGradientsOnly && float.IsNaN(step.Loss));
         }
 
+        [Theory]
+        [InlineData(null)]
+        [InlineData(5f)]
+        public void A_gradient_that_turns_infinite_under_a_finite_loss_stops_Fit_too(float? clip)
+        {
+            var inner = new SoftmaxRegression(features: 3, classes: 3, seed: 1);
+            var model = new PoisonedGradients(inner, poisonedStep: 5);
+            var snapshots = new List<float[]>();
+            TrainingDivergedException e = Assert.Throws<TrainingDivergedException>(() => model.Fit(Blobs(60, 2), new FitOptions
+            {
+                Epochs = 3,
+                BatchSize = 8,
+                Optimizer = new Sgd(0.1f),
+                ClipGradientNorm = clip,
+                Verbose = false,
+                Callbacks = { new LambdaCallback { BatchEnd = (context, _) => snapshots.Add(context.Network.Parameters.ToArray()) } },
+            }));
+            Assert.True(e.Step.InGradientsOnly);
+            Assert.Equal(5, e.Step.GlobalStep);
+            Assert.Contains("the gradients hold NaN or ∞ (the loss was ", e.Message, StringComparison.Ordinal);
+            Assert.Equal(5, snapshots.Count);
+            Assert.Equal(snapshots[^1], inner.Parameters.ToArray());
+        }
+
+        // A network whose gradients get one +∞ at one step (counted over ComputeGradients calls), its loss untouched.
+        private sealed class PoisonedGradients(SoftmaxRegression inner, int poisonedStep) : INetwork<int>
+        {
+            private int _calls;
+
+            public int InputSize => inner.InputSize;
+            public int OutputSize => inner.OutputSize;
+            public IReadOnlyList<int> InputShape => inner.InputShape;
+            public int ParameterCount => inner.ParameterCount;
+            public Loss Loss => inner.Loss;
+            public Span<float> Parameters => inner.Parameters;
+            public Span<float> Gradients => inner.Gradients;
+            public IReadOnlyList<ParameterTensor> ParameterLayout => inner.ParameterLayout;
+            public Span<float> Buffers => inner.Buffers;
+            public IReadOnlyList<ParameterTensor> BufferLayout => inner.BufferLayout;
+            public string Summary => inner.Summary;
+            public ReadOnlySpan<float> Outputs => inner.Outputs;
+            public Rng? TrainingRng => null;
+            public int TargetSize => 1;
+
+            public ReadOnlySpan<float> Forward(ReadOnlySpan<float> inputs, int batchSize) => inner.Forward(inputs, batchSize);
+            public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => inner.Forward(inputs, outputs, batchSize);
+            public float ComputeLoss(ReadOnlySpan<float> inputs, ReadOnlySpan<int> targets, int batchSize) => inner.ComputeLoss(inputs, targets, batchSize);
+            public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> targets, int batchSize, Optimizer optimizer) => throw new NotSupportedException();
+
+            public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> targets, int batchSize)
+            {
+                float loss = inner.ComputeGradients(inputs, targets, batchSize);
+                if (_calls++ == poisonedStep)
+                {
+                    inner.Gradients[^1] = float.PositiveInfinity;
+                }
+                return loss;
+            }
+        }
+
         [Fact]
         public void OnNonFinite_Stop_returns_the_completed_epochs_marked_and_Ignore_steps_into_NaN()
         {
