@@ -45,6 +45,9 @@ namespace NetGen.Generator.Tests.Fuzz
         public int Compiled;
         public int Trained;
         public int TooLargeToRun;
+
+        /// <summary>Token networks whose random batch had a sequence made only of padding, refused as documented (an ArgumentException naming the sample).</summary>
+        public int RefusedAllPadding;
         public TimeSpan Generating, Compiling, Training;
         public readonly List<FuzzFailure> Failures = new();
 
@@ -57,6 +60,7 @@ namespace NetGen.Generator.Tests.Fuzz
             Compiled += other.Compiled;
             Trained += other.Trained;
             TooLargeToRun += other.TooLargeToRun;
+            RefusedAllPadding += other.RefusedAllPadding;
             Generating += other.Generating;
             Compiling += other.Compiling;
             Training += other.Training;
@@ -65,7 +69,7 @@ namespace NetGen.Generator.Tests.Fuzz
 
         public override string ToString() =>
             $"{Declarations} declarations: {NotNetworks} without [Network], {Rejected} rejected with an error, {Accepted} accepted, " +
-            $"{Compiled} compiled strictly, {Trained} trained one step, {TooLargeToRun} compiled but too large to run, {Failures.Count} failures " +
+            $"{Compiled} compiled strictly, {Trained} trained one step, {TooLargeToRun} compiled but too large to run, {RefusedAllPadding} refused an all-padding random batch as documented, {Failures.Count} failures " +
             $"(thread time: generator {Generating.TotalSeconds:F1} s, strict compilation {Compiling.TotalSeconds:F1} s, training {Training.TotalSeconds:F1} s)";
     }
 
@@ -216,6 +220,7 @@ namespace NetGen.Generator.Tests.Fuzz
                                 counts.Compiled += alone.Compiled;
                                 counts.Trained += alone.Trained;
                                 counts.TooLargeToRun += alone.TooLargeToRun;
+                                counts.RefusedAllPadding += alone.RefusedAllPadding;
                                 counts.Failures.AddRange(alone.Failures);
                             }
                         }
@@ -259,6 +264,13 @@ namespace NetGen.Generator.Tests.Fuzz
                     try
                     {
                         problem = TrainOnce(type);
+                    }
+                    catch (Exception e) when ((e is TargetInvocationException { InnerException: { } thrown } ? thrown : e) is ArgumentException a
+                        && a.Message.Contains("is all padding", StringComparison.Ordinal))
+                    {
+                        // Random ids over a tiny vocabulary can make a whole sequence padding: the network must refuse it, and did.
+                        counts.RefusedAllPadding++;
+                        continue;
                     }
                     catch (Exception e)
                     {
