@@ -3,16 +3,16 @@
 #
 #   benchmarks/run.sh                  full suite (about 30 minutes on a quiet 2-core machine, more when busy)
 #   benchmarks/run.sh --quick          end-to-end check in a few minutes; the numbers mean nothing
-#   benchmarks/run.sh --only w5        one part on both sides (a comma-separated subset of
-#                                      kernels,w1,w2,w3,w4,w5,accuracy; e.g. --only w2 or --only w5,kernels)
+#   benchmarks/run.sh --only w6        one part on both sides (a comma-separated subset of
+#                                      kernels,w1,w2,w3,w4,w5,w6,accuracy; e.g. --only w2 or --only w5,w6)
 #   benchmarks/run.sh [--quick] [--only LIST] [--skip-pytorch] [--skip-netgen] [-- <BenchmarkDotNet arguments>]
 #       e.g. benchmarks/run.sh --skip-pytorch -- --filter '*KernelBenchmarks*'
 #
 # Outputs: benchmarks/results/pytorch.json, benchmarks/results/netgen-accuracy-W1.json and -W4.json,
 # benchmarks/BenchmarkDotNet.Artifacts/results/* (BenchmarkDotNet's markdown, CSV, HTML, JSON and the
 # *-netgen.json files) and benchmarks/results/summary.md (the tables printed at the end). With --only,
-# every name gets the list as a suffix (results/pytorch-only-w5.json, BenchmarkDotNet.Artifacts/only-w5/,
-# results/summary-only-w5.md), so a partial run leaves the full run's files alone.
+# every name gets the list as a suffix (results/pytorch-only-w6.json, BenchmarkDotNet.Artifacts/only-w6/,
+# results/summary-only-w6.md), so a partial run leaves the full run's files alone.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -40,15 +40,15 @@ while [[ $# -gt 0 ]]; do
 done
 
 # --only: which parts, and the BenchmarkDotNet filters that select them.
-parts=",${only:-kernels,w1,w2,w3,w4,w5,accuracy},"
+parts=",${only:-kernels,w1,w2,w3,w4,w5,w6,accuracy},"
 wants() { [[ $parts == *",$1,"* ]]; }
 suffix=""
 filters=('*')
 if [[ -n $only ]]; then
     for part in ${only//,/ }; do
         case "$part" in
-            kernels|w1|w2|w3|w4|w5|accuracy) ;;
-            *) echo "run.sh: unknown part '$part' in --only (kernels,w1,w2,w3,w4,w5,accuracy)" >&2; exit 2 ;;
+            kernels|w1|w2|w3|w4|w5|w6|accuracy) ;;
+            *) echo "run.sh: unknown part '$part' in --only (kernels,w1,w2,w3,w4,w5,w6,accuracy)" >&2; exit 2 ;;
         esac
     done
     suffix="-only-${only//,/-}"
@@ -60,6 +60,7 @@ if [[ -n $only ]]; then
     wants w3 && filters+=('*XorStep*' '*LinearRegressionStep*')
     wants w4 && filters+=('*W4Epoch*')
     wants w5 && filters+=('*W5Step*')
+    wants w6 && filters+=('*W6Step*')
 fi
 
 # This machine's default environment pins OpenBLAS to Haswell (AVX2) kernels and sets its L2 size:

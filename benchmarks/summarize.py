@@ -9,8 +9,9 @@
 
 Inputs: the *-netgen.json files that the BenchmarkDotNet program exports next to its own reports,
 the JSON that pytorch/bench.py writes, and the JSON of `NetGen.Benchmarks accuracy --out ...`.
-Missing inputs leave their columns as "–". W5 (the LSTM sequence model; the sequence issue's "W4") has a
-table of its own, with GFLOP/s and % of the FMA peak on both sides.
+Missing inputs leave their columns as "–". W5 (the LSTM sequence model; the sequence issue's "W4") and W6
+(the Transformer classifier; the Transformer issue's "W5") have a table each, with GFLOP/s and % of the FMA
+peak on both sides.
 """
 
 import argparse
@@ -35,8 +36,18 @@ KERNELS = [
 ]
 DASH = "–"
 INSTRUCTION_SETS = {"Vector512": "AVX-512", "Vector256": "AVX2", "Scalar": "none (scalar)"}
-W5_TITLE = ("Embedding 64 → LSTM 128 → LSTM 128 → Dense 64 Softmax at every step, cross-entropy over all 64 positions, "
-            "Adam lr 1e-3, batch 32 of 64 random tokens (vocabulary 64)")
+# The per-step workloads with a FLOP count: key, heading, what the network is, what one step does, the target.
+SEQUENCE_WORKLOADS = [
+    ("W5", "W5 sequence model (LSTM; the sequence issue's \"W4\")",
+     "Embedding 64 → LSTM 128 → LSTM 128 → Dense 64 Softmax at every step, cross-entropy over all 64 positions, "
+     "Adam lr 1e-3, batch 32 of 64 random tokens (vocabulary 64)",
+     "forward, loss, backward through time, Adam", None),
+    ("W6", "W6 Transformer classifier (the Transformer issue's \"W5\")",
+     "Embedding 64 → 2 × TransformerEncoder (4 heads, feed-forward 256 ReLU, dropout 0.1, post-norm) → mean over time "
+     "→ Dense 2 Softmax, cross-entropy, AdamW lr 1e-3 weight decay 0.01, batch 32 of 64 random tokens (vocabulary 64) "
+     "with random labels",
+     "forward with dropout, loss, backward, AdamW", "NetGen ≥ 5× PyTorch (ratio ≥ 5) in the same run"),
+]
 
 
 def load_json(path):
@@ -91,12 +102,13 @@ def simd_text(simd):
     return "%s (%s)" % simd if simd else DASH
 
 
-def w5_table(netgen, peak, simd, pt_workloads, meta, threads_seen):
-    """The W5 rows: time per training step on both sides, their ratio, and GFLOP/s and % of the FMA peak,
-    all from the medians (BenchmarkDotNet's own GFLOP/s column uses the mean)."""
+def sequence_table(workload, netgen, peak, simd, pt_workloads, meta, threads_seen):
+    """A per-step workload's table (W5, W6): time per training step on both sides, their ratio, and GFLOP/s and
+    % of the FMA peak, all from the medians (BenchmarkDotNet's own GFLOP/s column uses the mean)."""
+    key, heading, title, step, target = workload
     rows = []
     for threads in threads_seen:
-        ng, pt = netgen.get(("W5", threads, None)), pt_workloads.get(("W5", threads))
+        ng, pt = netgen.get((key, threads, None)), pt_workloads.get((key, threads))
         if ng is None and pt is None:
             continue
         ng_s = ng["medianNs"] / 1e9 if ng else None
@@ -105,30 +117,33 @@ def w5_table(netgen, peak, simd, pt_workloads, meta, threads_seen):
         ng_g = flops / ng_s / 1e9 if flops and ng_s else None
         pt_g = flops / pt_s / 1e9 if flops and pt_s else None
         p = peak.get(threads)
-        rows.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+        rows.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             threads, fmt(ng_s and ng_s * 1e3, "%.2f"), fmt(pt_s and pt_s * 1e3, "%.2f"), ratio(pt_s, ng_s),
-            fmt(ng_g, "%.1f"), fmt(ng_g and p and 100 * ng_g / p, "%.1f%%"),
+            fmt(ng_g, "%.1f"), fmt(ng_g and p and 100 * ng_g / p, "%.1f%%"), simd[1] if simd and ng else DASH,
             fmt(pt_g, "%.1f"), fmt(pt_g and p and 100 * pt_g / p, "%.1f%%")))
     if not rows:
         return []
-    flops = next((c.get("flops") for (k, _, _), c in netgen.items() if k == "W5" and c.get("flops")), None) or \
-        next((w.get("flops") for (k, _), w in pt_workloads.items() if k == "W5" and w.get("flops")), None)
+    flops = next((c.get("flops") for (k, _, _), c in netgen.items() if k == key and c.get("flops")), None) or \
+        next((w.get("flops") for (k, _), w in pt_workloads.items() if k == key and w.get("flops")), None)
     blas = meta.get("openblas", {}) if meta else {}
     cpu = (meta or {}).get("cpu_simd") or {}
-    out = ["### W5 sequence model (LSTM; the sequence issue's \"W4\")", ""]
-    out.append("%s. Time per `TrainStep` (forward, loss, backward through time, Adam), median; ratio = PyTorch time / "
+    out = ["### " + heading, ""]
+    out.append("%s. Time per `TrainStep` (%s), median; ratio = PyTorch time / "
                "NetGen time (above 1: NetGen is faster). %s FLOPs per step (matrix products only, see "
                "docs/benchmarks.md); %% of peak is against NetGen's start-up FMA peak for the same thread count (%s)." % (
-                   W5_TITLE, "{:,}".format(int(flops)) if flops else DASH,
+                   title, step, "{:,}".format(int(flops)) if flops else DASH,
                    ", ".join("%d thread%s %.1f GFLOP/s" % (t, "" if t == 1 else "s", g) for t, g in sorted(peak.items())) or DASH))
     out.append("")
     out.append("Instruction set: NetGen %s; PyTorch's OpenBLAS core `%s` (CPU: AVX2 %s, AVX-512 %s)." % (
         simd_text(simd), blas.get("corename", blas.get("error", "?")) if blas else DASH,
         yes_no(cpu.get("avx2")), yes_no(cpu.get("avx512f"))))
     out.append("")
+    if target:
+        out.append("Target: %s." % target)
+        out.append("")
     out.append("| Threads | NetGen ms/step | PyTorch ms/step | Ratio | NetGen GFLOP/s | NetGen % of peak "
-               "| PyTorch GFLOP/s | PyTorch % of peak |")
-    out.append("|--:|--:|--:|--:|--:|--:|--:|--:|")
+               "| NetGen instruction set | PyTorch GFLOP/s | PyTorch % of peak |")
+    out.append("|--:|--:|--:|--:|--:|--:|---|--:|--:|")
     out.extend(rows)
     out.append("")
     return out
@@ -233,7 +248,8 @@ def main():
     else:
         out.append("")
 
-    out.extend(w5_table(netgen, peak, simd, pt_workloads, meta, threads_seen))
+    for workload in SEQUENCE_WORKLOADS:
+        out.extend(sequence_table(workload, netgen, peak, simd, pt_workloads, meta, threads_seen))
 
     pt_accuracy = pytorch.get("accuracy") or []
     if isinstance(pt_accuracy, dict):

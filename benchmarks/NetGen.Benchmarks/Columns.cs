@@ -44,6 +44,10 @@ namespace NetGen.Benchmarks
             {
                 return SequenceBenchmarks.Flops;
             }
+            if (type == typeof(TransformerBenchmarks))
+            {
+                return TransformerBenchmarks.Flops;
+            }
             return null;
         }
 

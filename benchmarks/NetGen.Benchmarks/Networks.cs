@@ -57,4 +57,19 @@ namespace NetGen.Benchmarks
     [Lstm(128, ReturnSequences = true)]
     [Dense(64, Activation.Softmax)]
     public partial class LstmSequenceModel;
+
+    /// <summary>
+    /// W6: a Transformer classifier over samples of 64 token ids (vocabulary 64): Embedding 64 → two post-norm
+    /// TransformerEncoder blocks (4 heads of 16, feed-forward 256 ReLU, dropout 0.1) → the mean over time →
+    /// Dense 2 Softmax; cross-entropy, one label per sample (AdamW, lr 1e-3, weight decay 0.01, batch 32).
+    /// The Transformer issue calls this workload "W5"; in this suite W5 is the LSTM sequence model.
+    /// </summary>
+    [Network(Loss.CrossEntropy)]
+    [TokenInput(64, vocabularySize: 64)]
+    [Embedding(64)]
+    [TransformerEncoder(heads: 4, feedForward: 256, Dropout = 0.1f)]
+    [TransformerEncoder(heads: 4, feedForward: 256, Dropout = 0.1f)]
+    [GlobalAveragePool1D]
+    [Dense(2, Activation.Softmax)]
+    public partial class TransformerClassifier;
 }

@@ -2,6 +2,7 @@
 //   dotnet run -c Release -- [BenchmarkDotNet arguments]     e.g. --filter '*Kernel*' --job short
 //   dotnet run -c Release -- accuracy [--workload W1|W4] [--epochs 5] [--threads N] [--out file.json]
 //   dotnet run -c Release -- forkjoin [--rounds 21] [--each]   a quick Stopwatch probe of fork/join and small products
+//   dotnet run -c Release -- gemm [--rounds 9] [--only w1|cnn]   a quick Stopwatch probe of the GEMM kernels' % of the FMA peak
 // See docs/benchmarks.md.
 using System;
 using System.Collections.Generic;
@@ -25,6 +26,10 @@ if (args.Length > 0 && args[0] == "forkjoin")
 {
     return ForkJoinProbe.Run(args.Skip(1).ToArray());
 }
+if (args.Length > 0 && args[0] == "gemm")
+{
+    return GemmProbe.Run(args.Skip(1).ToArray());
+}
 
 Settings.JobFromCommandLine = args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparison.Ordinal));
 bool listing = args.Any(a => a is "--list" or "--help" or "-h" or "--info" or "--version");
@@ -33,7 +38,7 @@ if (!listing)
 {
     if (FashionMnist.CheckPresent() is { } problem)
     {
-        Console.Error.WriteLine($"warning: {problem} The Fashion-MNIST workloads (W1, W2, W4) will fail; the kernel, W3 and W5 benchmarks do not need it.");
+        Console.Error.WriteLine($"warning: {problem} The Fashion-MNIST workloads (W1, W2, W4) will fail; the kernel, W3, W5 and W6 benchmarks do not need it.");
     }
     int maxThreads = Math.Min(2, Environment.ProcessorCount);
     PeakInfo.Measure(maxThreads);
@@ -41,6 +46,8 @@ if (!listing)
         string.Join(", ", PeakInfo.Gflops.Select(p => $"{p.Key} thread{(p.Key == 1 ? "" : "s")} {p.Value.ToString("F1", CultureInfo.InvariantCulture)} GFLOP/s")));
     Console.WriteLine($"// W5 LSTM sequence model: {SequenceBenchmarks.Flops.ToString("N0", CultureInfo.InvariantCulture)} FLOPs per training step " +
         "(matrix products only; docs/benchmarks.md)");
+    Console.WriteLine($"// W6 Transformer classifier: {TransformerBenchmarks.Flops.ToString("N0", CultureInfo.InvariantCulture)} FLOPs per training step " +
+        "(matrix products only; the Transformer issue: about 1.4 GFLOP; docs/benchmarks.md)");
 }
 
 IConfig config = DefaultConfig.Instance

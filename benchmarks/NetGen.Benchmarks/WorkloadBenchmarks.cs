@@ -160,4 +160,68 @@ namespace NetGen.Benchmarks
         [Benchmark(Description = "W5 LSTM emb64-128-128-64 Adam step"), BenchmarkCategory("W5")]
         public float W5Step() => _model.TrainStep(_tokens, _labels, Batch, _adam);
     }
+
+    /// <summary>
+    /// W6: the Transformer classifier (<see cref="TransformerClassifier"/>), one <c>TrainStep</c> (forward with
+    /// dropout, loss, backward, AdamW) per invocation on a fixed batch of 32 random token sequences with random
+    /// labels; BenchmarkDotNet's default machinery. Its FLOP count feeds the GFLOP/s and "% of peak" columns.
+    /// </summary>
+    [BenchmarkCategory("Workloads")]
+    public class TransformerBenchmarks
+    {
+        /// <summary>Batch B, sequence length T, vocabulary V, model width D, heads H, feed-forward width F, blocks, classes.</summary>
+        public const int Batch = 32, Steps = 64, Vocabulary = 64, Width = 64, Heads = 4, FeedForward = 256, Blocks = 2, Classes = 2;
+
+        private readonly int[] _tokens = new int[Batch * Steps]; // [B, T]
+        private readonly int[] _labels = new int[Batch];         // [B]: one class per sequence
+        private TransformerClassifier _model = null!;
+        private AdamW _adamW = null!;
+
+        [Params(1, 2)]
+        public int Threads { get; set; }
+
+        /// <summary>FLOPs of one W6 training step: <see cref="StepFlops"/> of this workload's shape (1,409,310,720).</summary>
+        public static double Flops => StepFlops(Batch, Steps, Width, Heads, FeedForward, Blocks, Classes);
+
+        /// <summary>
+        /// The matrix products of one training step of Embedding(D) → <paramref name="blocks"/> × TransformerEncoder
+        /// → mean over time → Dense(C) over [B, T] tokens (an FMA counts as two). Per block, forward: the Q, K, V
+        /// projection <c>2·B·T·D·3D</c>, the attention scores Q·Kᵀ <c>2·B·H·T·T·dh</c> and P·V the same (dh = D/H),
+        /// the output projection <c>2·B·T·D·D</c>, the feed-forward <c>2·B·T·D·F</c> and <c>2·B·T·F·D</c>; backward
+        /// twice that (every product has an input gradient and a weight or second-operand gradient; the first
+        /// block's input gradient counts, since the embedding needs it). Dense: <c>2·B·D·C</c>, three times.
+        /// Softmax, LayerNorm, dropout, residuals, pooling, AdamW and the embedding lookup are not counted.
+        /// </summary>
+        public static double StepFlops(int batch, int steps, int width, int heads, int feedForward, int blocks, int classes)
+        {
+            double rows = (double)batch * steps;
+            int headWidth = width / heads;
+            double projections = 2 * rows * width * 3 * width + 2 * rows * width * width;
+            double attention = 2 * (2.0 * batch * heads * steps * steps * headWidth);
+            double feedForwardProducts = 2 * (2 * rows * width * feedForward);
+            double dense = 3 * 2.0 * batch * width * classes;
+            return blocks * 3 * (projections + attention + feedForwardProducts) + dense;
+        }
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            Parallelism.MaxThreads = Threads;
+            var rng = new Rng(42);
+            for (int i = 0; i < _tokens.Length; i++)
+            {
+                _tokens[i] = rng.NextInt(Vocabulary);
+            }
+            for (int i = 0; i < _labels.Length; i++)
+            {
+                _labels[i] = rng.NextInt(Classes);
+            }
+            _model = new TransformerClassifier(42);
+            _adamW = new AdamW(1e-3f, weightDecay: 0.01f);
+        }
+
+        /// <summary>Embedding 64 → 2 × TransformerEncoder (4 heads, feed-forward 256, dropout 0.1) → mean over time → Dense 2 Softmax, cross-entropy, AdamW lr 1e-3, weight decay 0.01.</summary>
+        [Benchmark(Description = "W6 Transformer emb64-2xenc(4h,ff256)-pool-2 AdamW step"), BenchmarkCategory("W6")]
+        public float W6Step() => _model.TrainStep(_tokens, _labels, Batch, _adamW);
+    }
 }

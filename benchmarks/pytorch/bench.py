@@ -19,6 +19,9 @@ Workloads (batch 64 unless said otherwise, float32, Fashion-MNIST 60,000 trainin
       linear regression 1-1, MSELoss, Adam lr 1e-2, full batch of 100 (time per step)
   W5  LSTM sequence model (the sequence issue's "W4"): Embedding(64, 64)-LSTM(64, 128)-LSTM(128, 128)-Linear(128, 64)
       at every step, cross_entropy over all 64 positions, Adam lr 1e-3, batch 32 of random tokens (time per step)
+  W6  Transformer classifier (the Transformer issue's "W5"): Embedding(64, 64)-2 x TransformerEncoderLayer(64, 4 heads,
+      feed-forward 256, dropout 0.1, post-norm ReLU, batch_first)-mean over time-Linear(64, 2), cross_entropy, AdamW lr 1e-3
+      weight decay 0.01, batch 32 of 64 random tokens with random labels, model.train() (time per step)
 Kernels: the GEMMs of the 784-500 layer for batch 64 and 256: addmm(b, X, Wᵀ), dZ·W, dZᵀ·X.
 """
 
@@ -67,6 +70,24 @@ def w5_flops(batch=W5_BATCH, steps=W5_STEPS, embedding=W5_EMBEDDING, hidden=W5_H
     lstm2 = 3 * 2 * rows * 4 * hidden * (hidden + hidden)
     linear = 3 * 2 * rows * vocab * hidden
     return float(lstm1 + lstm2 + linear)
+
+
+# W6: batch, sequence length, vocabulary, model width, heads, feed-forward width, encoder blocks, classes.
+W6_BATCH, W6_STEPS, W6_VOCAB, W6_WIDTH, W6_HEADS, W6_FEEDFORWARD, W6_BLOCKS, W6_CLASSES = 32, 64, 64, 64, 4, 256, 2, 2
+
+
+def w6_flops(batch=W6_BATCH, steps=W6_STEPS, width=W6_WIDTH, heads=W6_HEADS, feedforward=W6_FEEDFORWARD,
+             blocks=W6_BLOCKS, classes=W6_CLASSES):
+    """FLOPs of the matrix products of one W6 training step, as NetGen's TransformerBenchmarks.StepFlops: per
+    block, forward QKV 2·B·T·D·3D, scores Q·Kᵀ and P·V 2·B·H·T·T·dh each, out proj 2·B·T·D·D, linear1 2·B·T·D·F,
+    linear2 2·B·T·F·D, and backward twice that; the Linear 2·B·D·C, ×3 with backward."""
+    rows = batch * steps
+    head_width = width // heads
+    projections = 2 * rows * width * 3 * width + 2 * rows * width * width
+    attention = 2 * (2 * batch * heads * steps * steps * head_width)
+    ff = 2 * (2 * rows * width * feedforward)
+    dense = 3 * 2 * batch * width * classes
+    return float(blocks * 3 * (projections + attention + ff) + dense)
 
 
 # ----------------------------------------------------------------------------- data
@@ -180,6 +201,42 @@ def w5_batch():
     g = torch.Generator().manual_seed(SEED)
     tokens = torch.randint(0, W5_VOCAB, (W5_BATCH, W5_STEPS), generator=g)
     labels = torch.randint(0, W5_VOCAB, (W5_BATCH, W5_STEPS), generator=g)
+    return tokens, labels
+
+
+class TransformerClassifier(nn.Module):
+    """W6: token ids [B, T] -> Embedding [B, T, 64] -> 2 encoder blocks -> mean over time [B, 64] -> logits [B, 2].
+    Two separate TransformerEncoderLayer modules, not nn.TransformerEncoder (which deep-copies one layer, so both
+    blocks would start equal); in training mode 1.13's fused "fast path" does not apply either way."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(W6_VOCAB, W6_WIDTH)
+        self.blocks = nn.Sequential(*[nn.TransformerEncoderLayer(W6_WIDTH, W6_HEADS, W6_FEEDFORWARD, dropout=0.1,
+                                                                 batch_first=True) for _ in range(W6_BLOCKS)])
+        self.linear = nn.Linear(W6_WIDTH, W6_CLASSES)
+
+    def forward(self, x):
+        return self.linear(self.blocks(self.embedding(x)).mean(dim=1))
+
+
+def make_w6():
+    # Embedding N(0, 1), the encoder blocks' own defaults (Xavier in_proj, U(±1/√fan_in) linears) are NetGen's laws
+    # too; the output Linear as NetGen's Dense (N(0, 1/fan_in), bias 0).
+    torch.manual_seed(SEED)
+    model = TransformerClassifier()
+    with torch.no_grad():
+        model.linear.weight.normal_(0.0, (1.0 / W6_WIDTH) ** 0.5)
+        model.linear.bias.zero_()
+    model.train()  # dropout on, as NetGen's TrainStep
+    return model, F.cross_entropy, torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+
+
+def w6_batch():
+    """A fixed batch of random token ids [32, 64] in [0, 64) and random labels [32] in [0, 2)."""
+    g = torch.Generator().manual_seed(SEED)
+    tokens = torch.randint(0, W6_VOCAB, (W6_BATCH, W6_STEPS), generator=g)
+    labels = torch.randint(0, W6_CLASSES, (W6_BATCH,), generator=g)
     return tokens, labels
 
 
@@ -356,8 +413,8 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="one repetition of everything (checks the script end to end; timings not meaningful)")
     parser.add_argument("--threads", default="1,2", help="thread counts, comma-separated (default 1,2)")
-    parser.add_argument("--only", default="kernels,w1,w2,w3,w4,w5,accuracy",
-                        help="comma-separated subset of kernels,w1,w2,w3,w4,w5,accuracy")
+    parser.add_argument("--only", default="kernels,w1,w2,w3,w4,w5,w6,accuracy",
+                        help="comma-separated subset of kernels,w1,w2,w3,w4,w5,w6,accuracy")
     parser.add_argument("--tag", default="", help="suffix for the workload keys (e.g. -tuned-malloc for a run with glibc tunables)")
     parser.add_argument("--accuracy-workloads", default="W1,W4", help="workloads of the accuracy run (default W1,W4)")
     parser.add_argument("--accuracy-epochs", type=int, default=None, help="epochs for the accuracy run (default 5; 1 with --quick)")
@@ -372,6 +429,7 @@ def main():
     epoch_reps = 1 if args.quick else 5
     step_blocks, step_size, step_warmup = (5, 50, 50) if args.quick else (30, 200, 500)
     w5_steps, w5_warmup = (3, 1) if args.quick else (50, 10)  # W5: each step timed on its own (tens of ms)
+    w6_steps, w6_warmup = (3, 1) if args.quick else (50, 10)  # W6: the same
     kernel_samples = 5 if args.quick else 30
     accuracy_epochs = args.accuracy_epochs or (1 if args.quick else 5)
 
@@ -388,6 +446,10 @@ def main():
     }
     print("PyTorch %s, OpenBLAS core %s, %s" % (torch.__version__, results["meta"]["openblas"].get("corename"),
                                                results["meta"]["cpu"]), flush=True)
+
+    if "w6" in only:
+        print("W6: %s FLOPs of matrix products per training step (the Transformer issue: about 1.4 GFLOP)"
+              % "{:,}".format(int(w6_flops())), flush=True)
 
     train = test = None
     if only & {"w1", "w2", "w4", "accuracy"}:
@@ -427,6 +489,16 @@ def main():
                                          "flops": flops, "gflops": flops / median / 1e9,
                                          "batch": W5_BATCH, "sequence_length": W5_STEPS})
             print("  W5%s threads=%d: %.2f ms/step (median of %d), %.1f GFLOP/s, %.0f minor page faults/step"
+                  % (args.tag, threads, median * 1e3, len(t), flops / median / 1e9, faults), flush=True)
+        if "w6" in only:
+            tokens, labels = w6_batch()
+            t, faults = time_steps(make_w6, tokens, labels, threads, w6_steps, 1, w6_warmup)
+            median, flops = statistics.median(t), w6_flops()
+            results["workloads"].append({"key": "W6" + args.tag, "threads": threads, "unit": "step",
+                                         "seconds": median, "samples": t, "minor_faults_per_op": faults,
+                                         "flops": flops, "gflops": flops / median / 1e9,
+                                         "batch": W6_BATCH, "sequence_length": W6_STEPS})
+            print("  W6%s threads=%d: %.2f ms/step (median of %d), %.1f GFLOP/s, %.0f minor page faults/step"
                   % (args.tag, threads, median * 1e3, len(t), flops / median / 1e9, faults), flush=True)
 
     if "accuracy" in only:

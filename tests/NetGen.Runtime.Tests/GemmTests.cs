@@ -82,6 +82,47 @@ namespace NetGen.Runtime.Tests
             });
         }
 
+        /// <summary>
+        /// Every row count from 1 to 14 and a few beyond: each way the broadcast kernels cut rows into tiles
+        /// (AVX2: 6-row tiles, then 4-row and 1-row ones; AVX-512: 12, 4, 1), with full and masked columns.
+        /// </summary>
+        public static IEnumerable<object[]> RowCounts()
+        {
+            foreach (object[] level in SimdLevels.All())
+            {
+                foreach (int m in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 26, 32 })
+                {
+                    yield return new object[] { level[0], m };
+                }
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(RowCounts))]
+        public void Every_row_count_matches_a_naive_reference(SimdLevel level, int m)
+        {
+            const int N = 41, K = 29; // from m = 2 up, more than the tiny-product loops take
+            var rng = new Rng(m);
+            float[] a = Random(m * K, rng), b = Random(K * N, rng), aT = Random(K * m, rng), bT = Random(N * K, rng), c0 = Random(m * N, rng);
+            SimdLevels.With(level, () =>
+            {
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    float[] c = (float[])c0.Clone();
+                    Gemm.MultiplyNN(m, N, K, a, b, c, accumulate);
+                    Check(c, Naive(m, N, K, a, b, c0, accumulate, null), K, "NN");
+
+                    c = (float[])c0.Clone();
+                    Gemm.MultiplyTN(m, N, K, aT, b, c, accumulate);
+                    Check(c, Naive(m, N, K, Transpose(aT, K, m), b, c0, accumulate, null), K, "TN");
+
+                    c = (float[])c0.Clone();
+                    Gemm.MultiplyNT(m, N, K, a, bT, c, accumulate);
+                    Check(c, Naive(m, N, K, a, Transpose(bT, N, K), c0, accumulate, null), K, "NT");
+                }
+            });
+        }
+
         private static float[] Transpose(float[] x, int rows, int columns)
         {
             float[] t = new float[x.Length];

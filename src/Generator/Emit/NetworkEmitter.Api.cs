@@ -191,6 +191,14 @@ namespace NetGen.Generator.Emit
                         }
                         _w.Line("int position = _position; // of this token in its stream");
                     }
+                    if (_plan.SupportsStep && _plan.MasksPadding)
+                    {
+                        _w.Line($"global::System.Span<float> stepKeyPadding = {NetworkPlan.StepKeyPadding.Field}.Slice(batchSize * SequenceLength); // [B, T]");
+                        using (_w.Block("for (int b = 0; b < batchSize; b++)"))
+                        {
+                            _w.Line($"stepKeyPadding[b * SequenceLength + position] = tokens[b] == {Format.Int(_spec.PaddingIndex)} ? 1f : 0f;");
+                        }
+                    }
                     _w.Line("int B = batchSize;");
                     _w.Line($"{ReadOnlySpan} p = _parameters.Span;");
                     string x = "tokens";

@@ -117,7 +117,12 @@ namespace NetGen.Generator.Planning
         public bool StepTracksPosition => SupportsStep && Layers.Any(l => l.Emitter.StepReadsPosition(l));
 
         /// <summary>The buffers of the one-step path, layers in order.</summary>
-        public IEnumerable<StepBuffer> StepBuffers => SupportsStep ? Layers.SelectMany(l => l.Emitter.StepBuffers(l)) : Enumerable.Empty<StepBuffer>();
+        public IEnumerable<StepBuffer> StepBuffers => !SupportsStep ? Enumerable.Empty<StepBuffer>()
+            : (MasksPadding ? new[] { StepKeyPadding } : Enumerable.Empty<StepBuffer>()).Concat(Layers.SelectMany(l => l.Emitter.StepBuffers(l)));
+
+        /// <summary>Which positions of each stream held the padding id: the attention layers' key mask on the step path.</summary>
+        public static readonly StepBuffer StepKeyPadding = new("_stepKeyPadding", "SequenceLength",
+            "[B, T] 1 where a stream's token at that position was the padding id: masked as a key", State: true);
 
         public static NetworkPlan Build(NetworkSpec spec)
         {

@@ -66,6 +66,13 @@ namespace NetGen.Generator.Shapes
                 {
                     layer = kind?.Check(attribute, shape, name, identifier, context);
                 }
+                if (layer is not null && layer.Output.Size > int.MaxValue / 4)
+                {
+                    // Sizes per sample become int constants and products of them in the generated code.
+                    context.Report(DiagnosticDescriptors.NetworkTooLarge, attribute.Location, $"The output of {attribute.Kind} '{name}' ({layer.Output})",
+                        layer.Output.Size, int.MaxValue / 4);
+                    layer = null;
+                }
                 context.Previous = layer;
                 shape = layer?.Output;
                 if (layer is not null)

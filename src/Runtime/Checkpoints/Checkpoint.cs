@@ -36,7 +36,8 @@ namespace NetGen
     /// <c>momentum_buffer</c>, <c>square_avg</c>) with its kind, step count and learning rate in the
     /// metadata, and the <see cref="TrainingState"/> (<c>training.*</c> metadata, with the state of the
     /// network's <see cref="INetwork.TrainingRng"/> when it has dropout), so training resumes exactly.
-    /// Writes are atomic. Loading checks everything before it changes anything: a file that does not fit
+    /// Writes are atomic and durable (see <see cref="SafeTensorsWriter.Save"/>), and refuse a network whose parameters
+    /// or buffers hold NaN or ±∞ (<see cref="InvalidOperationException"/> naming the tensor and index). Loading checks everything before it changes anything: a file that does not fit
     /// the network (a missing or extra tensor, a wrong shape or dtype) or is malformed raises
     /// <see cref="InvalidDataException"/> naming the tensor, and the network is left as it was.
     /// </summary>
@@ -90,11 +91,13 @@ namespace NetGen
             Span<float> parameters = network.Parameters;
             foreach (ParameterTensor t in network.ParameterLayout)
             {
+                CheckFinite(network, t, t.Of(parameters), "parameter");
                 writer.Add(t.Name, t.Shape, t.Of(parameters));
             }
             Span<float> buffers = network.Buffers;
             foreach (ParameterTensor t in network.BufferLayout)
             {
+                CheckFinite(network, t, t.Of(buffers), "buffer");
                 writer.Add(t.Name, t.Shape, t.Of(buffers));
             }
             if (optimizer is not null)
@@ -132,6 +135,33 @@ namespace NetGen
                 }
             }
             return writer;
+        }
+
+        /// <summary>
+        /// Refuses to save a NaN or ±∞ parameter or buffer, naming the tensor and the index: such a network has
+        /// diverged, and saving it would replace a good checkpoint with one that predicts nothing.
+        /// </summary>
+        private static void CheckFinite(INetwork network, ParameterTensor tensor, ReadOnlySpan<float> values, string kind)
+        {
+            if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values))
+            {
+                return;
+            }
+            int flat = 0;
+            while (float.IsFinite(values[flat]))
+            {
+                flat++;
+            }
+            int[] index = new int[tensor.Shape.Length];
+            for (int d = index.Length - 1, rest = flat; d >= 0; d--)
+            {
+                index[d] = rest % tensor.Shape[d];
+                rest /= tensor.Shape[d];
+            }
+            throw new InvalidOperationException(
+                $"{network.GetType().Name}'s {kind} \"{tensor.Name}\" holds {values[flat].ToString(CultureInfo.InvariantCulture)} at [{string.Join(", ", index)}] " +
+                "(and the save was refused, so any existing file is untouched): the network has diverged. Fit throws TrainingDivergedException " +
+                "before such a step unless FitOptions.OnNonFinite is Ignore; reload the last good checkpoint and train with a lower learning rate or gradient clipping.");
         }
 
         private static CheckpointInfo Load(INetwork network, SafeTensorsFile file, Optimizer? optimizer)

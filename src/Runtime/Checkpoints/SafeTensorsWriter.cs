@@ -9,8 +9,9 @@ namespace NetGen.Checkpoints
 {
     /// <summary>
     /// Collects F32 tensors (copied when added, so the file is a snapshot) and writes them as one
-    /// safetensors file. <see cref="Save"/> is atomic: it writes a temporary file in the target's directory,
-    /// flushes it to disk, then renames it over the target, so a crash mid-save leaves the previous file intact.
+    /// safetensors file. <see cref="Save"/> is atomic: it writes <c>{target}.tmp</c> in the target's directory,
+    /// flushes it to disk, then renames it over the target, so a crash mid-save leaves the previous file intact
+    /// and no more than that one temporary file, which the next save of the target reuses.
     /// </summary>
     public sealed class SafeTensorsWriter
     {
@@ -78,38 +79,11 @@ namespace NetGen.Checkpoints
             }
         }
 
-        /// <summary>Writes the file to <paramref name="path"/> atomically (temporary file, flush to disk, rename over).</summary>
-        public void Save(string path)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(path);
-            string full = Path.GetFullPath(path);
-            string directory = Path.GetDirectoryName(full) ?? ".";
-            Directory.CreateDirectory(directory);
-            string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-            try
-            {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                {
-                    WriteTo(stream);
-                    stream.Flush(flushToDisk: true);
-                }
-                BeforeCommit?.Invoke(temporary);
-                File.Move(temporary, full, overwrite: true);
-            }
-            catch
-            {
-                try
-                {
-                    File.Delete(temporary);
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
-                throw;
-            }
-        }
+        /// <summary>
+        /// Writes the file to <paramref name="path"/> atomically and durably: to <c>{path}.tmp</c>, flushed to disk,
+        /// renamed over <paramref name="path"/>, then the directory flushed (Linux). A save killed at any point leaves
+        /// the previous file loadable and at most that one temporary file, which the next save reuses.
+        /// </summary>
+        public void Save(string path) => DurableFile.Replace(path, WriteTo, BeforeCommit);
     }
 }

@@ -88,6 +88,20 @@ namespace NetGen.Data
             rng.Shuffle(order.AsSpan());
         }
 
+        /// <summary>
+        /// The dataset row at <paramref name="position"/> of batch <paramref name="batch"/> in the epoch last started
+        /// with <see cref="Epoch"/>: where an error found in a batch is in the data.
+        /// </summary>
+        public int RowOf(int batch, int position)
+        {
+            long at = (long)batch * BatchSize + position;
+            if ((uint)batch >= (uint)BatchCount || (uint)position >= (uint)BatchSize || at >= SampleCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(position), $"Batch {batch}, position {position} is outside this epoch's {BatchCount} batches of {BatchSize}.");
+            }
+            return Shuffle ? _order[at] : (int)at;
+        }
+
         private Batch MakeBatch(int index)
         {
             int start = index * BatchSize;

@@ -11,7 +11,9 @@ namespace NetGen.Data
     /// <see cref="float"/> values. Float-feature datasets are <see cref="Dataset{TTarget}"/>.
     /// </summary>
     /// <remarks>
-    /// A dataset never copies the arrays it is given and never changes them; every transformation
+    /// Float features and targets must be finite: a NaN or ±∞ is refused when the dataset is created, naming the
+    /// sample and column (CSV files are refused at the offending line). A dataset never copies the arrays it is
+    /// given and never changes them (so changing them afterwards bypasses that check); every transformation
     /// (<see cref="Split"/>, <see cref="Slice"/>, …) returns a new dataset.
     /// </remarks>
     public class Dataset<TInput, TTarget> : Dataset where TInput : unmanaged where TTarget : unmanaged
@@ -42,6 +44,8 @@ namespace NetGen.Data
                     $"features hold {count} samples of {featureSize} values, so targets needs {count} × {targetSize} = {(long)count * targetSize} values; it has {targets.Length}.",
                     nameof(targets));
             }
+            CheckFinite(features, featureSize, nameof(features));
+            CheckFinite(targets, targetSize, nameof(targets));
             _features = features;
             _targets = targets;
             Count = count;
@@ -151,6 +155,35 @@ namespace NetGen.Data
                 throw new ArgumentException($"The dataset holds {typeof(TInput).Name} inputs; the network takes {typeof(T).Name} inputs.");
             }
             return System.Runtime.InteropServices.MemoryMarshal.Cast<TInput, T>(_features);
+        }
+
+        /// <summary>
+        /// Throws naming the first NaN or ±∞ in <paramref name="values"/> (<c>[count × size]</c>) by sample and column,
+        /// when they are floats: one NaN feature trains every parameter to NaN. One vectorized pass (about 3 ms for
+        /// the 47 million values of Fashion-MNIST's training images), then a scalar search only on failure.
+        /// </summary>
+        private static void CheckFinite<T>(T[] values, int size, string paramName) where T : unmanaged
+        {
+            if (typeof(T) != typeof(float))
+            {
+                return;
+            }
+            ReadOnlySpan<float> floats = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values.AsSpan());
+            if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(floats))
+            {
+                return;
+            }
+            for (int i = 0; i < floats.Length; i++)
+            {
+                if (!float.IsFinite(floats[i]))
+                {
+                    string which = paramName == "features" ? "feature" : "target";
+                    throw new ArgumentException(
+                        $"{paramName}: sample {i / size}, column {i % size} is {floats[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                        $"every {which} must be a finite number (one NaN or ∞ turns the loss and every parameter into NaN). Fix or drop that sample.",
+                        paramName);
+                }
+            }
         }
 
         private int CheckIndex(int index)

@@ -36,7 +36,7 @@ namespace NetGen.Kernels
         /// <summary>Floats of <c>saved</c> per sample: P before dropout, <c>[heads, T, T]</c>.</summary>
         public static int SavedSize(int steps, int heads) => checked(heads * steps * steps);
 
-        /// <summary>Floats of <c>scratch</c> per sample for <see cref="Step"/>: one row of probabilities per head.</summary>
+        /// <summary>Floats of <c>scratch</c> per sample for <see cref="Step(ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, ReadOnlySpan{float}, int, int, int, int, int)"/>: one row of probabilities per head.</summary>
         public static int StepScratchSize(int maxSteps, int heads) => checked(heads * maxSteps);
 
         /// <summary>
@@ -107,7 +107,16 @@ namespace NetGen.Kernels
         /// <paramref name="scratch"/>: <c>B ×</c> <see cref="StepScratchSize"/>.
         /// </summary>
         public static void Step(ReadOnlySpan<float> qkvStep, Span<float> keyCache, Span<float> valueCache, Span<float> output, Span<float> scratch,
-            int position, int batch, int maxSteps, int heads, int headDim)
+            int position, int batch, int maxSteps, int heads, int headDim) =>
+            Step(qkvStep, keyCache, valueCache, output, scratch, ReadOnlySpan<float>.Empty, position, batch, maxSteps, heads, headDim);
+
+        /// <summary>
+        /// <see cref="Step(ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int, int, int, int)"/> with the
+        /// streams' key-padding flags <c>[B, maxSteps]</c> (1 = that position held padding; read for 0..position; empty for none):
+        /// padding keys are masked as in <see cref="Forward"/>, and a position that sees no key outputs 0.
+        /// </summary>
+        public static void Step(ReadOnlySpan<float> qkvStep, Span<float> keyCache, Span<float> valueCache, Span<float> output, Span<float> scratch,
+            ReadOnlySpan<float> keyPadding, int position, int batch, int maxSteps, int heads, int headDim)
         {
             CheckSizes(batch, maxSteps, heads, headDim);
             if (position < 0 || position >= maxSteps)
@@ -120,10 +129,15 @@ namespace NetGen.Kernels
             Recurrent.Require(valueCache.Length, batch * maxSteps * width, nameof(valueCache));
             Recurrent.Require(output.Length, batch * width, nameof(output));
             Recurrent.Require(scratch.Length, (long)batch * StepScratchSize(maxSteps, heads), nameof(scratch));
-            fixed (float* pQkv = qkvStep, pKeys = keyCache, pValues = valueCache, pOutput = output, pScratch = scratch)
+            if (!keyPadding.IsEmpty)
+            {
+                Recurrent.Require(keyPadding.Length, (long)batch * maxSteps, nameof(keyPadding));
+            }
+            fixed (float* pQkv = qkvStep, pKeys = keyCache, pValues = valueCache, pOutput = output, pScratch = scratch, pPadding = keyPadding)
             {
                 var job = new StepJob
                 {
+                    KeyPadding = keyPadding.IsEmpty ? null : pPadding,
                     Qkv = pQkv,
                     Keys = pKeys,
                     Values = pValues,
@@ -288,7 +302,7 @@ namespace NetGen.Kernels
                 }
                 weights[j] = sum;
             }
-            SoftmaxRow(weights, keys, keys, null, Simd.Level);
+            SoftmaxRow(weights, keys, keys, job.KeyPadding is null ? null : job.KeyPadding + (nint)b * job.MaxSteps, Simd.Level);
             var output = new Span<float>(job.Output + (nint)b * width + h * headDim, headDim);
             output.Clear();
             for (int j = 0; j < keys; j++)
@@ -554,7 +568,7 @@ namespace NetGen.Kernels
         /// <summary>A generation step: <c>Qkv [B, 3D]</c>, the caches <c>[B, maxSteps, D]</c>, <c>Output [B, D]</c>, <c>Scratch [B, heads, maxSteps]</c>.</summary>
         private struct StepJob
         {
-            public float* Qkv, Keys, Values, Output, Scratch;
+            public float* Qkv, Keys, Values, Output, Scratch, KeyPadding;
             public int Position, MaxSteps, Heads, HeadDim;
         }
     }

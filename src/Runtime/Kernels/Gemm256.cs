@@ -6,54 +6,73 @@ namespace NetGen.Kernels
 {
     /// <summary>
     /// The Vector256 (AVX2) versions of <see cref="Gemm512"/>'s two kernel shapes, sized for 16
-    /// registers: broadcast 6×16 (12 accumulators) and dot 2×4 (8 accumulators). Tails use AVX masked
+    /// registers: broadcast 6×16 (12 accumulators; then 4×16 tiles for what rows are left) and dot 3×4
+    /// (12 accumulators). Tails use AVX masked
     /// loads and stores.
     /// </summary>
     internal static unsafe class Gemm256
     {
         public const int BroadcastRows = 6, BroadcastColumns = 16;
-        public const int DotRows = 2, DotColumns = 4;
+        public const int DotRows = 3, DotColumns = 4;
 
         private static Vector256<float> Mask(int count) =>
             Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
+        /// <summary>
+        /// One strip of a broadcast product: <paramref name="rows"/> rows, <paramref name="columns"/> ≤ 16 columns.
+        /// Rows go in 6-row tiles, and what is left in 4-row ones where it can (8 accumulators still cover
+        /// the FMA latency; a 1-row tile runs at a quarter of the rate): 32 rows are 6+6+6+6+4+4, not 6·5+1+1.
+        /// </summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
             float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias)
         {
-            Vector256<float> m0 = Mask(columns), m1 = Mask(columns - 8);
-            nint biasStep = rowBias is null ? 0 : 1;
-            bool full = columns == BroadcastColumns;
-            while (rows >= 6)
+            if (columns == BroadcastColumns)
             {
-                if (full)
-                {
-                    Broadcast6<Full>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
-                }
-                else
-                {
-                    Broadcast6<Masked>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
-                }
+                Broadcast<Full>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias);
+            }
+            else
+            {
+                Broadcast<Masked>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, Mask(columns), Mask(columns - 8), e, y, rowBias);
+            }
+        }
+
+        /// <summary>How many 4-row tiles follow the 6-row ones: one for a remainder of 4 or 5; two for 2 or 3 when a 6-row tile can give up 2 rows.</summary>
+        private static int FourRowTiles(int rows)
+        {
+            int rest = rows % 6;
+            return rest >= 4 ? 1 : rest >= 2 && rows >= 6 + rest ? 2 : 0;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Broadcast<T>(int rows, int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+        {
+            nint biasStep = rowBias is null ? 0 : 1;
+            int fours = FourRowTiles(rows);
+            int sixes = (rows - 4 * fours) / 6;
+            for (int t = 0; t < sixes; t++)
+            {
+                Broadcast6<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
                 rowBias += 6 * biasStep;
                 a += 6 * rs;
                 c += 6 * ldc;
                 y += 6 * ldc;
-                rows -= 6;
             }
-            while (rows > 0)
+            for (int t = 0; t < fours; t++)
             {
-                if (full)
-                {
-                    Broadcast1<Full>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
-                }
-                else
-                {
-                    Broadcast1<Masked>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
-                }
+                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
+                rowBias += 4 * biasStep;
+                a += 4 * rs;
+                c += 4 * ldc;
+                y += 4 * ldc;
+            }
+            for (int r = rows - 6 * sixes - 4 * fours; r > 0; r--)
+            {
+                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
                 rowBias += biasStep;
                 a += rs;
                 c += ldc;
                 y += ldc;
-                rows--;
             }
         }
 
@@ -105,52 +124,107 @@ namespace NetGen.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Broadcast4<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+        {
+            Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31;
+            if (accumulate)
+            {
+                c00 = T.Load(c, m0); c01 = T.Load(c + 8, m1);
+                c10 = T.Load(c + ldc, m0); c11 = T.Load(c + ldc + 8, m1);
+                c20 = T.Load(c + 2 * ldc, m0); c21 = T.Load(c + 2 * ldc + 8, m1);
+                c30 = T.Load(c + 3 * ldc, m0); c31 = T.Load(c + 3 * ldc + 8, m1);
+            }
+            else if (rowBias is not null)
+            {
+                c00 = c01 = Vector256.Create(rowBias[0]);
+                c10 = c11 = Vector256.Create(rowBias[1]);
+                c20 = c21 = Vector256.Create(rowBias[2]);
+                c30 = c31 = Vector256.Create(rowBias[3]);
+            }
+            else
+            {
+                c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector256<float>.Zero;
+            }
+            for (int p = 0; p < k; p++)
+            {
+                Vector256<float> b0 = T.Load(b, m0), b1 = T.Load(b + 8, m1), x;
+                x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                x = Vector256.Create(a[rs]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                x = Vector256.Create(a[2 * rs]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                x = Vector256.Create(a[3 * rs]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                a += cs;
+                b += ldb;
+            }
+            T.Store(c, m0, Finish<T>(e, c00, y, m0)); T.Store(c + 8, m1, Finish<T>(e, c01, y + 8, m1));
+            T.Store(c + ldc, m0, Finish<T>(e, c10, y + ldc, m0)); T.Store(c + ldc + 8, m1, Finish<T>(e, c11, y + ldc + 8, m1));
+            T.Store(c + 2 * ldc, m0, Finish<T>(e, c20, y + 2 * ldc, m0)); T.Store(c + 2 * ldc + 8, m1, Finish<T>(e, c21, y + 2 * ldc + 8, m1));
+            T.Store(c + 3 * ldc, m0, Finish<T>(e, c30, y + 3 * ldc, m0)); T.Store(c + 3 * ldc + 8, m1, Finish<T>(e, c31, y + 3 * ldc + 8, m1));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
             bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
         {
             Vector256<float> start = rowBias is null ? Vector256<float>.Zero : Vector256.Create(rowBias[0]);
             Vector256<float> c00 = accumulate ? T.Load(c, m0) : start;
             Vector256<float> c01 = accumulate ? T.Load(c + 8, m1) : start;
-            for (int p = 0; p < k; p++)
+            Vector256<float> d00 = Vector256<float>.Zero, d01 = Vector256<float>.Zero;
+            int p = 0;
+            // Two independent chains hide the FMA latency of a single row.
+            for (; p + 1 < k; p += 2)
             {
-                Vector256<float> x = Vector256.Create(a[0]);
-                c00 = Vector256.FusedMultiplyAdd(x, T.Load(b, m0), c00);
-                c01 = Vector256.FusedMultiplyAdd(x, T.Load(b + 8, m1), c01);
-                a += cs;
-                b += ldb;
+                Vector256<float> x0 = Vector256.Create(a[0]), x1 = Vector256.Create(a[cs]);
+                c00 = Vector256.FusedMultiplyAdd(x0, T.Load(b, m0), c00);
+                c01 = Vector256.FusedMultiplyAdd(x0, T.Load(b + 8, m1), c01);
+                d00 = Vector256.FusedMultiplyAdd(x1, T.Load(b + ldb, m0), d00);
+                d01 = Vector256.FusedMultiplyAdd(x1, T.Load(b + ldb + 8, m1), d01);
+                a += 2 * cs;
+                b += 2 * ldb;
             }
-            T.Store(c, m0, Finish<T>(e, c00, y, m0));
-            T.Store(c + 8, m1, Finish<T>(e, c01, y + 8, m1));
+            if (p < k)
+            {
+                Vector256<float> x0 = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(x0, T.Load(b, m0), c00);
+                c01 = Vector256.FusedMultiplyAdd(x0, T.Load(b + 8, m1), c01);
+            }
+            T.Store(c, m0, Finish<T>(e, c00 + d00, y, m0));
+            T.Store(c + 8, m1, Finish<T>(e, c01 + d01, y + 8, m1));
         }
 
-        /// <summary><c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias)</c>, rows ≤ 2, columns ≤ 4.</summary>
+        /// <summary>
+        /// <c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias)</c>, rows ≤ 3, columns ≤ 4: 12 accumulators,
+        /// three A vectors and one B vector, all 16 registers (2×4 left the loads of B half used).
+        /// Rows and columns past the edge reuse the last valid pointer and are not stored.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
             float* c, nint ldc, float* bias, bool accumulate, Epilogue e)
         {
             Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
             Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
-            float* a0 = a, a1 = a + (rows > 1 ? lda : 0);
+            Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default;
+            float* a0 = a, a1 = a + (rows > 1 ? lda : 0), a2 = a + (rows > 2 ? 2 * lda : rows > 1 ? lda : 0);
             nint o1 = columns > 1 ? ldb : 0, o2 = (columns > 2 ? 2 : columns - 1) * ldb, o3 = (columns > 3 ? 3 : columns - 1) * ldb;
             int p = 0;
             for (; p <= k - 8; p += 8)
             {
-                Vector256<float> x0 = Vector256.Load(a0 + p), x1 = Vector256.Load(a1 + p), w;
+                Vector256<float> x0 = Vector256.Load(a0 + p), x1 = Vector256.Load(a1 + p), x2 = Vector256.Load(a2 + p), w;
                 float* bp = b + p;
-                w = Vector256.Load(bp); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10);
-                w = Vector256.Load(bp + o1); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11);
-                w = Vector256.Load(bp + o2); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12);
-                w = Vector256.Load(bp + o3); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13);
+                w = Vector256.Load(bp); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10); s20 = Vector256.FusedMultiplyAdd(x2, w, s20);
+                w = Vector256.Load(bp + o1); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11); s21 = Vector256.FusedMultiplyAdd(x2, w, s21);
+                w = Vector256.Load(bp + o2); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12); s22 = Vector256.FusedMultiplyAdd(x2, w, s22);
+                w = Vector256.Load(bp + o3); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13); s23 = Vector256.FusedMultiplyAdd(x2, w, s23);
             }
             if (p < k)
             {
                 Vector256<float> m = Mask(k - p);
-                Vector256<float> x0 = Avx.MaskLoad(a0 + p, m), x1 = Avx.MaskLoad(a1 + p, m), w;
+                Vector256<float> x0 = Avx.MaskLoad(a0 + p, m), x1 = Avx.MaskLoad(a1 + p, m), x2 = Avx.MaskLoad(a2 + p, m), w;
                 float* bp = b + p;
-                w = Avx.MaskLoad(bp, m); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10);
-                w = Avx.MaskLoad(bp + o1, m); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11);
-                w = Avx.MaskLoad(bp + o2, m); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12);
-                w = Avx.MaskLoad(bp + o3, m); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13);
+                w = Avx.MaskLoad(bp, m); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10); s20 = Vector256.FusedMultiplyAdd(x2, w, s20);
+                w = Avx.MaskLoad(bp + o1, m); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11); s21 = Vector256.FusedMultiplyAdd(x2, w, s21);
+                w = Avx.MaskLoad(bp + o2, m); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12); s22 = Vector256.FusedMultiplyAdd(x2, w, s22);
+                w = Avx.MaskLoad(bp + o3, m); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13); s23 = Vector256.FusedMultiplyAdd(x2, w, s23);
             }
             Vector128<float> columnMask = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(columns)).AsSingle();
             Vector128<float> add = bias is null ? Vector128<float>.Zero : Avx.MaskLoad(bias, columnMask);
@@ -158,6 +232,10 @@ namespace NetGen.Kernels
             if (rows > 1)
             {
                 StoreRow(c + ldc, Reduce4(s10, s11, s12, s13) + add, columnMask, accumulate, e);
+            }
+            if (rows > 2)
+            {
+                StoreRow(c + 2 * ldc, Reduce4(s20, s21, s22, s23) + add, columnMask, accumulate, e);
             }
         }
 

@@ -72,6 +72,12 @@ namespace NetGen
         /// <summary>The mean loss over the data (NaN if not measured).</summary>
         public double Loss { get; }
 
+        /// <summary>
+        /// Whether <see cref="Loss"/> was measured (by <c>Evaluate</c>), so a NaN there is a diverged network or bad
+        /// data, printed as such, rather than "no loss given".
+        /// </summary>
+        internal bool LossMeasured { get; set; }
+
         /// <summary>Predictions evaluated: samples, or samples × time steps for a classifier of every step.</summary>
         public long Count { get; }
 
@@ -113,11 +119,16 @@ namespace NetGen
         {
             var text = new StringBuilder();
             var inv = CultureInfo.InvariantCulture;
-            if (!double.IsNaN(Loss))
+            if (LossMeasured || !double.IsNaN(Loss))
             {
                 text.Append(inv, $"Loss {Loss:F4}   ");
             }
-            text.Append(inv, $"Accuracy {Accuracy * 100:F2}% ({Correct:N0} of {Count:N0})").AppendLine().AppendLine();
+            text.Append(inv, $"Accuracy {Accuracy * 100:F2}% ({Correct:N0} of {Count:N0})").AppendLine();
+            if (LossMeasured && !double.IsFinite(Loss))
+            {
+                text.AppendLine("The loss is not finite: the network has diverged (or the data holds NaN/∞); the predictions below mean nothing.");
+            }
+            text.AppendLine();
             bool perClass = PerClass.Count <= PrintedClassLimit;
             int nameWidth = 12;
             foreach (ClassMetrics m in perClass ? PerClass : [])

@@ -46,6 +46,12 @@ namespace NetGen
         /// <summary>The network's mean loss (NaN if not measured).</summary>
         public double Loss { get; }
 
+        /// <summary>
+        /// Whether <see cref="Loss"/> was measured (by <c>Evaluate</c>), so a NaN there is a diverged network or bad
+        /// data, printed as such, rather than "no loss given".
+        /// </summary>
+        internal bool LossMeasured { get; set; }
+
         /// <summary>Mean of the squared errors.</summary>
         public double MeanSquaredError { get; }
 
@@ -63,7 +69,7 @@ namespace NetGen
         {
             var text = new StringBuilder();
             var inv = CultureInfo.InvariantCulture;
-            if (!double.IsNaN(Loss))
+            if (LossMeasured || !double.IsNaN(Loss))
             {
                 text.Append(inv, $"Loss {Loss:F6}   ");
             }

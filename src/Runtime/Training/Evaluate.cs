@@ -21,15 +21,18 @@ namespace NetGen
             int[] predicted = new int[(long)data.Count * labels];
             var metrics = new RunningMetrics();
             int start = 0;
-            foreach (DataLoader<TInput, int>.Batch batch in new DataLoader<TInput, int>(data, Math.Min(batchSize, data.Count)).Epoch(0))
+            var loader = new DataLoader<TInput, int>(data, Math.Min(batchSize, data.Count));
+            foreach (DataLoader<TInput, int>.Batch batch in loader.Epoch(0))
             {
-                float loss = network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
+                float loss = ComputeLoss(network, loader, batch, "Evaluation", nameof(data));
                 ReadOnlySpan<float> outputs = network.Outputs;
                 metrics.Add(network.Loss, outputs, batch.Targets, batch.Size, network.OutputSize, loss);
-                ArgMax(outputs, classes, predicted.AsSpan(start * labels, batch.Size * labels));
+                ArgMax(outputs, classes, predicted.AsSpan(start * labels, batch.Size * labels), firstSample: -1);
                 start += batch.Size;
             }
-            return ClassificationReport.From(data.Targets, predicted, classes, data.ClassNames, metrics.Loss);
+            ClassificationReport report = ClassificationReport.From(data.Targets, predicted, classes, data.ClassNames, metrics.Loss);
+            report.LossMeasured = true;
+            return report;
         }
 
         /// <summary>
@@ -43,14 +46,17 @@ namespace NetGen
             float[] outputs = new float[(long)data.Count * network.OutputSize];
             var metrics = new RunningMetrics();
             int start = 0;
-            foreach (DataLoader<TInput, float>.Batch batch in new DataLoader<TInput, float>(data, Math.Min(batchSize, data.Count)).Epoch(0))
+            var loader = new DataLoader<TInput, float>(data, Math.Min(batchSize, data.Count));
+            foreach (DataLoader<TInput, float>.Batch batch in loader.Epoch(0))
             {
-                float loss = network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
+                float loss = ComputeLoss(network, loader, batch, "Evaluation", nameof(data));
                 metrics.Add(network.Loss, network.Outputs, batch.Targets, batch.Size, network.OutputSize, loss);
                 network.Outputs.CopyTo(outputs.AsSpan(start * network.OutputSize));
                 start += batch.Size;
             }
-            return RegressionReport.From(outputs, data.Targets, metrics.Loss, binary: network.Loss == Loss.BinaryCrossEntropy);
+            RegressionReport report = RegressionReport.From(outputs, data.Targets, metrics.Loss, binary: network.Loss == Loss.BinaryCrossEntropy);
+            report.LossMeasured = true;
+            return report;
         }
 
         /// <summary>
@@ -107,7 +113,9 @@ namespace NetGen
                 throw new InvalidOperationException(
                     $"The network predicts {network.TargetSize} labels per sample (one per time step); PredictClasses(sample) returns them all.");
             }
-            return TensorPrimitives.IndexOfMax(network.Predict(sample));
+            int[] predicted = new int[1];
+            ArgMax(network.Predict(sample), network.OutputSize, predicted, firstSample: 0);
+            return predicted[0];
         }
 
         /// <summary>
@@ -119,7 +127,7 @@ namespace NetGen
         {
             ReadOnlySpan<float> outputs = network.Predict(sample);
             int[] classes = new int[network.TargetSize];
-            ArgMax(outputs, ClassCount(network.OutputSize, classes.Length), classes);
+            ArgMax(outputs, ClassCount(network.OutputSize, classes.Length), classes, firstSample: 0, classes.Length);
             return classes;
         }
 
@@ -138,14 +146,30 @@ namespace NetGen
             {
                 int n = Math.Min(batchSize, data.Count - start);
                 ReadOnlySpan<float> outputs = network.Forward(features.Slice(start * inputs, n * inputs), n);
-                ArgMax(outputs, classes, predicted.AsSpan(start * labels, n * labels));
+                ArgMax(outputs, classes, predicted.AsSpan(start * labels, n * labels), firstSample: start, labels);
             }
             return predicted;
         }
 
-        // predicted[p] = argmax of outputs[p·classes … (p+1)·classes), for every position p of predicted.
-        private static void ArgMax(ReadOnlySpan<float> outputs, int classes, Span<int> predicted)
+        // predicted[p] = argmax of outputs[p·classes … (p+1)·classes), for every position p of predicted (labelsPerSample per
+        // sample). With firstSample ≥ 0 (the sample outputs[0] belongs to), NaN or ∞ outputs throw naming the sample
+        // instead of becoming a class (IndexOfMax would return the first NaN's index).
+        private static void ArgMax(ReadOnlySpan<float> outputs, int classes, Span<int> predicted, int firstSample, int labelsPerSample = 1)
         {
+            ReadOnlySpan<float> used = outputs.Slice(0, predicted.Length * classes);
+            if (firstSample >= 0 && !TensorPrimitives.IsFiniteAll(used))
+            {
+                int i = 0;
+                while (float.IsFinite(used[i]))
+                {
+                    i++;
+                }
+                int sample = firstSample + i / classes / labelsPerSample;
+                string position = labelsPerSample > 1 ? $", time step {i / classes % labelsPerSample}" : "";
+                throw new InvalidOperationException(
+                    $"The outputs of sample {sample} hold {used[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} (class {i % classes}{position}), " +
+                    "so it has no most probable class: the network's parameters have diverged (see the training loss) or the input holds NaN or ∞.");
+            }
             for (int p = 0; p < predicted.Length; p++)
             {
                 predicted[p] = TensorPrimitives.IndexOfMax(outputs.Slice(p * classes, classes));

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using NetGen.Data;
 
 namespace NetGen
@@ -88,6 +89,7 @@ namespace NetGen
             double initialRate = state.InitialLearningRate;
             long step = state.GlobalStep;
             int outputSize = network.OutputSize;
+            double lastFiniteLoss = double.NaN;
 
             for (int epoch = state.Epoch; epoch < options.Epochs && !context.StopTraining; epoch++)
             {
@@ -110,12 +112,39 @@ namespace NetGen
                     {
                         optimizer.LearningRate = (float)schedule.LearningRate(step, initialRate);
                     }
-                    float loss = network.ComputeGradients(batch.Inputs, batch.Targets, batch.Size);
+                    float loss;
+                    try
+                    {
+                        loss = network.ComputeGradients(batch.Inputs, batch.Targets, batch.Size);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        ArgumentException? located = InvalidRow(network, loader, batch, e, "Training", "train", $"epoch {epoch + 1}, ");
+                        if (located is null)
+                        {
+                            throw;
+                        }
+                        throw located;
+                    }
                     double norm = double.NaN;
                     if (options.ClipGradientNorm is float maxNorm)
                     {
                         norm = GradientClipping.ClipByGlobalNorm(network.Gradients, maxNorm);
                     }
+                    // Checked before the step, so a diverging step never reaches the parameters.
+                    if (options.OnNonFinite != NonFiniteAction.Ignore && !IsFiniteStep(loss, norm, network.Gradients))
+                    {
+                        var bad = new NonFiniteStep(epoch, options.Epochs, batch.Index, loader.BatchCount, step, loss, lastFiniteLoss,
+                            optimizer.LearningRate, options.ClipGradientNorm is not null);
+                        if (options.OnNonFinite == NonFiniteAction.Throw)
+                        {
+                            throw new TrainingDivergedException(bad);
+                        }
+                        history.NonFinite = bad;
+                        context.StopTraining = true;
+                        break;
+                    }
+                    lastFiniteLoss = loss;
                     running.Add(network.Loss, network.Outputs, batch.Targets, batch.Size, outputSize, loss);
                     optimizer.Step(network.Parameters, network.Gradients);
                     step++;
@@ -143,6 +172,11 @@ namespace NetGen
                     }
                 }
 
+                if (history.NonFinite is not null)
+                {
+                    history.StoppedEpoch = epoch;
+                    break;
+                }
                 var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
                 {
                     ["loss"] = running.Loss,
@@ -172,6 +206,40 @@ namespace NetGen
             {
                 c.OnTrainEnd(context);
             }
+        }
+
+        // Whether a step may be applied: a finite loss, and finite gradients (from the clipping norm when there is one,
+        // else one vectorized pass: a NaN or ∞ gradient with a finite loss is rare but real, e.g. an overflowing backward).
+        private static bool IsFiniteStep(float loss, double clippingNorm, ReadOnlySpan<float> gradients) =>
+            float.IsFinite(loss) && (double.IsNaN(clippingNorm) ? TensorPrimitives.IsFiniteAll(gradients) : double.IsFinite(clippingNorm));
+
+        /// <summary>
+        /// An error a batch raised (a bad label, an unknown token), as an exception naming the dataset row rather than
+        /// the position in the (shuffled) batch: each sample is checked alone to find the first one that raises it.
+        /// Null when no single sample does (the original exception is then rethrown). <paramref name="what"/> names the
+        /// data ("Training", "Validation", "Evaluation"), <paramref name="when"/> the epoch if any.
+        /// </summary>
+        internal static ArgumentException? InvalidRow<TInput, TTarget>(INetwork<TInput, TTarget> network, DataLoader<TInput, TTarget> loader,
+            DataLoader<TInput, TTarget>.Batch batch, ArgumentException error, string what, string paramName, string when = "")
+            where TInput : unmanaged where TTarget : unmanaged
+        {
+            int f = network.InputSize, t = network.TargetSize;
+            for (int p = 0; p < batch.Size; p++)
+            {
+                try
+                {
+                    network.ComputeLoss(batch.Inputs.Slice(p * f, f), batch.Targets.Slice(p * t, t), 1);
+                }
+                catch (ArgumentException alone)
+                {
+                    int row = loader.RowOf(batch.Index, p);
+                    string where = loader.Shuffle ? $"position {p} of shuffled batch {batch.Index + 1}" : $"batch {batch.Index + 1}";
+                    return new ArgumentException(
+                        $"{what} sample {row} (row {row} of the {what.ToLowerInvariant()} data; {when}{where}) is invalid. Checked alone: {alone.Message}",
+                        paramName, error);
+                }
+            }
+            return null;
         }
 
         private static Dataset<TInput, TTarget>? ResolveValidation<TInput, TTarget>(INetwork<TInput, TTarget> network, ref Dataset<TInput, TTarget> train,
@@ -221,12 +289,33 @@ namespace NetGen
             where TInput : unmanaged where TTarget : unmanaged
         {
             var metrics = new RunningMetrics();
-            foreach (DataLoader<TInput, TTarget>.Batch batch in new DataLoader<TInput, TTarget>(data, Math.Min(batchSize, data.Count)).Epoch(0))
+            var loader = new DataLoader<TInput, TTarget>(data, Math.Min(batchSize, data.Count));
+            foreach (DataLoader<TInput, TTarget>.Batch batch in loader.Epoch(0))
             {
-                float loss = network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
+                float loss = ComputeLoss(network, loader, batch, "Validation", "Validation");
                 metrics.Add(network.Loss, network.Outputs, batch.Targets, batch.Size, network.OutputSize, loss);
             }
             return metrics;
+        }
+
+        // The batch's loss; an invalid sample is reported by its dataset row.
+        internal static float ComputeLoss<TInput, TTarget>(INetwork<TInput, TTarget> network, DataLoader<TInput, TTarget> loader,
+            DataLoader<TInput, TTarget>.Batch batch, string what, string paramName)
+            where TInput : unmanaged where TTarget : unmanaged
+        {
+            try
+            {
+                return network.ComputeLoss(batch.Inputs, batch.Targets, batch.Size);
+            }
+            catch (ArgumentException e)
+            {
+                ArgumentException? located = InvalidRow(network, loader, batch, e, what, paramName);
+                if (located is null)
+                {
+                    throw;
+                }
+                throw located;
+            }
         }
 
         private static void CheckFeatureSize(INetwork network, int featureSize, string name)

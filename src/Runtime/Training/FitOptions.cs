@@ -55,6 +55,16 @@ namespace NetGen
         /// <summary>Continues a run from a checkpoint's training state (epoch, step, initial learning rate, seed).</summary>
         public TrainingState? Resume { get; init; }
 
+        /// <summary>
+        /// What to do when a batch's loss, or its gradients, are NaN or ±∞: <see cref="NonFiniteAction.Throw"/>
+        /// (default: the step is skipped and <see cref="TrainingDivergedException"/> names the epoch, batch, last
+        /// finite loss and likely causes), <see cref="NonFiniteAction.Stop"/> (skip the step, return the history
+        /// with <see cref="History.NonFinite"/> set) or <see cref="NonFiniteAction.Ignore"/> (no check). The check
+        /// reads the loss and, when clipping, the norm it computes anyway; without clipping, one vectorized pass over
+        /// the gradients, small beside the step.
+        /// </summary>
+        public NonFiniteAction OnNonFinite { get; init; } = NonFiniteAction.Throw;
+
         /// <summary>Samples per forward pass when evaluating validation data. Default 256.</summary>
         public int ValidationBatchSize { get; init; } = 256;
     }

@@ -84,8 +84,15 @@ namespace NetGen
         /// <summary>Every metric name seen, in first-seen order.</summary>
         public IReadOnlyList<string> Names => _names;
 
-        /// <summary>The epoch at which a callback stopped training (0-based), or null if it ran to the end.</summary>
+        /// <summary>The epoch at which a callback, or a non-finite step, stopped training (0-based), or null if it ran to the end.</summary>
         public int? StoppedEpoch { get; internal set; }
+
+        /// <summary>
+        /// The step whose loss or gradients were NaN or ±∞, when <see cref="FitOptions.OnNonFinite"/> is
+        /// <see cref="NonFiniteAction.Stop"/> and training stopped there; null otherwise. The epoch it happened in is
+        /// not in <see cref="Epochs"/> (it did not complete).
+        /// </summary>
+        public NonFiniteStep? NonFinite { get; internal set; }
 
         /// <summary>
         /// Where training ended (epochs completed, optimizer steps, initial learning rate, seed): save it with

@@ -74,9 +74,13 @@ namespace NetGen.Networks.Tests.Sequence
                     .Order(StringComparer.Ordinal)
                 : [];
 
-        public static SequenceFixture LoadNetwork(string name)
+        /// <summary>
+        /// Reads {<paramref name="prefix"/>}{<paramref name="name"/>}.json: seq_ by default; the Transformer fixtures
+        /// (tf_*.json) share the schema and are read with prefix "tf_".
+        /// </summary>
+        public static SequenceFixture LoadNetwork(string name, string prefix = "seq_")
         {
-            using JsonDocument doc = Parse($"seq_{name}.json", "network");
+            using JsonDocument doc = Parse($"{prefix}{name}.json", "network");
             JsonElement root = doc.RootElement;
             JsonElement padding = root.GetProperty("padding_index");
             return new SequenceFixture
@@ -142,7 +146,7 @@ namespace NetGen.Networks.Tests.Sequence
             return $"outputs[{index / perSample}, {string.Join(", ", coords)}]";
         }
 
-        private static JsonDocument Parse(string file, string kind)
+        internal static JsonDocument Parse(string file, string kind)
         {
             string path = Path.Combine(FixtureLoader.Directory, file);
             JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));

@@ -197,9 +197,11 @@ namespace NetGen.Runtime.Tests.Training
             int[] tokens = new int[2 * Length];
             tokens[Length + 3] = Vocabulary;
             var bad = Dataset.FromTokens(tokens, new int[2], Length);
-            // The sample is counted within the batch the network was given (unshuffled here, so also within the dataset).
-            string message = Assert.Throws<ArgumentException>(() => model.Fit(bad, new FitOptions { Shuffle = false, Verbose = false })).Message;
-            Assert.Contains("inputs: sample 1, position 3 holds token 12; a token id must be in [0, 12)", message);
+            // Fit names the dataset row; the network's own message (checked alone, so sample 0) says where in the sequence.
+            ArgumentException e = Assert.Throws<ArgumentException>(() => model.Fit(bad, new FitOptions { Shuffle = false, Verbose = false }));
+            Assert.StartsWith("Training sample 1 (row 1 of the training data; epoch 1, batch 1)", e.Message);
+            Assert.Contains("position 3 holds token 12; a token id must be in [0, 12)", e.Message);
+            Assert.Contains("inputs: sample 1, position 3 holds token 12", e.InnerException!.Message);
         }
 
         [Fact]

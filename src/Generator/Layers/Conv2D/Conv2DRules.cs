@@ -59,6 +59,14 @@ namespace NetGen.Generator.Layers
                     (long)height + total, (long)width + total);
                 return null;
             }
+            // Every output row and column must read some of the input: with padding larger than the input can
+            // reach, the windows would see zeros only (and the kernels do not run such a convolution).
+            if ((long)(outHeight.Value - 1) * stride.Value - before + extent - 1 < 0 || (long)(outWidth.Value - 1) * stride.Value - before + extent - 1 < 0)
+            {
+                context.Report(DiagnosticDescriptors.InvalidValue, conv.LocationOf(padding == PaddingKind.Same ? "Padding" : "Pad"), $"The padding of Conv2D '{name}'",
+                    $"small enough that a window reaches the {height}×{width} input (with stride {stride}, every window here lies in the padding)", before);
+                return null;
+            }
             var output = TensorType.Image(filters.Value, outHeight.Value, outWidth.Value);
             if (padding == PaddingKind.Same && stride != 1)
             {

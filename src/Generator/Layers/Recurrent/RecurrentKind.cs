@@ -65,7 +65,7 @@ namespace NetGen.Generator.Layers
             int steps = input.Dims[0], features = input.Features;
             int gates = _cell == RecurrentCell.Lstm ? 4 : 3;
             long weights = (long)gates * units.Value * ((long)System.Math.Max(features, units.Value) + units.Value + 2);
-            if (weights > int.MaxValue || (long)steps * units.Value * gates > int.MaxValue)
+            if (weights > int.MaxValue || (long)steps * units.Value * 8 > int.MaxValue)
             {
                 context.Report(DiagnosticDescriptors.NetworkTooLarge, attribute.LocationOf("units"),
                     $"The size of {Attribute} '{name}' ({gates} gates × {units} units)", weights, int.MaxValue);

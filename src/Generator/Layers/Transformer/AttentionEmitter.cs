@@ -83,7 +83,8 @@ namespace NetGen.Generator.Layers
                 $".Slice(B * global::NetGen.Kernels.Attention.StepScratchSize({c.Const("Steps")}, {c.Const("Heads")}));");
             writer.Line($"global::NetGen.Kernels.Dense.Forward({input}, {InWeight(c, "p")}, {InBias(c, "p")}, {c.Local("StepQkv")}, B, {c.Const("Features")}, 3 * {c.Const("Features")});");
             writer.Line($"global::NetGen.Kernels.Attention.Step({c.Local("StepQkv")}, {c.Field("KeyCache")}.Slice(B * {Values(c)}), {c.Field("ValueCache")}.Slice(B * {Values(c)}), " +
-                $"{c.Local("StepHeads")}, {c.Local("StepScratch")}, position, B, {c.Const("Steps")}, {c.Const("Heads")}, {c.Const("HeadDim")});");
+                $"{c.Local("StepHeads")}, {c.Local("StepScratch")}, {(c.KeyPadding is null ? "default" : "stepKeyPadding")}, position, B, {c.Const("Steps")}, {c.Const("Heads")}, " +
+                $"{c.Const("HeadDim")});");
             writer.Line($"global::NetGen.Kernels.Dense.Forward({c.Local("StepHeads")}, {OutWeight(c, "p")}, {OutBias(c, "p")}, {output}, B, {c.Const("Features")}, {c.Const("Features")});");
         }
 

@@ -113,7 +113,7 @@ namespace NetGen.Generator.Layers
             }
             int steps = input.Dims[0], features = input.Features;
             if (TransformerRules.Heads(attribute, heads, features, name, context) is not { } h
-                || !TransformerRules.FitsInInt(attribute, name, 4L * features * features + (long)h * steps * steps, context))
+                || !TransformerRules.FitsInInt(attribute, name, 4L * features * features + (long)h * steps * steps + 3L * steps * features, context))
             {
                 return null;
             }
@@ -240,7 +240,8 @@ namespace NetGen.Generator.Layers
             int steps = input.Dims[0], features = input.Features;
             if (TransformerRules.Heads(attribute, heads, features, name, context) is not { } h
                 || !TransformerRules.FitsInInt(attribute, name,
-                    4L * features * features + 2L * features * feedForward.Value + (long)h * steps * steps + (long)steps * feedForward.Value, context))
+                    4L * features * features + 2L * features * feedForward.Value + (long)h * steps * steps + (long)steps * feedForward.Value
+                    + 3L * steps * features, context))
             {
                 return null;
             }

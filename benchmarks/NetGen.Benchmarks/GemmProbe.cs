@@ -1,0 +1,312 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.InteropServices;
+using NetGen.Kernels;
+
+namespace NetGen.Benchmarks
+{
+    /// <summary>
+    /// A quick Stopwatch probe of the GEMM kernels against the FMA peak, measured side by side:
+    /// <c>dotnet run -c Release -- gemm [--rounds N] [--only w1|cnn]</c>. Each round times the FMA peak
+    /// loop and then every product, at 1 and at 2 threads, for ~4 ms each; a product's "% of peak" is
+    /// its rate over the peak of the same round, so that load from other processes, which slows both,
+    /// shows up as spread (the quartiles) rather than as a wrong ratio. Run it with
+    /// <c>DOTNET_EnableAVX512F=0</c> to measure the AVX2 path on an AVX-512 machine (the first line
+    /// names the width in use).
+    /// <para>
+    /// The products: W1's three (784→500 at batch 64 and 256: <c>X·Wᵀ+b</c>, <c>dZ·W</c>, <c>dZᵀ·X</c>)
+    /// through <see cref="Gemm"/>'s public entry points, and the W4 CNN's convolution products at batch
+    /// 64 as <see cref="Conv2D"/> runs them, one chunk of samples per call (<c>Gemm.SerialNN/NT/TN</c>);
+    /// at 2 threads each thread runs its own chunk on its own buffers, as the convolution does.
+    /// </para>
+    /// </summary>
+    internal static unsafe class GemmProbe
+    {
+        private const double SliceSeconds = 0.004;
+
+        private sealed class Case
+        {
+            public required string Name;
+            public required double Flops;
+            public required Action<int> Call;
+        }
+
+        public static int Run(string[] args)
+        {
+            int rounds = 9;
+            string only = "all";
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (args[i] == "--rounds" && i + 1 < args.Length)
+                {
+                    rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                }
+                else if (args[i] == "--only" && i + 1 < args.Length && args[i + 1] is "w1" or "cnn")
+                {
+                    only = args[++i];
+                }
+                else
+                {
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: gemm [--rounds N] [--only w1|cnn]");
+                    return 2;
+                }
+            }
+            var cases = new List<Case>();
+            if (only != "cnn")
+            {
+                AddW1(cases);
+            }
+            if (only != "w1")
+            {
+                AddCnn(cases);
+            }
+            Console.WriteLine($"// {Environment.ProcessorCount} processors, {Simd.Level} / {FmaPeak.InstructionSet}, {rounds} rounds; " +
+                "by CPU time: % of the FMA peak, median [25%-75%], and the median GFLOP/s");
+            int maxThreads = Math.Min(2, Environment.ProcessorCount);
+            foreach (var c in cases)
+            {
+                for (int t = 1; t <= maxThreads; t++)
+                {
+                    c.Call(t); // warm up and JIT
+                }
+            }
+            using var team2 = new ThreadTeam(maxThreads);
+            // Per thread count: the peak's samples (row 0), then every case's; each sample is one call's GFLOP/s.
+            var samples = new List<double>[cases.Count + 1, maxThreads];
+            for (int c = 0; c <= cases.Count; c++)
+            {
+                for (int t = 0; t < maxThreads; t++)
+                {
+                    samples[c, t] = new List<double>();
+                }
+            }
+            long peakIterations = Calibrate(n => FmaPeak.Sink += FmaPeak.Run(n)) / 8;
+            for (int r = 0; r < rounds; r++)
+            {
+                for (int t = 1; t <= maxThreads; t++)
+                {
+                    int threads = t;
+                    Sample(samples[0, t - 1], threads, (double)threads * peakIterations * FmaPeak.FlopsPerIteration, () =>
+                    {
+                        if (threads == 1)
+                        {
+                            FmaPeak.Sink += FmaPeak.Run(peakIterations);
+                        }
+                        else
+                        {
+                            team2.Run(peakIterations);
+                        }
+                    });
+                    for (int c = 0; c < cases.Count; c++)
+                    {
+                        Case k = cases[c];
+                        double flops = k.Flops * (k.Name.StartsWith("CNN", StringComparison.Ordinal) ? threads : 1);
+                        Sample(samples[c + 1, t - 1], threads, flops, () => k.Call(threads));
+                    }
+                }
+            }
+            Parallelism.MaxThreads = maxThreads;
+            double[] peak = new double[maxThreads];
+            for (int t = 0; t < maxThreads; t++)
+            {
+                double[] p = [.. samples[0, t]];
+                peak[t] = Quantile(p, 0.5);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"FMA peak, {t + 1} thread{(t == 0 ? "" : "s")}: {peak[t]:F1} GFLOP/s ({(t == 0 ? "median" : "median, both threads")}; " +
+                    $"quartiles {Quantile(p, 0.25):F1}-{Quantile(p, 0.75):F1}, {p.Length} samples)"));
+            }
+            Console.WriteLine($"{"product",-34} {"1 thread: % of peak",32} {"GFLOP/s",8} | {"2 threads: % of peak",32} {"GFLOP/s",8}");
+            for (int c = 0; c < cases.Count; c++)
+            {
+                string line = $"{cases[c].Name,-34}";
+                for (int t = 0; t < maxThreads; t++)
+                {
+                    double[] p = [.. samples[c + 1, t]];
+                    double mid = Quantile(p, 0.5);
+                    line += string.Create(CultureInfo.InvariantCulture,
+                        $" {100 * mid / peak[t],12:F1}% [{100 * Quantile(p, 0.25) / peak[t],5:F1}-{100 * Quantile(p, 0.75) / peak[t],5:F1}] {mid,8:F1}") + (t == 0 ? " |" : "");
+                }
+                Console.WriteLine(line);
+            }
+            return 0;
+        }
+
+        /// <summary>The three products of W1's 784→500 layer, batch 64 and 256, through the public seam.</summary>
+        private static void AddW1(List<Case> cases)
+        {
+            const int In = 784, Out = 500;
+            foreach (int batch in new[] { 64, 256 })
+            {
+                var rng = new Rng(7);
+                AlignedBuffer x = Random(batch * In, rng), w = Random(Out * In, rng), bias = Random(Out, rng), dz = Random(batch * Out, rng);
+                AlignedBuffer z = new(batch * Out), dx = new(batch * In), dw = new(Out * In);
+                double flops = 2.0 * batch * Out * In;
+                int b = batch;
+                cases.Add(new Case { Name = $"W1 B{b} NT X·Wᵀ+b {b}x500x784", Flops = flops, Call = t => { Parallelism.MaxThreads = t; Gemm.MultiplyNT(b, Out, In, x.Span, w.Span, z.Span, false, bias.Span); } });
+                cases.Add(new Case { Name = $"W1 B{b} NN dZ·W {b}x784x500", Flops = flops, Call = t => { Parallelism.MaxThreads = t; Gemm.MultiplyNN(b, In, Out, dz.Span, w.Span, dx.Span, false); } });
+                cases.Add(new Case { Name = $"W1 B{b} TN dZᵀ·X 500x784x{b}", Flops = flops, Call = t => { Parallelism.MaxThreads = t; Gemm.MultiplyTN(Out, In, b, dz.Span, x.Span, dw.Span, false); } });
+            }
+        }
+
+        /// <summary>One chunk's products of the CNN's two convolutions, as <see cref="Conv2D"/> calls them at batch 64.</summary>
+        private static void AddCnn(List<Case> cases)
+        {
+            // conv1: 1→32 3×3 on 28×28 (26×26 out), chunks of 16 samples; conv2: 32→64 3×3 on 13×13 (11×11 out), chunks of 2.
+            var conv1 = new ConvGeometry(1, 28, 28, 32, 3, 1, 0, 0, 1, 26, 26);
+            var conv2 = new ConvGeometry(32, 13, 13, 64, 3, 1, 0, 0, 1, 11, 11);
+            foreach (var (label, g) in new[] { ("conv1", conv1), ("conv2", conv2) })
+            {
+                int columns = Conv2D.SamplesPerChunk(g, 64) * g.OutPositions;
+                int f = g.Filters, patch = g.PatchSize;
+                var work = new ChunkBuffers[2];
+                for (int i = 0; i < work.Length; i++)
+                {
+                    var rng = new Rng(11 + i);
+                    work[i] = new ChunkBuffers(Random(f * patch, rng), Random(patch * columns, rng), Random(f * columns, rng),
+                        new AlignedBuffer(f * columns), new AlignedBuffer(f * patch), new AlignedBuffer(patch * columns), Random(f, rng));
+                }
+                double flops = 2.0 * f * patch * columns;
+                bool transposed = patch < f && patch < 16 && f <= 256;
+                cases.Add(new Case
+                {
+                    Name = $"CNN {label} fwd W·col {f}x{columns}x{patch}", Flops = flops,
+                    Call = t => Chunks(t, work, w => Gemm.SerialNN(f, columns, patch, w.W, patch, w.Col, columns, w.Z, columns, false, Epilogue.ReLU, w.Bias)),
+                });
+                cases.Add(new Case
+                {
+                    Name = transposed ? $"CNN {label} dW col·dzᵀ {patch}x{f}x{columns}" : $"CNN {label} dW dz·colᵀ {f}x{patch}x{columns}", Flops = flops,
+                    Call = t => Chunks(t, work, w =>
+                    {
+                        if (transposed)
+                        {
+                            Gemm.SerialNT(patch, f, columns, w.Col, columns, w.Dz, columns, w.Dw, f, false);
+                        }
+                        else
+                        {
+                            Gemm.SerialNT(f, patch, columns, w.Dz, columns, w.Col, columns, w.Dw, patch, false);
+                        }
+                    }),
+                });
+                if (g.Channels > 1)
+                {
+                    cases.Add(new Case
+                    {
+                        Name = $"CNN {label} dcol Wᵀ·dz {patch}x{columns}x{f}", Flops = flops,
+                        Call = t => Chunks(t, work, w => Gemm.SerialTN(patch, columns, f, w.W, patch, w.Dz, columns, w.Dcol, columns, false)),
+                    });
+                }
+            }
+        }
+
+        private sealed class ChunkBuffers(AlignedBuffer w, AlignedBuffer col, AlignedBuffer dz, AlignedBuffer z, AlignedBuffer dw, AlignedBuffer dcol, AlignedBuffer bias)
+        {
+            private readonly AlignedBuffer[] _keep = [w, col, dz, z, dw, dcol, bias];
+
+            public float* W => Pointer(_keep[0]);
+            public float* Col => Pointer(_keep[1]);
+            public float* Dz => Pointer(_keep[2]);
+            public float* Z => Pointer(_keep[3]);
+            public float* Dw => Pointer(_keep[4]);
+            public float* Dcol => Pointer(_keep[5]);
+            public float* Bias => Pointer(_keep[6]);
+
+            private static float* Pointer(AlignedBuffer buffer)
+            {
+                fixed (float* p = buffer.Span)
+                {
+                    return p; // pinned: AlignedBuffer lives on the pinned object heap
+                }
+            }
+        }
+
+        private static Action<ChunkBuffers>? s_chunkBody;
+        private static ChunkBuffers[]? s_chunkWork;
+
+        /// <summary>One chunk per thread, each on its own buffers, through the pool as the convolution runs them.</summary>
+        private static void Chunks(int threads, ChunkBuffers[] work, Action<ChunkBuffers> body)
+        {
+            s_chunkBody = body;
+            s_chunkWork = work;
+            Parallelism.MaxThreads = threads;
+            WorkerPool.Run(threads, threads, &ChunkBlock, null);
+        }
+
+        private static void ChunkBlock(void* state, int block) => s_chunkBody!(s_chunkWork![block]);
+
+        /// <summary>
+        /// Adds the GFLOP/s of each call of <paramref name="call"/> for about <see cref="SliceSeconds"/>, by CPU
+        /// time, not wall time (the machine is shared: time when another process had the core does not count):
+        /// on one thread this thread's, on more the whole process's divided by the thread count (a rate per
+        /// core: perfect scaling gives the one-thread figure; time a thread spends waiting for the other counts).
+        /// </summary>
+        private static void Sample(List<double> rates, int threads, double flopsPerCall, Action call)
+        {
+            long end = Stopwatch.GetTimestamp() + (long)(SliceSeconds * Stopwatch.Frequency);
+            do
+            {
+                double cpu = ThreadCpuSeconds(), process = threads == 1 ? 0 : ProcessCpuSeconds();
+                call();
+                double seconds = threads == 1 ? ThreadCpuSeconds() - cpu : (ProcessCpuSeconds() - process) / threads;
+                rates.Add(flopsPerCall / seconds / 1e9);
+            }
+            while (Stopwatch.GetTimestamp() < end);
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        private struct TimeSpec
+        {
+            public long Seconds, Nanoseconds;
+        }
+
+        [DllImport("libc", EntryPoint = "clock_gettime")]
+        private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+        /// <summary>The CPU time of all this process's threads (Linux: <c>CLOCK_PROCESS_CPUTIME_ID</c>).</summary>
+        private static double ProcessCpuSeconds()
+        {
+            const int ProcessCpuTime = 2;
+            ClockGetTime(ProcessCpuTime, out TimeSpec t);
+            return t.Seconds + t.Nanoseconds * 1e-9;
+        }
+
+        /// <summary>This thread's CPU time (Linux: <c>CLOCK_THREAD_CPUTIME_ID</c>).</summary>
+        private static double ThreadCpuSeconds()
+        {
+            const int ThreadCpuTime = 3;
+            ClockGetTime(ThreadCpuTime, out TimeSpec t);
+            return t.Seconds + t.Nanoseconds * 1e-9;
+        }
+
+        private static long Calibrate(Action<long> run)
+        {
+            long iterations = 1 << 12;
+            while (true)
+            {
+                long start = Stopwatch.GetTimestamp();
+                run(iterations);
+                double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                if (elapsed > SliceSeconds / 4)
+                {
+                    return Math.Max(1, (long)(iterations * SliceSeconds / elapsed));
+                }
+                iterations *= 2;
+            }
+        }
+
+        private static double Quantile(double[] values, double q)
+        {
+            double[] sorted = values.OrderBy(v => v).ToArray();
+            return sorted[(int)Math.Round(q * (sorted.Length - 1))];
+        }
+
+        private static AlignedBuffer Random(int length, Rng rng)
+        {
+            var buffer = new AlignedBuffer(length);
+            Init.Uniform(buffer.Span, 1f, rng);
+            return buffer;
+        }
+    }
+}
