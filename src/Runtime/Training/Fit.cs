@@ -98,7 +98,8 @@ namespace NetGen
                 {
                     optimizer.LearningRate = (float)schedule.LearningRate(epoch, initialRate);
                 }
-                double epochRate = optimizer.LearningRate;
+                // The rate the epoch starts with: its first step's, where the schedule moves per step.
+                double epochRate = schedule is { Interval: ScheduleInterval.Step } ? schedule.LearningRate(step, initialRate) : optimizer.LearningRate;
                 foreach (Callback c in callbacks)
                 {
                     c.OnEpochBegin(context, epoch);

@@ -103,6 +103,36 @@ namespace NetGen.Networks.Tests.Training
         }
 
         [Fact]
+        public void With_a_per_step_schedule_each_epoch_logs_the_rate_of_its_first_step()
+        {
+            var firstRates = new List<double>();
+            bool first = true;
+            var model = new BlobClassifier(seed: 1);
+            History history = model.Fit(TrainingData.Blobs(70, seed: 7), new FitOptions
+            {
+                Epochs = 3, BatchSize = 32, Optimizer = new Sgd(0.1f), Verbose = false,
+                Schedule = LearningRateSchedule.Cosine(tMax: 9).Per(ScheduleInterval.Step),
+                Callbacks =
+                {
+                    new LambdaCallback
+                    {
+                        EpochBegin = (context, epoch) => first = true,
+                        BatchEnd = (context, batch) =>
+                        {
+                            if (first)
+                            {
+                                firstRates.Add(batch.LearningRate);
+                                first = false;
+                            }
+                        },
+                    },
+                },
+            });
+            Assert.Equal(firstRates.Select(r => Math.Round(r, 6)), history["lr"].Select(r => Math.Round(r, 6)));
+            Assert.Equal(0.1, Math.Round(history["lr"][0], 6));
+        }
+
+        [Fact]
         public void Regression_fit_reports_mae_and_evaluates_mse()
         {
             var model = new PlaneRegressor(seed: 1);
