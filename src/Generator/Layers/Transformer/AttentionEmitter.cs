@@ -106,6 +106,7 @@ namespace NetGen.Generator.Layers
         /// </summary>
         public static void Backward(SourceWriter writer, LayerContext c, string input, string dOutput, string? dInput, bool accumulate, bool causal, float dropout)
         {
+            writer.Line("// attention back: output projection, softmax(q·kᵀ/√d)·v per head, fused QKV projection");
             writer.Line($"global::NetGen.Kernels.Dense.BackwardParameters({dOutput}, {c.Local("Heads")}, {OutWeight(c, "g")}, {OutBias(c, "g")}, {Rows(c)}, {c.Const("Features")}, {c.Const("Features")});");
             writer.Line($"global::NetGen.Kernels.Dense.BackwardInput({dOutput}, {OutWeight(c, "p")}, {c.Local("DHeads")}, {Rows(c)}, {c.Const("Features")}, {c.Const("Features")});");
             writer.Line($"global::NetGen.Kernels.Attention.Backward({c.Local("Qkv")}, {c.Local("Weights")}, {c.Local("DHeads")}, {c.Local("DQkv")}, {c.KeyPadding ?? "default"}, " +
@@ -184,7 +185,7 @@ namespace NetGen.Generator.Layers
 
         public override void Backward(SourceWriter writer, LayerContext context)
         {
-            writer.Line($"// {Spec(context).Name} backward: output projection, attention per head, fused QKV projection");
+            writer.Line($"// {Spec(context).Name} backward");
             AttentionCode.Backward(writer, context, context.InputVar, context.Local("Dy"), context.InputGradientVar, accumulate: false, Spec(context).Causal, Spec(context).Dropout);
         }
     }

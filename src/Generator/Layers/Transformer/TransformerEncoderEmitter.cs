@@ -172,6 +172,7 @@ namespace NetGen.Generator.Layers
         private void FeedForwardBackward(SourceWriter w, LayerContext c, string dFed, string input)
         {
             TransformerEncoderSpec e = Spec(c);
+            w.Line($"// feed-forward branch back: dropout, linear2, dropout, {Format.FunctionName(e.Activation)}′, linear1");
             string d = ThroughMask(w, c, dFed, "FedMask");
             w.Line($"global::NetGen.Kernels.Dense.BackwardParameters({d}, {c.Local("Hidden")}, {P(c, "g", "Linear2Weight", $"{c.Const("Features")} * {c.Const("FeedForward")}")}, " +
                 $"{Vector(c, "g", "Linear2Bias")}, {Rows(c)}, {c.Const("FeedForward")}, {c.Const("Features")});");
