@@ -96,6 +96,11 @@ namespace NetGen
         float ComputeGradients(ReadOnlySpan<TInput> inputs, ReadOnlySpan<TTarget> targets, int batchSize);
 
         /// <summary><see cref="ComputeGradients"/>, then one step of <paramref name="optimizer"/>; returns the loss before the step.</summary>
+        /// <remarks>
+        /// The cheap primitive: it does not check the loss or the gradients for NaN/∞ and applies the step whatever
+        /// they are (check the returned loss yourself). <c>Fit</c> checks every batch before stepping and stops a
+        /// diverging run (see <c>FitOptions.OnNonFinite</c>).
+        /// </remarks>
         float TrainStep(ReadOnlySpan<TInput> inputs, ReadOnlySpan<TTarget> targets, int batchSize, Optimizer optimizer);
     }
 
