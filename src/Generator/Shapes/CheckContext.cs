@@ -73,6 +73,10 @@ namespace NetGen.Generator.Shapes
             return value;
         }
 
+        /// <summary>A normalization's <c>Epsilon</c> (1e-5 when absent): finite and above 0, or null after reporting NG0031.</summary>
+        public float? Epsilon(LayerAttribute attribute, string name) =>
+            CheckedFloat(attribute, "Epsilon", $"The epsilon of {attribute.Kind} '{name}'", 1e-5f, v => v > 0 && !float.IsInfinity(v), "above 0");
+
         /// <summary>A defined value of an enum argument, or null after reporting NG0011. Absent arguments give <paramref name="absent"/>.</summary>
         public TEnum? Enum<TEnum>(LayerAttribute attribute, string argument, string publicEnumName, TEnum absent)
             where TEnum : struct, Enum

@@ -44,7 +44,7 @@ namespace NetGen.Kernels
         public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh,
             ReadOnlySpan<float> bHh, Span<float> y, Span<float> saved, int batch, int steps, int input, int hidden)
         {
-            CheckParameters(wIh.Length, wHh.Length, bIh.Length, bHh.Length, input, hidden, nameof(bIh), nameof(bHh));
+            Recurrent.CheckParameters(3, wIh.Length, wHh.Length, bIh.Length, bHh.Length, input, hidden, nameof(bIh), nameof(bHh));
             Recurrent.CheckSizes(batch, steps, input, hidden);
             long rows = (long)batch * steps;
             Recurrent.Require(x.Length, rows * input, nameof(x));
@@ -93,7 +93,7 @@ namespace NetGen.Kernels
             ReadOnlySpan<float> saved, ReadOnlySpan<float> dy, Span<float> dx, Span<float> dWIh, Span<float> dWHh, Span<float> dBIh,
             Span<float> dBHh, Span<float> scratch, int batch, int steps, int input, int hidden)
         {
-            CheckParameters(wIh.Length, wHh.Length, dBIh.Length, dBHh.Length, input, hidden, nameof(dBIh), nameof(dBHh));
+            Recurrent.CheckParameters(3, wIh.Length, wHh.Length, dBIh.Length, dBHh.Length, input, hidden, nameof(dBIh), nameof(dBHh));
             Recurrent.CheckSizes(batch, steps, input, hidden);
             int gateWidth = 3 * hidden;
             long rows = (long)batch * steps;
@@ -157,7 +157,7 @@ namespace NetGen.Kernels
         public static void Step(ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh,
             ReadOnlySpan<float> bHh, Span<float> h, Span<float> scratch, int batch, int input, int hidden)
         {
-            CheckParameters(wIh.Length, wHh.Length, bIh.Length, bHh.Length, input, hidden, nameof(bIh), nameof(bHh));
+            Recurrent.CheckParameters(3, wIh.Length, wHh.Length, bIh.Length, bHh.Length, input, hidden, nameof(bIh), nameof(bHh));
             Recurrent.CheckSizes(batch, 1, input, hidden);
             Recurrent.Require(x.Length, (long)batch * input, nameof(x));
             Recurrent.Require(h.Length, (long)batch * hidden, nameof(h));
@@ -260,15 +260,6 @@ namespace NetGen.Kernels
             TensorPrimitives.Multiply(dn, r, dnRecurrent);    // r scales the recurrent part of n only
             dInput.Slice(0, 2 * hidden).CopyTo(dRecurrent);
             dRecurrent.CopyTo(dRecurrentSaved);
-        }
-
-        private static void CheckParameters(int wIh, int wHh, int bIh, int bHh, int input, int hidden, string bIhName, string bHhName)
-        {
-            long gateWidth = 3L * hidden;
-            Recurrent.Require(wIh, gateWidth * input, "wIh");
-            Recurrent.Require(wHh, gateWidth * hidden, "wHh");
-            Recurrent.Require(bIh, gateWidth, bIhName);
-            Recurrent.Require(bHh, gateWidth, bHhName);
         }
 
         /// <summary>One block of rows through every step (a thin dispatcher: see <see cref="WorkerPool"/>).</summary>

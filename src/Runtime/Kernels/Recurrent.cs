@@ -20,6 +20,16 @@ namespace NetGen.Kernels
         /// <summary>Below this many floating-point operations per thread, a job stays on one thread.</summary>
         private const long MinFlopsPerThread = 2_000_000;
 
+        /// <summary>Refuses weights and biases shorter than <paramref name="gates"/>·H rows need (4 for an LSTM, 3 for a GRU).</summary>
+        public static void CheckParameters(int gates, int wIh, int wHh, int bIh, int bHh, int input, int hidden, string bIhName, string bHhName)
+        {
+            long gateWidth = (long)gates * hidden;
+            Require(wIh, gateWidth * input, "wIh");
+            Require(wHh, gateWidth * hidden, "wHh");
+            Require(bIh, gateWidth, bIhName);
+            Require(bHh, gateWidth, bHhName);
+        }
+
         /// <summary>Runs <c>body(state, block)</c> for every block of <see cref="RowsPerBlock"/> rows, on as many threads as <paramref name="flops"/> of work deserve.</summary>
         public static void RunBlocks(int batch, long flops, delegate*<void*, int, void> body, void* state)
         {

@@ -19,7 +19,7 @@ namespace NetGen.Generator.Layers
         public static BatchNormSpec? BatchNorm(LayerAttribute bn, TensorType? input, string name, string identifier, CheckContext context)
         {
             float? momentum = context.CheckedFloat(bn, "Momentum", $"The momentum of BatchNorm '{name}'", 0.1f, v => v >= 0 && v <= 1, "in [0, 1]");
-            float? epsilon = context.CheckedFloat(bn, "Epsilon", $"The epsilon of BatchNorm '{name}'", 1e-5f, v => v > 0 && !float.IsInfinity(v), "above 0");
+            float? epsilon = context.Epsilon(bn, name);
             ActivationKind? activation = context.Enum(bn, "Activation", "Activation", ActivationKind.None);
             if (activation == ActivationKind.Softmax)
             {

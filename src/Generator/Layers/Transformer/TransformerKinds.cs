@@ -70,7 +70,7 @@ namespace NetGen.Generator.Layers
 
         public override LayerSpec? Check(LayerAttribute attribute, TensorType? input, string name, string identifier, CheckContext context)
         {
-            float? epsilon = context.CheckedFloat(attribute, "Epsilon", $"The epsilon of LayerNorm '{name}'", 1e-5f, v => v > 0 && !float.IsInfinity(v), "above 0");
+            float? epsilon = context.Epsilon(attribute, name);
             if (input is null || epsilon is null || !TransformerRules.RequireSequence(attribute, input, name, context))
             {
                 return null;
@@ -223,7 +223,7 @@ namespace NetGen.Generator.Layers
             int? heads = context.PositiveInt(attribute, "heads", $"The head count of TransformerEncoder '{name}'");
             int? feedForward = context.PositiveInt(attribute, "feedForward", $"The feed-forward width of TransformerEncoder '{name}'");
             float? dropout = TransformerRules.Dropout(attribute, name, 0.1f, context);
-            float? epsilon = context.CheckedFloat(attribute, "Epsilon", $"The epsilon of TransformerEncoder '{name}'", 1e-5f, v => v > 0 && !float.IsInfinity(v), "above 0");
+            float? epsilon = context.Epsilon(attribute, name);
             ActivationKind? activation = context.Enum(attribute, "Activation", "Activation", ActivationKind.ReLU);
             if (activation is not null and not (ActivationKind.ReLU or ActivationKind.Gelu))
             {
