@@ -50,6 +50,9 @@ namespace NetGen
         /// <summary>A table of layers, output shapes and parameter counts, like Keras' <c>model.summary()</c>.</summary>
         string Summary { get; }
 
+        /// <summary>The layers as the generator checked them (kinds, names, shapes, settings), for exporters.</summary>
+        NetworkArchitecture Architecture { get; }
+
         /// <summary>The outputs of the most recent forward pass of any kind (inference or training), [batch, OutputSize].</summary>
         ReadOnlySpan<float> Outputs { get; }
 

@@ -9,6 +9,46 @@ namespace NetGen.Generator.Emit
     /// <summary>The public members of a network: parameters, layouts, Forward, ComputeLoss, ComputeGradients, TrainStep, and the one-step generation API.</summary>
     internal sealed partial class NetworkEmitter
     {
+        /// <summary>The checked layers as a runtime value, one line per layer, for exporters (ONNX, PyTorch).</summary>
+        private void WriteArchitecture()
+        {
+            string Ints(IEnumerable<int> dims) => "new int[] { " + string.Join(", ", dims.Select(d => Format.Int(d))) + " }";
+            string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+            _w.Line("/// <summary>The layers as checked (kind, name, shapes, settings), for tools that rebuild the network elsewhere: ONNX, PyTorch.</summary>");
+            _w.Line("public static global::NetGen.NetworkArchitecture Architecture { get; } = new global::NetGen.NetworkArchitecture(");
+            _w.Indent();
+            string layers = _spec.Layers.Count == 0 ? ");" : ",";
+            _w.Line($"{Quote(_spec.FullName)}, global::NetGen.Loss.{_spec.Loss}, {Ints(_spec.Input.Dims)}, tokenInputs: {(_spec.TokenInputs ? "true" : "false")}, "
+                + $"vocabularySize: {Format.Int(_spec.Vocabulary)}, paddingIndex: {Format.Int(_spec.PaddingIndex)}{layers}");
+            for (int i = 0; i < _spec.Layers.Count; i++)
+            {
+                LayerSpec layer = _spec.Layers[i];
+                string end = i == _spec.Layers.Count - 1 ? ");" : ",";
+                string head = $"new global::NetGen.LayerArchitecture({Quote(layer.Kind)}, {Quote(layer.Name)}, {Ints(layer.Input.Dims)}, {Ints(layer.Output.Dims)}";
+                List<string> settings = LayerKinds.Of(layer).Settings(layer).Select(s => $"({Quote(s.Key)}, {Quote(s.Value)})").ToList();
+                if (settings.Count == 0)
+                {
+                    _w.Line(head + ")" + end);
+                    continue;
+                }
+                // The settings follow on lines of their own, a few to a line (literals keep the writer from wrapping them).
+                _w.Line(head + ",");
+                _w.Indent();
+                var line = new System.Text.StringBuilder();
+                for (int k = 0; k < settings.Count; k++)
+                {
+                    line.Append(line.Length == 0 ? "" : " ").Append(settings[k]).Append(k == settings.Count - 1 ? ")" + end : ",");
+                    if (k == settings.Count - 1 || line.Length + settings[k + 1].Length > 100)
+                    {
+                        _w.Line(line.ToString());
+                        line.Clear();
+                    }
+                }
+                _w.Unindent();
+            }
+            _w.Unindent();
+        }
+
         private void WritePublicApi()
         {
             _w.Line("/// <summary>Every trainable parameter, layers in declaration order, weight then bias.</summary>");
@@ -50,6 +90,8 @@ namespace NetGen.Generator.Emit
             _w.Line("/// <summary>Layers, output shapes and parameter counts, like Keras' model.summary().</summary>");
             // A verbatim literal, so the table reads as a table here too.
             _w.Line("public static string Summary => @\"" + SummaryEmitter.Table(_spec).Replace("\"", "\"\"") + "\";");
+            _w.Line();
+            WriteArchitecture();
             _w.Line();
 
             string targets = $"global::System.ReadOnlySpan<{_targetType}> {_target}";

@@ -281,6 +281,7 @@ namespace NetGen.Generator.Emit
             _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> global::NetGen.INetwork.ParameterLayout => ParameterLayout;");
             _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> global::NetGen.INetwork.BufferLayout => BufferLayout;");
             _w.Line("string global::NetGen.INetwork.Summary => Summary;");
+            _w.Line("global::NetGen.NetworkArchitecture global::NetGen.INetwork.Architecture => Architecture;");
         }
     }
 }

@@ -15,6 +15,22 @@ namespace NetGen.Generator.Layers
     internal sealed record TensorDeclaration(string Suffix, string Constant, int[] Shape);
 
     /// <summary>
+    /// One setting of a layer as the generated <c>Architecture</c> states it for exporters (ONNX, PyTorch):
+    /// <c>units = 128</c>, <c>activation = ReLU</c>. Values are invariant text: integers, round-trip floats,
+    /// <c>true</c>/<c>false</c>, enum member names.
+    /// </summary>
+    internal sealed record Setting(string Key, string Value)
+    {
+        public static Setting Of(string key, int value) => new(key, Format.Int(value));
+
+        public static Setting Of(string key, float value) => new(key, Format.Float(value));
+
+        public static Setting Of(string key, bool value) => new(key, value ? "true" : "false");
+
+        public static Setting Of(string key, ActivationKind value) => new(key, value.ToString());
+    }
+
+    /// <summary>
     /// Everything NetGen knows about one kind of layer, in one place: the attribute that declares it,
     /// its Keras-style default name, its shape rule, its parameter and buffer tensors, the names of the
     /// constants it generates, the fusions it takes part in and its emitter. Adding a layer kind means
@@ -63,6 +79,9 @@ namespace NetGen.Generator.Layers
 
         /// <summary>Whether it leaves its input's layout as it is (dropout), so the layer after it decides the input's.</summary>
         public virtual bool KeepsLayout => false;
+
+        /// <summary>What an exporter needs beyond the kind, name and shapes to rebuild the layer elsewhere, in a fixed order.</summary>
+        public virtual IEnumerable<Setting> Settings(LayerSpec layer) => Array.Empty<Setting>();
 
         public abstract LayerEmitter Emitter { get; }
 

@@ -41,6 +41,7 @@ namespace NetGen.Runtime.Tests.Training
         public Span<float> Buffers => _buffers.Span;
         public IReadOnlyList<ParameterTensor> BufferLayout { get; } = [new ParameterTensor("stats.mean", ImmutableArray.Create(2), 0)];
         public string Summary => "FakeNetwork";
+        public NetworkArchitecture Architecture { get; } = new("FakeNetwork", Loss.CrossEntropy, new[] { 1 }, false, 0, -1);
         public int TargetSize => 1;
         public ReadOnlySpan<float> Outputs => default;
 

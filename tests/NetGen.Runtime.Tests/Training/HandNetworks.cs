@@ -48,6 +48,7 @@ namespace NetGen.Runtime.Tests.Training
         public Span<float> Buffers => default;
         public IReadOnlyList<ParameterTensor> BufferLayout => [];
         public string Summary => GetType().Name;
+        public NetworkArchitecture Architecture => new(GetType().Name, Loss, new[] { InputSize }, typeof(TInput) == typeof(int), 0, -1);
         public ReadOnlySpan<float> Outputs => _probabilities.AsSpan(0, _batch * OutputSize);
         public Rng? TrainingRng => null;
 

@@ -103,6 +103,7 @@ namespace NetGen.Runtime.Tests.Training
             public Span<float> Buffers => inner.Buffers;
             public IReadOnlyList<ParameterTensor> BufferLayout => inner.BufferLayout;
             public string Summary => inner.Summary;
+            public NetworkArchitecture Architecture => inner.Architecture;
             public ReadOnlySpan<float> Outputs => inner.Outputs;
             public Rng? TrainingRng => null;
             public int TargetSize => 1;

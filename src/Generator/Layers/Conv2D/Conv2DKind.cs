@@ -35,6 +35,21 @@ namespace NetGen.Generator.Layers
 
         public override bool ReadsChannelMajor => true;
 
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            var conv = (Conv2DSpec)layer;
+            yield return Setting.Of("filters", conv.Filters);
+            yield return Setting.Of("kernel", conv.Kernel);
+            yield return Setting.Of("stride", conv.Stride);
+            yield return Setting.Of("padTop", conv.PadTop);
+            yield return Setting.Of("padLeft", conv.PadLeft);
+            yield return Setting.Of("padBottom", conv.PadBottom);
+            yield return Setting.Of("padRight", conv.PadRight);
+            yield return Setting.Of("dilation", conv.Dilation);
+            yield return Setting.Of("bias", conv.HasBias);
+            yield return Setting.Of("activation", conv.Activation);
+        }
+
         public override LayerEmitter Emitter => Conv2DEmitter.Instance;
     }
 }

@@ -41,6 +41,13 @@ namespace NetGen.Generator.Layers
                 ? new InputDerivativeFusion(dense.Activation, DenseEmitter.Instance.OutputVar(producer))
                 : null;
 
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            var dense = (DenseSpec)layer;
+            yield return Setting.Of("units", dense.Units);
+            yield return Setting.Of("activation", dense.Activation);
+        }
+
         public override LayerEmitter Emitter => DenseEmitter.Instance;
     }
 }

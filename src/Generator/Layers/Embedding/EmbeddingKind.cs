@@ -59,6 +59,14 @@ namespace NetGen.Generator.Layers
             yield return Tensor("weight", "Weight", embedding.Vocabulary, embedding.Dimensions);
         }
 
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            var embedding = (EmbeddingSpec)layer;
+            yield return Setting.Of("vocabulary", embedding.Vocabulary);
+            yield return Setting.Of("dimensions", embedding.Dimensions);
+            yield return Setting.Of("paddingIndex", embedding.PaddingIndex);
+        }
+
         public override LayerEmitter Emitter => EmbeddingEmitter.Instance;
     }
 }

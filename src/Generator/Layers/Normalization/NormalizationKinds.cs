@@ -41,6 +41,14 @@ namespace NetGen.Generator.Layers
 
         public override bool ReadsChannelMajor => true;
 
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            var norm = (BatchNormSpec)layer;
+            yield return Setting.Of("momentum", norm.Momentum);
+            yield return Setting.Of("epsilon", norm.Epsilon);
+            yield return Setting.Of("activation", norm.Activation);
+        }
+
         public override LayerEmitter Emitter => BatchNormEmitter.Instance;
     }
 
@@ -59,6 +67,11 @@ namespace NetGen.Generator.Layers
             NormalizationRules.Dropout(attribute, input, name, identifier, context);
 
         public override bool KeepsLayout => true;
+
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            yield return Setting.Of("rate", ((DropoutSpec)layer).Rate);
+        }
 
         public override LayerEmitter Emitter => DropoutEmitter.Instance;
     }

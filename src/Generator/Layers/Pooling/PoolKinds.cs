@@ -50,6 +50,14 @@ namespace NetGen.Generator.Layers
 
         public override bool ReadsChannelMajor => true;
 
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            var pool = (Pool2DSpec)layer;
+            yield return Setting.Of("size", pool.Size);
+            yield return Setting.Of("stride", pool.Stride);
+            yield return Setting.Of("pad", pool.Pad);
+        }
+
         public override LayerEmitter Emitter => PoolEmitter.Instance;
     }
 

@@ -88,6 +88,14 @@ namespace NetGen.Generator.Layers
             }
         }
 
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            var recurrent = (RecurrentSpec)layer;
+            yield return Setting.Of("units", recurrent.Units);
+            yield return Setting.Of("layers", recurrent.Layers);
+            yield return Setting.Of("returnSequences", recurrent.ReturnSequences);
+        }
+
         public override LayerEmitter Emitter => RecurrentEmitter.Instance;
     }
 }

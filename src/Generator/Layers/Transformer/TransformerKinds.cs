@@ -85,6 +85,11 @@ namespace NetGen.Generator.Layers
             yield return Tensor("bias", "Bias", norm.Features);
         }
 
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            yield return Setting.Of("epsilon", ((LayerNormSpec)layer).Epsilon);
+        }
+
         public override LayerEmitter Emitter => LayerNormEmitter.Instance;
     }
 
@@ -129,6 +134,14 @@ namespace NetGen.Generator.Layers
             yield return Tensor("out_proj.bias", "OutProjBias", d);
         }
 
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            var attention = (AttentionSpec)layer;
+            yield return Setting.Of("heads", attention.Heads);
+            yield return Setting.Of("dropout", attention.Dropout);
+            yield return Setting.Of("causal", attention.Causal);
+        }
+
         public override LayerEmitter Emitter => AttentionEmitter.Instance;
     }
 
@@ -165,6 +178,11 @@ namespace NetGen.Generator.Layers
             {
                 yield return Tensor("weight", "Weight", positional.Steps, positional.Features);
             }
+        }
+
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            yield return Setting.Of("sinusoidal", ((PositionalEmbeddingSpec)layer).Sinusoidal);
         }
 
         public override LayerEmitter Emitter => PositionalEmbeddingEmitter.Instance;
@@ -265,6 +283,18 @@ namespace NetGen.Generator.Layers
             yield return Tensor("norm1.bias", "Norm1Bias", d);
             yield return Tensor("norm2.weight", "Norm2Weight", d);
             yield return Tensor("norm2.bias", "Norm2Bias", d);
+        }
+
+        public override IEnumerable<Setting> Settings(LayerSpec layer)
+        {
+            var block = (TransformerEncoderSpec)layer;
+            yield return Setting.Of("heads", block.Heads);
+            yield return Setting.Of("feedForward", block.FeedForward);
+            yield return Setting.Of("dropout", block.Dropout);
+            yield return Setting.Of("activation", block.Activation);
+            yield return Setting.Of("normFirst", block.NormFirst);
+            yield return Setting.Of("epsilon", block.Epsilon);
+            yield return Setting.Of("causal", block.Causal);
         }
 
         public override LayerEmitter Emitter => TransformerEncoderEmitter.Instance;
