@@ -29,6 +29,9 @@ namespace NetGen.Networks.Tests.Export
         /// <summary>NetGen's ComputeLoss.</summary>
         public abstract float Loss(INetwork network, float[] inputs, float[] targets, int batch);
 
+        /// <summary>NetGen's ComputeGradients (a training-mode pass: BatchNorm uses the batch's statistics).</summary>
+        public abstract float[] Gradients(INetwork network, float[] inputs, float[] targets, int batch);
+
         /// <summary>A case for a network with <typeparamref name="TInput"/> inputs and <typeparamref name="TTarget"/> targets.</summary>
         public static ExportCase Of<TInput, TTarget>(string name, Func<INetwork<TInput, TTarget>> make)
             where TInput : unmanaged where TTarget : unmanaged => new Typed<TInput, TTarget>(name, make);
@@ -48,6 +51,12 @@ namespace NetGen.Networks.Tests.Export
             public override float Loss(INetwork network, float[] inputs, float[] targets, int batch) =>
                 ((INetwork<TInput, TTarget>)network).ComputeLoss(As<TInput>(inputs), As<TTarget>(targets), batch);
 
+            public override float[] Gradients(INetwork network, float[] inputs, float[] targets, int batch)
+            {
+                ((INetwork<TInput, TTarget>)network).ComputeGradients(As<TInput>(inputs), As<TTarget>(targets), batch);
+                return network.Gradients.ToArray();
+            }
+
             private static T[] As<T>(float[] values) =>
                 typeof(T) == typeof(int) ? (T[])(object)values.Select(v => (int)v).ToArray() : (T[])(object)values;
         }
@@ -62,6 +71,9 @@ namespace NetGen.Networks.Tests.Export
         public required float[] Outputs1 { get; init; }
         public required float[] Outputs7 { get; init; }
         public required float Loss { get; init; }
+
+        /// <summary>NetGen's gradients of <see cref="Loss"/>'s batch in training mode, or null for a network with dropout (random masks).</summary>
+        public required float[]? Gradients { get; init; }
         public required string Result { get; init; }
     }
 
@@ -174,14 +186,18 @@ namespace NetGen.Networks.Tests.Export
             data.Add("x7", Shape(7, network.InputShape), x7);
             data.Add("t7", ImmutableArray.Create(7, c.TargetSize(network)), t7);
             data.Save(Path.Combine(directory, "data.safetensors"));
+            float[] outputs1 = c.Forward(network, x1, 1), outputs7 = c.Forward(network, x7, 7);
+            float loss = c.Loss(network, x7, t7, 7);
+            bool dropout = network.Architecture.Layers.Any(l => (l.Has("rate") && l.Float("rate") > 0) || (l.Has("dropout") && l.Float("dropout") > 0));
             return new ExportCaseRun
             {
                 Case = c,
                 Network = network,
                 Directory = directory,
-                Outputs1 = c.Forward(network, x1, 1),
-                Outputs7 = c.Forward(network, x7, 7),
-                Loss = c.Loss(network, x7, t7, 7),
+                Outputs1 = outputs1,
+                Outputs7 = outputs7,
+                Loss = loss,
+                Gradients = dropout ? null : c.Gradients(network, x7, t7, 7),
                 Result = Path.Combine(directory, "result.safetensors"),
             };
         }
@@ -218,7 +234,7 @@ namespace NetGen.Networks.Tests.Export
             DdpInputs7 = x7;
             var run = new ExportCaseRun
             {
-                Case = c, Network = network, Directory = DdpDirectory, Outputs1 = [], Outputs7 = [], Loss = float.NaN,
+                Case = c, Network = network, Directory = DdpDirectory, Outputs1 = [], Outputs7 = [], Loss = float.NaN, Gradients = null,
                 Result = Path.Combine(DdpDirectory, "result.safetensors"),
             };
             Runs[DdpName] = run;
@@ -246,6 +262,7 @@ namespace NetGen.Networks.Tests.Export
             data = Path.Combine(directory, "data.safetensors"),
             result = run.Result,
             after_ddp = afterDdp,
+            gradients = run.Gradients is not null,
         };
 
         /// <summary>Moves every parameter a little (zero biases would hide a mixed-up bias) and gives the BatchNorm buffers non-trivial values.</summary>

@@ -41,6 +41,40 @@ namespace NetGen.Networks.Tests.Export
             AssertClose(run.Outputs7, result.ReadFloat32("y7"), name + " batch 7");
             float loss = result.ReadFloat32("loss")[0];
             Assert.True(Math.Abs(loss - run.Loss) <= Tolerance * Math.Max(1, Math.Abs(run.Loss)), $"{name}: loss NetGen {run.Loss}, PyTorch {loss}");
+            if (run.Gradients is not null)
+            {
+                foreach (ParameterTensor t in run.Network.ParameterLayout)
+                {
+                    AssertClose(t.Of(run.Gradients).ToArray(), result.ReadFloat32("grad." + t.Name), $"{name} gradient of {t.Name}");
+                }
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Cases))]
+        public void Exported_module_refuses_the_padded_rows_NetGen_refuses(string name)
+        {
+            RequirePyTorch();
+            ExportCaseRun run = _run.Runs[name];
+            NetworkArchitecture a = run.Network.Architecture;
+            bool readsPadding = a.PaddingIndex >= 0 && a.Layers.Any(l => l.Kind is "MultiHeadAttention" or "TransformerEncoder" or "GlobalAveragePool1D");
+            bool causal = a.Layers.Any(l => l.Has("causal") && l.Bool("causal"));
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(run.Result + ".json"));
+            string?[] refused = json.RootElement.GetProperty("refused").EnumerateArray().Select(e => e.GetString()).ToArray();
+            if (!readsPadding)
+            {
+                Assert.All(refused, Assert.Null);
+                return;
+            }
+            Assert.Contains("sample 0 is all padding", refused[0]);
+            if (causal)
+            {
+                Assert.Contains("sample 0 starts with padding", refused[1]);
+            }
+            else
+            {
+                Assert.Null(refused[1]);
+            }
         }
 
         [Fact]

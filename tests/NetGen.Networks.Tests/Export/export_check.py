@@ -10,8 +10,10 @@ The ddp command (train_ddp.py, which starts its own processes) runs in the backg
 the cases marked after_ddp (the trained model) wait for it. For each case: import {dir}/{module}.py, build
 {class}(), load the checkpoint (strict: every state_dict key and shape must be in it) and, in eval mode without
 gradients, run the data file's x1 [1, ...] and x7 [7, ...]: forward (what NetGen's Forward returns), and
-criterion(forward(x7, logits=True), t7) (NetGen's loss). Writes {result}: y1, y7, loss (safetensors, through the
-module's own writer) and {result}.json: the state_dict keys and shapes in order.
+criterion(forward(x7, logits=True), t7) (NetGen's loss); with "gradients": true, the gradient of that loss in
+training mode (grad.{parameter}). Writes {result}: y1, y7, loss, grad.* (safetensors, through the module's own
+writer) and {result}.json: the state_dict keys and shapes in order, and the messages of the ValueErrors a padded
+network raises for a row of padding only and for a row that starts with padding (null where it raises none).
 Exit codes: 3 = no PyTorch, 4 = the ddp command failed.
 """
 
@@ -54,9 +56,39 @@ def run(case, index):
         y1 = model(inputs("x1"))
         y7 = model(inputs("x7"))
         loss = model.criterion(model(inputs("x7"), logits=True), targets)
-    module.save_safetensors({"y1": y1, "y7": y7, "loss": loss}, case["result"])
+    results = {"y1": y1, "y7": y7, "loss": loss}
+    if case.get("gradients"):
+        results.update(gradients(model, inputs("x7"), targets))
+    state_dict = [[k, list(v.shape)] for k, v in model.state_dict().items()]
+    module.save_safetensors(results, case["result"])
     with open(case["result"] + ".json", "w") as f:
-        json.dump({"state_dict": [[k, list(v.shape)] for k, v in model.state_dict().items()]}, f)
+        json.dump({"state_dict": state_dict, "refused": refusals(model, inputs("x7"))}, f)
+
+
+def gradients(model, x, targets):
+    """One training-mode backward of criterion(forward(x, logits=True)): {"grad.{name}": gradient}."""
+    model.train()
+    model.zero_grad()
+    model.criterion(model(x, logits=True), targets).backward()
+    model.eval()
+    return {"grad." + name: p.grad for name, p in model.named_parameters()}
+
+
+def refusals(model, x):
+    """The messages of the inputs NetGen refuses too: a row of padding only, and (causal) a row that starts with padding."""
+    if model.padding_index is None:
+        return []
+    cases = [x.clone(), x.clone()]
+    cases[0][0, :] = model.padding_index
+    cases[1][0, 0] = model.padding_index
+    messages = []
+    for bad in cases:
+        try:
+            model(bad)
+            messages.append(None)
+        except ValueError as e:
+            messages.append(str(e))
+    return messages
 
 
 def main():
