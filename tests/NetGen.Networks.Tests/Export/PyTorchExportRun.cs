@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using NetGen.Checkpoints;
+using NetGen.Data;
 
 namespace NetGen.Networks.Tests.Export
 {
@@ -212,15 +213,13 @@ namespace NetGen.Networks.Tests.Export
             network.ExportPyTorch(DdpDirectory);
             const int samples = 64;
             float[] tokens = Inputs(network.Architecture, samples, rng);
-            float[] labels = new float[samples];
+            int[] ids = tokens.Select(t => (int)t).ToArray();
+            int[] labels = new int[samples];
             for (int i = 0; i < samples; i++)
             {
-                labels[i] = (int)tokens[i * 10] % 3;  // learnable: the class of the first token
+                labels[i] = ids[i * 10] % 3;  // learnable: the class of the first token
             }
-            var data = new SafeTensorsWriter();
-            data.Add("inputs", ImmutableArray.Create(samples, 10), tokens);
-            data.Add("targets", ImmutableArray.Create(samples), labels);
-            data.Save(Path.Combine(DdpDirectory, "train.safetensors"));
+            Dataset.FromTokens(ids, labels, sequenceLength: 10).SavePyTorchData(Path.Combine(DdpDirectory, "train.safetensors"));
 
             // The trained network is compared on fresh inputs, run by NetGen once the test has loaded the weights.
             float[] x1 = Inputs(network.Architecture, 1, rng, firstRow: 1), x7 = Inputs(network.Architecture, 7, rng);

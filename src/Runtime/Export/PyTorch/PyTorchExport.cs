@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Immutable;
 using System.IO;
 using System.Text;
+using NetGen.Checkpoints;
+using NetGen.Data;
 
 namespace NetGen
 {
@@ -49,6 +52,49 @@ namespace NetGen
             File.WriteAllText(Path.Combine(directory, module + ".py"), source, utf8);
             File.WriteAllText(Path.Combine(directory, TrainingScriptName), script, utf8);
             Checkpoint.Save(network, Path.Combine(directory, module + ".safetensors"));
+        }
+
+        /// <summary>
+        /// Writes <paramref name="data"/> as the safetensors file <c>train_ddp.py --data</c> reads: <c>inputs</c>
+        /// <c>[N, FeatureSize]</c> and <c>targets</c> <c>[N, TargetSize]</c>, both F32 (token ids and labels are exact
+        /// in float32 up to 2^24; the script turns them back into int64). Atomic, like <see cref="SafeTensorsWriter.Save"/>.
+        /// </summary>
+        /// <exception cref="NotSupportedException">Inputs or targets are neither <see cref="float"/> nor <see cref="int"/>.</exception>
+        /// <exception cref="ArgumentException">An integer is beyond ±2^24, where float32 would change it.</exception>
+        public static void SavePyTorchData<TInput, TTarget>(this Dataset<TInput, TTarget> data, string path)
+            where TInput : unmanaged where TTarget : unmanaged
+        {
+            ArgumentNullException.ThrowIfNull(data);
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            var writer = new SafeTensorsWriter();
+            writer.Metadata["format"] = "pt";
+            writer.Add("inputs", ImmutableArray.Create(data.Count, data.FeatureSize), AsFloats(data.Features, "inputs"));
+            writer.Add("targets", ImmutableArray.Create(data.Count, data.TargetSize), AsFloats(data.Targets, "targets"));
+            writer.Save(path);
+        }
+
+        /// <summary>The values as float32: floats as they are, integers checked to be exact.</summary>
+        private static float[] AsFloats<T>(ReadOnlySpan<T> values, string what) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+            {
+                return System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(values).ToArray();
+            }
+            if (typeof(T) != typeof(int))
+            {
+                throw new NotSupportedException($"The {what} are {typeof(T).Name}; SavePyTorchData writes float or int values.");
+            }
+            ReadOnlySpan<int> integers = System.Runtime.InteropServices.MemoryMarshal.Cast<T, int>(values);
+            var floats = new float[integers.Length];
+            for (int i = 0; i < integers.Length; i++)
+            {
+                if (Math.Abs((long)integers[i]) > 1 << 24)
+                {
+                    throw new ArgumentException($"The {what} hold {integers[i]} at index {i}; float32 keeps integers exact only within ±{1 << 24}.");
+                }
+                floats[i] = integers[i];
+            }
+            return floats;
         }
 
         /// <summary>The text of the <c>{module}.py</c> that <see cref="ExportPyTorch"/> writes for <paramref name="architecture"/>.</summary>
