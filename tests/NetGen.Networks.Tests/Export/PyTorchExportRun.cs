@@ -135,7 +135,7 @@ namespace NetGen.Networks.Tests.Export
             {
                 ExportCaseRun run = Prepare(c, c.Make(), seed: Runs.Count + 100);
                 Runs[c.Name] = run;
-                cases.Add(Entry(run, run.Directory, afterDdp: false));
+                cases.Add(Entry(run));
             }
             cases.Add(PrepareDdp());
             ExportSeconds = watch.Elapsed.TotalSeconds;
@@ -251,16 +251,17 @@ namespace NetGen.Networks.Tests.Export
             "--lr", "0.01", "--seed", "1", "--threads", "1",
         ];
 
-        private static object Entry(ExportCaseRun run, string directory, bool afterDdp) => new
+        /// <summary>The manifest entry of a case: run the exported weights on its data file.</summary>
+        private static object Entry(ExportCaseRun run) => new
         {
             name = run.Case.Name,
-            dir = directory,
+            dir = run.Directory,
             module = PyTorchExport.ModuleName(run.Network.Architecture),
             @class = run.Case.Name,
-            checkpoint = Path.Combine(directory, PyTorchExport.ModuleName(run.Network.Architecture) + ".safetensors"),
-            data = Path.Combine(directory, "data.safetensors"),
+            checkpoint = Path.Combine(run.Directory, PyTorchExport.ModuleName(run.Network.Architecture) + ".safetensors"),
+            data = Path.Combine(run.Directory, "data.safetensors"),
             result = run.Result,
-            after_ddp = afterDdp,
+            after_ddp = false,
             gradients = run.Gradients is not null,
         };
 
