@@ -85,6 +85,7 @@ namespace NetGen.Networks.Tests.Export
             _output.WriteLine(log);
             _output.WriteLine($"export and NetGen passes {_run.ExportSeconds:F1} s, Python {_run.PythonSeconds:F1} s (provisional)");
             Assert.Contains("epoch 2: mean loss", log);
+            Assert.Contains("over 8 process-steps", log);  // 64 samples, 2 processes × 4 steps of 8
 
             ExportCaseRun run = _run.Runs[PyTorchExportRun.DdpName];
             ExportDdpClassifier trained = ExportDdpClassifier.Load(_run.DdpTrained);
@@ -118,6 +119,10 @@ namespace NetGen.Networks.Tests.Export
             Assert.Contains("Residual", Assert.Throws<NotSupportedException>(() => PyTorchExport.ModuleSource(unknown)).Message);
             var shadow = Architecture("Demo.Json", new LayerArchitecture("Flatten", "flatten", [4], [4]));
             Assert.Contains("json.py", Assert.Throws<ArgumentException>(() => PyTorchExport.ModuleName(shadow)).Message);
+
+            var huge = NetGen.Data.Dataset.FromTokens([1, 2, (1 << 24) + 1], [0], sequenceLength: 3);
+            var inexact = Assert.Throws<ArgumentException>(() => huge.SavePyTorchData(Path.Combine(Path.GetTempPath(), "never.safetensors")));
+            Assert.Contains("16777217 at index 2", inexact.Message);
 
             string directory = Path.Combine(Path.GetTempPath(), "netgen-torch-none-" + Guid.NewGuid().ToString("N"));
             Assert.Throws<ArgumentException>(() => new BadlyNamedForExport().ExportPyTorch(directory));
