@@ -138,6 +138,6 @@ namespace NetGen
 
         /// <summary>Modules the exported files import (or are): an exported <c>{module}.py</c> must not take their names.</summary>
         private static readonly string[] ShadowedModules =
-            { "argparse", "json", "math", "os", "socket", "struct", "sys", "torch", "train_ddp", "numpy" };
+            { "argparse", "ctypes", "json", "math", "os", "socket", "struct", "sys", "torch", "train_ddp", "numpy" };
     }
 }

@@ -16,6 +16,7 @@ namespace NetGen
             PyTorch -> NetGen: model.save("trained.safetensors"), then Checkpoint.Load(network, path) or the generated Load(path).
             """
 
+            import ctypes
             import json
             import math
             import os
@@ -62,7 +63,7 @@ namespace NetGen
                 blobs, offset = [], 0
                 for name, tensor in tensors.items():
                     values = tensor.detach().to(device="cpu", dtype=torch.float32).contiguous()
-                    blob = values.numpy().tobytes()
+                    blob = ctypes.string_at(values.data_ptr(), values.numel() * 4) if values.numel() else b""
                     header[name] = {"dtype": "F32", "shape": list(values.shape), "data_offsets": [offset, offset + len(blob)]}
                     blobs.append(blob)
                     offset += len(blob)
