@@ -1,7 +1,7 @@
 using NetGen;
 
 // Networks for the ONNX export tests that the parity and gradient-check declarations do not already cover:
-// the samples' architectures (smaller where noted, to keep the tests fast) and a few combinations — causal
+// the samples' architectures (full size) and a few combinations — causal
 // attention with padding, an image flattened at the end, GRU with BatchNorm.
 namespace NetGen.Networks.Tests.Onnx
 {
@@ -40,18 +40,18 @@ namespace NetGen.Networks.Tests.Onnx
     [Dense(10, Activation.Softmax)]
     public partial class OnnxFashionCnn;
 
-    /// <summary>samples/TextGeneration's CharModel with 24 steps instead of 64.</summary>
+    /// <summary>samples/TextGeneration's CharModel.</summary>
     [Network(Loss.CrossEntropy)]
-    [TokenInput(24, vocabularySize: 256)]
+    [TokenInput(64, vocabularySize: 256)]
     [Embedding(64)]
     [Lstm(128, ReturnSequences = true)]
     [Lstm(128, ReturnSequences = true)]
     [Dense(256, Activation.Softmax)]
     public partial class OnnxCharModel;
 
-    /// <summary>samples/SpamClassifier with 32 tokens of 500 instead of 128 of 8000.</summary>
+    /// <summary>samples/SpamClassifier.</summary>
     [Network(Loss.CrossEntropy)]
-    [TokenInput(32, vocabularySize: 500)]
+    [TokenInput(128, vocabularySize: 8000)]
     [Embedding(64, PaddingIndex = 0)]
     [PositionalEmbedding]
     [TransformerEncoder(heads: 4, feedForward: 256, Dropout = 0.1f)]
@@ -60,9 +60,9 @@ namespace NetGen.Networks.Tests.Onnx
     [Dense(2, Activation.Softmax)]
     public partial class OnnxSpamClassifier;
 
-    /// <summary>samples/TinyGpt with 24 steps instead of 64.</summary>
+    /// <summary>samples/TinyGpt.</summary>
     [Network(Loss.CrossEntropy)]
-    [TokenInput(24, vocabularySize: 256)]
+    [TokenInput(64, vocabularySize: 256)]
     [Embedding(128)]
     [PositionalEmbedding]
     [TransformerEncoder(heads: 4, feedForward: 512, Dropout = 0f, NormFirst = true, Activation = Activation.ReLU, Causal = true)]
