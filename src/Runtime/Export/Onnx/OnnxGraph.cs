@@ -13,37 +13,6 @@ namespace NetGen.Export.Onnx
         Int64 = 7,
     }
 
-    /// <summary>One attribute of a node: an integer, a float or a list of integers.</summary>
-    internal sealed class OnnxAttribute
-    {
-        private OnnxAttribute(string name, int type, long integer, float real, long[]? integers)
-        {
-            Name = name;
-            Type = type;
-            Integer = integer;
-            Real = real;
-            Integers = integers;
-        }
-
-        /// <summary>The attribute's name, e.g. <c>kernel_shape</c>.</summary>
-        public string Name { get; }
-
-        /// <summary>onnx.proto's <c>AttributeType</c>: 1 float, 2 int, 7 ints.</summary>
-        public int Type { get; }
-
-        public long Integer { get; }
-
-        public float Real { get; }
-
-        public long[]? Integers { get; }
-
-        public static OnnxAttribute Int(string name, long value) => new(name, 2, value, 0, null);
-
-        public static OnnxAttribute Float(string name, float value) => new(name, 1, 0, value, null);
-
-        public static OnnxAttribute Ints(string name, params long[] values) => new(name, 7, 0, 0, values);
-    }
-
     /// <summary>
     /// Builds an ONNX graph in memory — inputs, constant tensors (initializers), nodes, outputs — and writes it as
     /// a <c>ModelProto</c> (onnx.proto's field numbers) of IR version 8, default domain at opset <see cref="Opset"/>.
@@ -214,26 +183,8 @@ namespace NetGen.Export.Onnx
                 node.String(4, OpType);
                 foreach (OnnxAttribute attribute in Attributes)
                 {
-                    node.Message(5, a => WriteAttribute(a, attribute));
+                    node.Message(5, attribute.Write);
                 }
-            }
-
-            private static void WriteAttribute(ProtoWriter a, OnnxAttribute attribute)
-            {
-                a.String(1, attribute.Name);
-                switch (attribute.Type)
-                {
-                    case 1:
-                        a.Float(2, attribute.Real);
-                        break;
-                    case 2:
-                        a.Int(3, attribute.Integer);
-                        break;
-                    default:
-                        a.PackedInts(8, attribute.Integers!);
-                        break;
-                }
-                a.Int(20, attribute.Type);
             }
         }
 

@@ -46,9 +46,13 @@ namespace NetGen.Export.Onnx
             _bytes.Write(value);
         }
 
-        /// <summary>A repeated integer field, packed (one length-delimited run of varints).</summary>
+        /// <summary>A repeated integer field, packed (one length-delimited run of varints); nothing when empty.</summary>
         public void PackedInts(int field, ReadOnlySpan<long> values)
         {
+            if (values.IsEmpty)
+            {
+                return;
+            }
             var run = new ProtoWriter();
             foreach (long v in values)
             {
