@@ -175,7 +175,7 @@ namespace NetGen.Networks.Tests.Onnx
                 string output = process.StandardOutput.ReadToEnd(), error = process.StandardError.ReadToEnd();
                 process.WaitForExit();
                 Assert.True(process.ExitCode == 0,
-                    $"onnx.checker rejected a model (exit {process.ExitCode}; it needs Debian's python3-onnx: apt-get install python3-onnx): {error}");
+                    $"onnx.checker rejected a model, or could not run (exit {process.ExitCode}; the check needs Debian's python3-onnx: apt-get install python3-onnx): {error}");
                 Assert.Equal($"checked {Networks.Count}", output.Trim());
             }
             finally
