@@ -4,7 +4,9 @@
 #   benchmarks/run.sh                  full suite (about 30 minutes on a quiet 2-core machine, more when busy)
 #   benchmarks/run.sh --quick          end-to-end check in a few minutes; the numbers mean nothing
 #   benchmarks/run.sh --only w6        one part on both sides (a comma-separated subset of
-#                                      kernels,w1,w2,w3,w4,w5,w6,accuracy; e.g. --only w2 or --only w5,w6)
+#                                      kernels,w1,w2,w3,w4,w5,w6,accuracy,inference; e.g. --only w2 or --only w5,w6)
+#   benchmarks/run.sh --only inference inference latency, NetGen Forward vs ONNX Runtime on NetGen's exported
+#                                      models (W1, W4, W5; batch 1 and 64; 1 and 2 threads); no PyTorch side
 #   benchmarks/run.sh [--quick] [--only LIST] [--skip-pytorch] [--skip-netgen] [-- <BenchmarkDotNet arguments>]
 #       e.g. benchmarks/run.sh --skip-pytorch -- --filter '*KernelBenchmarks*'
 #
@@ -40,15 +42,15 @@ while [[ $# -gt 0 ]]; do
 done
 
 # --only: which parts, and the BenchmarkDotNet filters that select them.
-parts=",${only:-kernels,w1,w2,w3,w4,w5,w6,accuracy},"
+parts=",${only:-kernels,w1,w2,w3,w4,w5,w6,accuracy,inference},"
 wants() { [[ $parts == *",$1,"* ]]; }
 suffix=""
 filters=('*')
 if [[ -n $only ]]; then
     for part in ${only//,/ }; do
         case "$part" in
-            kernels|w1|w2|w3|w4|w5|w6|accuracy) ;;
-            *) echo "run.sh: unknown part '$part' in --only (kernels,w1,w2,w3,w4,w5,w6,accuracy)" >&2; exit 2 ;;
+            kernels|w1|w2|w3|w4|w5|w6|accuracy|inference) ;;
+            *) echo "run.sh: unknown part '$part' in --only (kernels,w1,w2,w3,w4,w5,w6,accuracy,inference)" >&2; exit 2 ;;
         esac
     done
     suffix="-only-${only//,/-}"
@@ -61,7 +63,13 @@ if [[ -n $only ]]; then
     wants w4 && filters+=('*W4Epoch*')
     wants w5 && filters+=('*W5Step*')
     wants w6 && filters+=('*W6Step*')
+    wants inference && filters+=('*InferenceBenchmarks*')
 fi
+
+# The inference part has no PyTorch side: with only it, PyTorch does not run.
+pytorch_parts=0
+for part in kernels w1 w2 w3 w4 w5 w6 accuracy; do wants $part && pytorch_parts=1; done
+[[ $pytorch_parts == 0 ]] && run_pytorch=0
 
 # This machine's default environment pins OpenBLAS to Haswell (AVX2) kernels and sets its L2 size:
 # PyTorch must see the library's own choice for this CPU.

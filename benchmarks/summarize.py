@@ -11,7 +11,8 @@ Inputs: the *-netgen.json files that the BenchmarkDotNet program exports next to
 the JSON that pytorch/bench.py writes, and the JSON of `NetGen.Benchmarks accuracy --out ...`.
 Missing inputs leave their columns as "–". W5 (the LSTM sequence model; the sequence issue's "W4") and W6
 (the Transformer classifier; the Transformer issue's "W5") have a table each, with GFLOP/s and % of the FMA
-peak on both sides.
+peak on both sides. The inference table (NetGen Forward vs ONNX Runtime on NetGen's ONNX export) has no
+PyTorch side.
 """
 
 import argparse
@@ -33,6 +34,12 @@ KERNELS = [
     ("NT", "forward X·Wᵀ+b  (NT, B×500×784)"),
     ("NN", "input grad dZ·W  (NN, B×784×500)"),
     ("TN", "weight grad dZᵀ·X  (TN, 500×784×B)"),
+]
+# The inference benchmark (InferenceBenchmarks.cs): key stem, network. Keys are Infer-<stem>-NetGen and -ORT.
+INFERENCE = [
+    ("W1", "W1 MLP 784-500-10 Sigmoid"),
+    ("W4", "W4 CNN conv32-pool-conv64-pool-128-10"),
+    ("W5", "W5 LSTM emb64-128-128-64, 64 tokens"),
 ]
 DASH = "–"
 INSTRUCTION_SETS = {"Vector512": "AVX-512", "Vector256": "AVX2", "Scalar": "none (scalar)"}
@@ -149,6 +156,34 @@ def sequence_table(workload, netgen, peak, simd, pt_workloads, meta, threads_see
     return out
 
 
+def inference_table(netgen, threads_seen):
+    """NetGen Forward vs ONNX Runtime on NetGen's exported model: latency per call (median), batch 1 and 64."""
+    rows = []
+    for stem, title in INFERENCE:
+        for batch in (1, 64):
+            for threads in threads_seen:
+                ng = netgen.get(("Infer-%s-NetGen" % stem, threads, batch))
+                ort = netgen.get(("Infer-%s-ORT" % stem, threads, batch))
+                if ng is None and ort is None:
+                    continue
+                ng_s = ng["medianNs"] / 1e9 if ng else None
+                ort_s = ort["medianNs"] / 1e9 if ort else None
+                rows.append("| %s | %d | %d | %s | %s | %s |" % (title, batch, threads, fmt_time(ng_s, "call"),
+                                                            fmt_time(ort_s, "call"), ratio(ort_s, ng_s)))
+    if not rows:
+        return []
+    out = ["### Inference: NetGen `Forward` vs ONNX Runtime 1.31 (C# API) on the exported model", ""]
+    out.append("Median latency per call; ONNX Runtime runs NetGen's ONNX export of the same network (opset 17, "
+               "graph optimizations on, intra-op threads = Threads, input and output bound once); ratio = ONNX Runtime "
+               "time / NetGen time (above 1: NetGen is faster).")
+    out.append("")
+    out.append("| Network | Batch | Threads | NetGen | ONNX Runtime | Ratio |")
+    out.append("|---|--:|--:|--:|--:|--:|")
+    out.extend(rows)
+    out.append("")
+    return out
+
+
 def yes_no(value):
     return DASH if value is None else ("yes" if value else "no")
 
@@ -250,6 +285,8 @@ def main():
 
     for workload in SEQUENCE_WORKLOADS:
         out.extend(sequence_table(workload, netgen, peak, simd, pt_workloads, meta, threads_seen))
+
+    out.extend(inference_table(netgen, threads_seen))
 
     pt_accuracy = pytorch.get("accuracy") or []
     if isinstance(pt_accuracy, dict):
