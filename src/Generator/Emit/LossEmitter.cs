@@ -28,14 +28,15 @@ namespace NetGen.Generator.Emit
         /// <summary>
         /// The return statement of the loss pass. <paramref name="z"/> and <paramref name="y"/> are the
         /// output layer's logits and output spans, <paramref name="gradient"/> its gradient span
-        /// (null when nothing upstream has parameters).
+        /// (null when nothing upstream has parameters); <paramref name="targets"/> replaces the targets argument
+        /// (regrouped targets of an image output).
         /// </summary>
-        public static void Emit(SourceWriter writer, LossKind loss, string? z, string y, string? gradient, bool perStep = false)
+        public static void Emit(SourceWriter writer, LossKind loss, string? z, string y, string? gradient, bool perStep = false, string? targets = null)
         {
             // A class per time step: B·T rows of Classes, the mean taken over all of them.
             string rows = perStep ? "B * TargetSize" : "B";
             string classes = perStep ? "Classes" : "OutputSize";
-            string target = TargetName(loss);
+            string target = targets ?? TargetName(loss);
             string grad = gradient ?? "default";
             writer.Line(loss switch
             {

@@ -82,7 +82,7 @@ namespace NetGen.Generator.Emit
             }
             _w.Line();
             _w.Line("/// <summary>The outputs of the most recent forward pass (Forward, ComputeLoss, ComputeGradients or TrainStep), [batch, OutputSize].</summary>");
-            _w.Line($"public {ReadOnlySpan} Outputs => {_plan.OutputBuffer.Field}.Slice(_lastBatch * OutputSize);");
+            _w.Line($"public {ReadOnlySpan} Outputs => {_plan.ResultBuffer.Field}.Slice(_lastBatch * OutputSize);");
             _w.Line();
             _w.Line("/// <summary>The shape of one input sample, without the batch dimension.</summary>");
             _w.Line($"public static global::System.Collections.Generic.IReadOnlyList<int> InputShape {{ get; }} = global::System.Array.AsReadOnly(new int[] {{ {string.Join(", ", _spec.Input.Dims.Select(d => Format.Int(d)))} }});");

@@ -53,9 +53,23 @@ namespace NetGen.Generator.Emit
                     }
                     context.Emitter.Forward(_w, context);
                 }
-                _w.Line("return " + OutputVar + ";");
+                if (_plan.RegroupsOutput)
+                {
+                    _w.Line();
+                    _w.Line($"// The output {_spec.Output} regrouped per sample: Forward returns [B, C, H, W]");
+                    WriteView(NetworkPlan.OutputBatchMajor);
+                    _w.Line($"global::NetGen.Kernels.Layout.ToBatchMajor({OutputVar}, {NetworkPlan.OutputBatchMajor.Local}, B, {OutputChannels});");
+                    _w.Line("return " + NetworkPlan.OutputBatchMajor.Local + ";");
+                }
+                else
+                {
+                    _w.Line("return " + OutputVar + ";");
+                }
             }
         }
+
+        /// <summary>Channels and plane size of an image output, as the layout kernels take them.</summary>
+        private string OutputChannels => $"{_spec.Output.Dims[0]}, {Format.Int((long)_spec.Output.Dims[1] * _spec.Output.Dims[2])}";
 
         private void WriteLossPass()
         {
@@ -73,7 +87,15 @@ namespace NetGen.Generator.Emit
                     }
                 }
                 string? z = _spec.Loss != LossKind.MeanSquaredError ? output.Local("Z") : null;
-                LossEmitter.Emit(_w, _spec.Loss, z, OutputVar, gradient, _spec.PerStepTargets);
+                string? targets = null;
+                if (_plan.RegroupsOutput)
+                {
+                    _w.Line("// The output is channel-major [C, B, H, W]: the targets are regrouped to match, and backward starts from there");
+                    WriteView(NetworkPlan.TargetChannelMajor);
+                    _w.Line($"global::NetGen.Kernels.Layout.ToChannelMajor({_target}, {NetworkPlan.TargetChannelMajor.Local}, B, {OutputChannels});");
+                    targets = NetworkPlan.TargetChannelMajor.Local;
+                }
+                LossEmitter.Emit(_w, _spec.Loss, z, OutputVar, gradient, _spec.PerStepTargets, targets);
             }
         }
 

@@ -30,16 +30,26 @@ namespace NetGen.Generator.Planning
         public static readonly WorkspaceBuffer InputChannelMajor = new("_inputChannelMajor", "xChannels", "InputSize", "[C, B, H, W]",
             "the input regrouped channel-major for the spatial layers", Role: BufferRole.Activation);
 
-        private NetworkPlan(NetworkSpec spec, List<LayerContext> layers, List<PlannedTensor> tensors)
+        /// <summary>The output regrouped per sample, when the last layer writes an image of several channels channel-major.</summary>
+        public static readonly WorkspaceBuffer OutputBatchMajor = new("_outputBatchMajor", "output", "OutputSize", "[B, C, H, W]",
+            "the output regrouped per sample, as Forward returns it", Role: BufferRole.Activation);
+
+        /// <summary>The targets regrouped channel-major like the output, so an element-wise loss compares like with like.</summary>
+        public static readonly WorkspaceBuffer TargetChannelMajor = new("_targetChannelMajor", "targetChannels", "OutputSize", "[C, B, H, W]",
+            "the targets regrouped channel-major, like the last layer's output", Role: BufferRole.Activation);
+
+        private NetworkPlan(NetworkSpec spec, List<LayerContext> layers, List<PlannedTensor> tensors, bool outputChannelMajor)
         {
             Spec = spec;
             Layers = layers;
             Tensors = tensors;
             ConvertsInput = InputFeedsSpatialLayer(spec) && spec.Input.Dims[0] > 1;
             MasksPadding = spec.PaddingIndex >= 0 && layers.Any(l => l.Kind.ReadsKeyPadding);
+            RegroupsOutput = outputChannelMajor && spec.Output.IsImage && spec.Output.Dims[0] > 1;
             Buffers = (ConvertsInput ? new[] { InputChannelMajor } : Enumerable.Empty<WorkspaceBuffer>())
                 .Concat(MasksPadding ? new[] { KeyPaddingMask } : Enumerable.Empty<WorkspaceBuffer>())
-                .Concat(layers.SelectMany(l => l.Emitter.Buffers(l))).ToList();
+                .Concat(layers.SelectMany(l => l.Emitter.Buffers(l)))
+                .Concat(RegroupsOutput ? new[] { OutputBatchMajor, TargetChannelMajor } : Enumerable.Empty<WorkspaceBuffer>()).ToList();
             var byLocal = Buffers.ToDictionary(b => b.Local);
 
             LayerContext last = layers[layers.Count - 1];
@@ -90,7 +100,17 @@ namespace NetGen.Generator.Planning
         /// <summary>Whether the input is regrouped channel-major into <see cref="InputChannelMajor"/> before the first layer.</summary>
         public bool ConvertsInput { get; }
 
-        /// <summary>The local span holding the network's output.</summary>
+        /// <summary>
+        /// Whether the last layer leaves an image of several channels channel-major ([C, B, H, W]): Forward then
+        /// regroups it per sample into <see cref="OutputBatchMajor"/>, and the loss regroups the targets instead
+        /// (an element-wise loss, the only kind an image output can have), so backward starts channel-major.
+        /// </summary>
+        public bool RegroupsOutput { get; }
+
+        /// <summary>The buffer Forward returns and <c>Outputs</c> shows: batch-major always.</summary>
+        public WorkspaceBuffer ResultBuffer => RegroupsOutput ? OutputBatchMajor : OutputBuffer;
+
+        /// <summary>The local span holding the last layer's output (channel-major when <see cref="RegroupsOutput"/>).</summary>
         public string OutputVar { get; }
 
         /// <summary>The buffer behind <see cref="OutputVar"/>.</summary>
@@ -182,7 +202,7 @@ namespace NetGen.Generator.Planning
                     DerivativeFusedInto = next is InputDerivativeFusion ? nextName : null,
                 });
             }
-            return new NetworkPlan(spec, planned, tensors);
+            return new NetworkPlan(spec, planned, tensors, channelMajor);
         }
 
         /// <summary>Whether the input [C, H, W] goes (past any dropout) straight into a layer that works channel-major.</summary>

@@ -90,3 +90,20 @@ namespace NetGen.Networks.Tests.Cnn
     [Dense(3, Activation.Softmax)]
     public partial class FdConvFlattenDropout;
 }
+
+namespace NetGen.Networks.Tests.Cnn
+{
+    /// <summary>An image output of several channels (conv, max pooling): Forward returns [B, C, H, W] and MSE compares per sample.</summary>
+    [Network(Loss.MeanSquaredError)]
+    [Input(2, 6, 6)]
+    [Conv2D(3, 3, Pad = 1, Activation = Activation.Tanh)]
+    [MaxPool2D(2)]
+    public partial class FdImageOutput;
+
+    /// <summary>An image output straight from a spatial batch-norm with ReLU: MSE.</summary>
+    [Network(Loss.MeanSquaredError)]
+    [Input(3, 5, 5)]
+    [Conv2D(4, 3, Padding = Padding.Same)]
+    [BatchNorm(Activation = Activation.ReLU)]
+    public partial class FdImageOutputBatchNorm;
+}

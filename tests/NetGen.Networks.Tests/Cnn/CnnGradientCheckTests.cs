@@ -84,6 +84,12 @@ namespace NetGen.Networks.Tests.Cnn
                 .Flatten()
                 .Dropout(0.25f)
                 .Dense(3, Activation.Softmax)),
+            [nameof(FdImageOutput)] = (s => new FdImageOutput(s), () => new CnnReference(Loss.MeanSquaredError, 2, 6, 6)
+                .Conv2D(3, 3, pad: 1, activation: Activation.Tanh)
+                .MaxPool2D(2)),
+            [nameof(FdImageOutputBatchNorm)] = (s => new FdImageOutputBatchNorm(s), () => new CnnReference(Loss.MeanSquaredError, 3, 5, 5)
+                .Conv2D(4, 3, same: true)
+                .BatchNorm(activation: Activation.ReLU)),
         };
 
         /// <summary>
