@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
+using System.Runtime;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using NetGen.Kernels;
@@ -53,8 +53,12 @@ namespace NetGen
             }
         }
 
-        /// <summary><c>NativeAOT</c> when the code was compiled ahead of time, <c>JIT</c> otherwise.</summary>
-        public static string CodeGeneration => RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "NativeAOT";
+        /// <summary>
+        /// <c>JIT</c> when this process compiles code just in time, <c>NativeAOT</c> when everything was compiled
+        /// ahead of time (no method has been jitted: the feature switches a NativeAOT build sets would not tell,
+        /// as they can be set under the JIT too).
+        /// </summary>
+        public static string CodeGeneration => JitInfo.GetCompiledMethodCount() > 0 ? "JIT" : "NativeAOT";
 
         /// <summary>One line for a log, e.g. <c>SIMD: Vector512 (AVX-512F, AVX2, FMA), JIT</c>.</summary>
         public static string Describe() => $"SIMD: {Simd.Level} ({InstructionSets}), {CodeGeneration}";
