@@ -6,7 +6,7 @@ using System.Text;
 namespace NetGen.Package.Tests.Infrastructure
 {
     /// <summary>What a finished child process printed (stdout and stderr interleaved as they came), its exit code and its wall time.</summary>
-    internal sealed record CommandResult(string CommandLine, int ExitCode, string Output, TimeSpan Elapsed)
+    public sealed record CommandResult(string CommandLine, int ExitCode, string Output, TimeSpan Elapsed)
     {
         public string[] Lines => Output.Split('\n', StringSplitOptions.TrimEntries);
 
