@@ -19,13 +19,21 @@ namespace NetGen.Package.Tests
             Version = "0.1.0-test." + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
             Folder = _directory.Combine("feed");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            foreach (string project in Projects)
+            try
             {
-                Command.RunDotNet(Repository.Root, null,
-                    "pack", Repository.PathOf(project), "-c", Repository.Configuration, "--no-build", "--no-restore",
-                    "-o", Folder, "-p:PackageVersion=" + Version,
-                    "-p:NuspecOutputPath=" + _directory.Combine("nuspec") + Path.DirectorySeparatorChar)
-                    .EnsureSuccess();
+                foreach (string project in Projects)
+                {
+                    Command.RunDotNet(Repository.Root, null,
+                        "pack", Repository.PathOf(project), "-c", Repository.Configuration, "--no-build", "--no-restore",
+                        "-o", Folder, "-p:PackageVersion=" + Version,
+                        "-p:NuspecOutputPath=" + _directory.Combine("nuspec") + Path.DirectorySeparatorChar)
+                        .EnsureSuccess();
+                }
+            }
+            catch
+            {
+                _directory.Dispose(); // xunit does not dispose a fixture whose constructor threw
+                throw;
             }
             PackSeconds = clock.Elapsed.TotalSeconds;
         }
