@@ -13,41 +13,59 @@ using NetGen.Package.Tests.Infrastructure;
 namespace NetGen.Package.Tests
 {
     /// <summary>
-    /// Every <c>```csharp</c> block of README.md compiles as written, usings included, with NetGen's generator
-    /// run on it and no warning: a block of declarations alone, a block of statements (a program) together with
-    /// the README's declaration blocks, whose networks it may use. The runtime, NetGen.Console and
-    /// NetGen.Plotting are referenced, as in a project with all three packages.
+    /// Every <c>```csharp</c> block of README.md and of the packages' READMEs compiles as written, usings
+    /// included, with NetGen's generator run on it and no warning: a block of declarations alone, a block of
+    /// statements (a program) together with the same file's declaration blocks, whose networks it may use. The
+    /// runtime, NetGen.Console and NetGen.Plotting are referenced, as in a project with all three packages.
     /// </summary>
     public partial class ReadmeTests
     {
-        private static readonly Lazy<string> Text = new(() =>
-            File.ReadAllText(Repository.PathOf("README.md")).Replace("\r\n", "\n", StringComparison.Ordinal));
+        /// <summary>The READMEs, relative to the repository root: the repository's and each package's.</summary>
+        private static readonly string[] Files = ["README.md", "src/Runtime/README.md", "src/Console/README.md", "src/Plotting/README.md"];
 
         private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(CreateReferences);
 
         private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-        /// <summary>The line each block starts on (its fence), as the theory's case name.</summary>
-        public static TheoryData<int> Blocks => new(Snippets().Select(s => s.Line));
+        /// <summary>Each block as its file and the line of its opening fence.</summary>
+        public static TheoryData<string, int> Blocks
+        {
+            get
+            {
+                var blocks = new TheoryData<string, int>();
+                foreach (string file in Files)
+                {
+                    foreach ((int line, _) in Snippets(file))
+                    {
+                        blocks.Add(file, line);
+                    }
+                }
+                return blocks;
+            }
+        }
 
         [Fact]
-        public void The_readme_has_programs_and_declarations()
+        public void The_readmes_have_programs_and_declarations()
         {
-            (int Line, string Code)[] snippets = Snippets();
+            (int Line, string Code)[] snippets = Snippets("README.md");
             Assert.True(snippets.Length >= 5, $"Found {snippets.Length} csharp blocks in README.md.");
-            Assert.Contains(snippets, s => IsProgram(Parse(s)));
-            Assert.Contains(snippets, s => !IsProgram(Parse(s)));
+            Assert.Contains(snippets, s => IsProgram(Parse("README.md", s)));
+            Assert.Contains(snippets, s => !IsProgram(Parse("README.md", s)));
+            foreach (string file in Files)
+            {
+                Assert.True(Snippets(file).Length > 0, $"{file} has no csharp block.");
+            }
         }
 
         [Theory]
         [MemberData(nameof(Blocks))]
-        public void The_csharp_block_compiles_as_written(int line)
+        public void The_csharp_block_compiles_as_written(string file, int line)
         {
-            (int Line, string Code) snippet = Snippets().Single(s => s.Line == line);
-            SyntaxTree tree = Parse(snippet);
+            (int Line, string Code) snippet = Snippets(file).Single(s => s.Line == line);
+            SyntaxTree tree = Parse(file, snippet);
             bool program = IsProgram(tree);
             IEnumerable<SyntaxTree> trees = program
-                ? new[] { tree }.Concat(Snippets().Select(Parse).Where(t => !IsProgram(t)))
+                ? new[] { tree }.Concat(Snippets(file).Select(s => Parse(file, s)).Where(t => !IsProgram(t)))
                 : [tree];
             var compilation = CSharpCompilation.Create("ReadmeSnippet", trees, References.Value,
                 new CSharpCompilationOptions(program ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
@@ -65,20 +83,23 @@ namespace NetGen.Package.Tests
                 .Where(d => d.Severity >= DiagnosticSeverity.Warning)
                 .ToArray();
             Assert.True(problems.Length == 0,
-                $"The block at README.md line {line} does not compile as written:\n" + string.Join('\n', problems.Select(d => d.ToString())));
+                $"The block at {file} line {line} does not compile as written:\n" + string.Join('\n', problems.Select(d => d.ToString())));
             if (snippet.Code.Contains("[Network(", StringComparison.Ordinal))
             {
                 Assert.True(output.SyntaxTrees.Count() > compilation.SyntaxTrees.Count(), "The generator wrote nothing for the block's networks.");
             }
         }
 
-        private static (int Line, string Code)[] Snippets() =>
-            CSharpBlock().Matches(Text.Value)
-                .Select(m => (Line: Text.Value.AsSpan(0, m.Index).Count('\n') + 1, Code: m.Groups["code"].Value))
+        private static (int Line, string Code)[] Snippets(string file)
+        {
+            string text = File.ReadAllText(Repository.PathOf(file.Split('/'))).Replace("\r\n", "\n", StringComparison.Ordinal);
+            return CSharpBlock().Matches(text)
+                .Select(m => (Line: text.AsSpan(0, m.Index).Count('\n') + 1, Code: m.Groups["code"].Value))
                 .ToArray();
+        }
 
-        private static SyntaxTree Parse((int Line, string Code) snippet) =>
-            CSharpSyntaxTree.ParseText(snippet.Code, ParseOptions, path: $"README.md:{snippet.Line}");
+        private static SyntaxTree Parse(string file, (int Line, string Code) snippet) =>
+            CSharpSyntaxTree.ParseText(snippet.Code, ParseOptions, path: $"{file}:{snippet.Line}");
 
         private static bool IsProgram(SyntaxTree tree) =>
             tree.GetRoot().ChildNodes().OfType<GlobalStatementSyntax>().Any();
