@@ -1,11 +1,20 @@
 // Quickstart: a 784-128-10 network trained with Fit on 8,000 real MNIST digits embedded in this program,
 // validated after every epoch on the 2,000 digits it never trains on.
+//
+//   dotnet run --project samples/Quickstart -c Release [-- --epochs N]
 using System;
+using System.Globalization;
 using System.IO;
 using NetGen;
 using NetGen.Data;
 
-const int TrainCount = 8000, Epochs = 30, Seed = 42;
+const int TrainCount = 8000, Seed = 42;
+int epochs = args switch
+{
+    [] => 30,
+    ["--epochs", string n] when int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out int e) && e > 0 => e,
+    _ => Usage(),
+};
 
 // Pixels scaled to [0, 1], then standardized with the mean and deviation of the training images.
 var assembly = typeof(DigitClassifier).Assembly;
@@ -19,10 +28,10 @@ var standardizer = Standardizer.Fit(train);
 var model = new DigitClassifier(seed: Seed);
 History history = model.Fit(train, new FitOptions
 {
-    Epochs = Epochs,
+    Epochs = epochs,
     BatchSize = 32,
     Optimizer = new Adam(1e-3f),
-    Schedule = LearningRateSchedule.Cosine(tMax: Epochs), // per epoch, from 1e-3 down towards zero
+    Schedule = LearningRateSchedule.Cosine(tMax: epochs), // per epoch, from 1e-3 down towards zero
     Validation = heldOut,
     Seed = Seed,
     Progress = new SpectreProgress(), // a live bar on a terminal, one line per epoch when redirected
@@ -38,6 +47,13 @@ foreach (EpochLog epoch in history.Epochs)
 }
 TrainingCurves.SavePng(history, "quickstart-curves.png", title: "MNIST subset");
 Console.WriteLine($"Held-out accuracy: {report.Accuracy * 100:F2}% on {heldOut.Count:N0} digits never trained on ({seconds:F1} s of training). Curves: quickstart-curves.png");
+
+static int Usage()
+{
+    Console.Error.WriteLine("Usage: Quickstart [--epochs N]   (N >= 1; default 30)");
+    Environment.Exit(2);
+    return 0;
+}
 
 /// <summary>784 pixels → 128 ReLU units → 10 class probabilities.</summary>
 [Network(Loss.CrossEntropy)]

@@ -45,7 +45,7 @@ namespace NetGen
             _console.Write(new Panel(new Spectre.Console.Text(context.Network.Summary.TrimEnd()))
                 .Header(context.Network.GetType().Name).Border(BoxBorder.Rounded));
             _console.MarkupLine(
-                $"[grey]Training on {context.SampleCount:N0} samples in {context.BatchCount:N0} batches per epoch{(context.HasValidation ? ", validating after each epoch" : "")}.[/]");
+                $"[grey]Training on {context.SampleCount:N0} samples in {context.BatchCount:N0} batches per epoch{(context.HasValidation ? ", validating after each epoch" : "")}. {Markup.Escape(ExecutionInfo.Describe())}.[/]");
         }
 
         /// <inheritdoc/>

@@ -19,7 +19,8 @@ namespace NetGen
     }
 
     /// <summary>
-    /// The default display. On an interactive console: the network's summary, then per epoch a bar
+    /// The default display. On an interactive console: the network's summary and the SIMD level
+    /// (<see cref="ExecutionInfo.Describe"/>), then per epoch a bar
     /// redrawn in place (at most ten times a second) with samples/s, loss, the training metric and the ETA,
     /// replaced by the epoch's line when it ends. When the output is redirected (CI logs, files): just one
     /// plain line per epoch.
@@ -53,6 +54,7 @@ namespace NetGen
             ArgumentNullException.ThrowIfNull(context);
             Out.WriteLine(context.Network.Summary.TrimEnd());
             Out.WriteLine($"Training on {context.SampleCount:N0} samples in {context.BatchCount:N0} batches per epoch{(context.HasValidation ? ", validating after each epoch" : "")}.");
+            Out.WriteLine(ExecutionInfo.Describe());
         }
 
         /// <inheritdoc/>

@@ -199,6 +199,7 @@ namespace NetGen.Networks.Tests.Training
             string[] lines = output.ToString().Split(Environment.NewLine);
             Assert.Contains(lines, l => l.Contains("Network: BlobClassifier", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.StartsWith("Training on 80 samples in 3 batches per epoch, validating", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l == NetGen.ExecutionInfo.Describe() && l.StartsWith("SIMD: ", StringComparison.Ordinal));
             string[] epochs = lines.Where(l => l.StartsWith("Epoch ", StringComparison.Ordinal)).ToArray();
             Assert.InRange(epochs.Length, 1, 3);
             Assert.Matches(@"^Epoch 1/3 +[0-9.]+ s +[0-9,]+ samples/s  loss [0-9.]+  accuracy [0-9.]+%  val_loss [0-9.]+  val_accuracy [0-9.]+%  lr 1e-3$", epochs[0]);
