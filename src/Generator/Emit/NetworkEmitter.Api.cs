@@ -211,7 +211,7 @@ namespace NetGen.Generator.Emit
                 Guarded("CreateInferenceCopy", () =>
                 {
                     _w.Line("_sharesParameters = true;");
-                    _w.Line($"return new {_spec.ClassName}(this);");
+                    _w.Line($"return new {_spec.ClassName}(this, inferenceCopy: true);");
                 });
             }
             _w.Line();

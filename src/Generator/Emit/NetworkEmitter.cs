@@ -251,7 +251,8 @@ namespace NetGen.Generator.Emit
             }
             _w.Line();
             _w.Line("/// <summary>An inference copy of <paramref name=\"source\"/>: its parameters and buffers, not copied, and a workspace of its own (see <see cref=\"CreateInferenceCopy\"/>).</summary>");
-            using (_w.Block($"private {_spec.ClassName}({_spec.ClassName} source)"))
+            // The bool only sets this constructor apart from a copy constructor (Net(Net other)) the user may declare.
+            using (_w.Block($"private {_spec.ClassName}({_spec.ClassName} source, bool inferenceCopy)"))
             {
                 _w.Line("_parameters = source._parameters;");
                 _w.Line("_gradients = global::NetGen.AlignedBuffer.Empty;");
@@ -263,7 +264,7 @@ namespace NetGen.Generator.Emit
                 {
                     _w.Line("_dropoutRng = source._dropoutRng; // never drawn from: shared parameters are not trained");
                 }
-                _w.Line("_sharesParameters = true;");
+                _w.Line("_sharesParameters = inferenceCopy;");
             }
         }
 
