@@ -8,7 +8,11 @@ namespace NetGen
     /// gradient buffers and their layout. Generated classes implement <see cref="INetwork{TInput, TTarget}"/>
     /// (<see cref="INetwork{TTarget}"/> for float inputs), which adds inference and training.
     /// </summary>
-    /// <remarks>A network instance is not thread-safe: it owns the workspace its passes write.</remarks>
+    /// <remarks>
+    /// A network instance is not thread-safe: it owns the workspace its passes write. For concurrent inference give each
+    /// thread an inference copy (<see cref="IInferenceNetwork{TInput}.CreateInferenceCopy"/>, sharing the parameters) or use
+    /// an <see cref="InferencePool{TInput}"/>.
+    /// </remarks>
     public interface INetwork
     {
         /// <summary>
