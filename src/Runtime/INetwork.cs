@@ -8,7 +8,11 @@ namespace NetGen
     /// gradient buffers and their layout. Generated classes implement <see cref="INetwork{TInput, TTarget}"/>
     /// (<see cref="INetwork{TTarget}"/> for float inputs), which adds inference and training.
     /// </summary>
-    /// <remarks>A network instance is not thread-safe: it owns the workspace its passes write.</remarks>
+    /// <remarks>
+    /// A network instance is not thread-safe: it owns the workspace its passes write. For concurrent inference give each
+    /// thread an inference copy (<see cref="IInferenceNetwork{TInput}.CreateInferenceCopy"/>, sharing the parameters) or use
+    /// an <see cref="InferencePool{TInput}"/>.
+    /// </remarks>
     public interface INetwork
     {
         /// <summary>
@@ -57,10 +61,42 @@ namespace NetGen
         ReadOnlySpan<float> Outputs { get; }
 
         /// <summary>
+        /// True when the parameters and buffers are shared with inference copies (this instance is one, or copies
+        /// were made from it; see <see cref="IInferenceNetwork{TInput}.CreateInferenceCopy"/>): they are then read-only,
+        /// and training and checkpoint loading are refused. False for networks that never share.
+        /// </summary>
+        bool SharesParameters => false;
+
+        /// <summary>
         /// The random stream training draws from (dropout masks), or null when training is a function of the
         /// data alone. Resumable checkpoints save its <see cref="Rng.State"/>, so resumed training repeats the same masks.
         /// </summary>
         Rng? TrainingRng { get; }
+    }
+
+    /// <summary>
+    /// Inference on inputs of type <typeparamref name="TInput"/> (<see cref="float"/> values, or <see cref="int"/> token
+    /// ids), whatever the network is trained against: what <see cref="InferencePool{TInput}"/> needs.
+    /// </summary>
+    public interface IInferenceNetwork<TInput> : INetwork where TInput : unmanaged
+    {
+        /// <summary>
+        /// Inference without a copy: the outputs for <paramref name="batchSize"/> samples, [batchSize, OutputSize],
+        /// as a view of the network's own buffer that stays valid until its next pass.
+        /// </summary>
+        ReadOnlySpan<float> Forward(ReadOnlySpan<TInput> inputs, int batchSize);
+
+        /// <summary>Inference: writes what the last layer declares (probabilities for Softmax) for <paramref name="batchSize"/> samples.</summary>
+        void Forward(ReadOnlySpan<TInput> inputs, Span<float> outputs, int batchSize);
+
+        /// <summary>
+        /// A new instance that shares this one's parameters and buffers (no copy) and owns a workspace of its own, so the
+        /// two can run inference on different threads at once. From then on both are read-only: they refuse training and
+        /// checkpoint loading (<see cref="INetwork.SharesParameters"/>). Generated networks implement it; other
+        /// implementations throw <see cref="NotSupportedException"/>.
+        /// </summary>
+        IInferenceNetwork<TInput> CreateInferenceCopy() =>
+            throw new NotSupportedException($"{GetType().Name} cannot share its parameters with an inference copy; only generated networks can.");
     }
 
     /// <summary>
@@ -75,22 +111,13 @@ namespace NetGen
     /// labels, <see cref="TargetSize"/> = T; it has <c>OutputSize / TargetSize</c> = V classes and its loss is
     /// the mean over the B·T positions.
     /// </remarks>
-    public interface INetwork<TInput, TTarget> : INetwork where TInput : unmanaged where TTarget : unmanaged
+    public interface INetwork<TInput, TTarget> : IInferenceNetwork<TInput> where TInput : unmanaged where TTarget : unmanaged
     {
         /// <summary>
         /// Number of <typeparamref name="TTarget"/> values per sample: 1 label; T labels for a classifier of
         /// every one of T time steps; or <see cref="INetwork.OutputSize"/> floats.
         /// </summary>
         int TargetSize { get; }
-
-        /// <summary>
-        /// Inference without a copy: the outputs for <paramref name="batchSize"/> samples, [batchSize, OutputSize],
-        /// as a view of the network's own buffer that stays valid until its next pass.
-        /// </summary>
-        ReadOnlySpan<float> Forward(ReadOnlySpan<TInput> inputs, int batchSize);
-
-        /// <summary>Inference: writes what the last layer declares (probabilities for Softmax) for <paramref name="batchSize"/> samples.</summary>
-        void Forward(ReadOnlySpan<TInput> inputs, Span<float> outputs, int batchSize);
 
         /// <summary>Forward in inference mode and the mean loss over the batch; parameters and gradients are left alone.</summary>
         float ComputeLoss(ReadOnlySpan<TInput> inputs, ReadOnlySpan<TTarget> targets, int batchSize);

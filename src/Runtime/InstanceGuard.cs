@@ -13,7 +13,13 @@ namespace NetGen
         public static InvalidOperationException ConcurrentUse(string network, string member) =>
             new($"{network}.{member} was called while another call on the same {network} instance was running (from another thread, " +
                 "or from code running inside that call). A network instance serves one call at a time: it owns the buffers its passes write. " +
-                $"For concurrent inference use one instance per thread, each loaded with the same parameters " +
-                $"(e.g. copy Parameters and Buffers from this instance into a new {network}() or Load the same checkpoint), or serialize the calls with a lock.");
+                $"For concurrent inference use one instance per thread: CreateInferenceCopy() gives instances that share this one's parameters, " +
+                "and NetGen.InferencePool keeps a bounded pool of them; or serialize the calls with a lock.");
+
+        /// <summary>The exception for training (<paramref name="member"/>) an instance of <paramref name="network"/> whose parameters inference copies share.</summary>
+        public static InvalidOperationException SharedParameters(string network, string member) =>
+            new($"{network}.{member} was refused: this instance's parameters are shared with inference copies (CreateInferenceCopy, InferencePool), " +
+                "which read them concurrently, so they are read-only and the instance serves inference only (Forward, ComputeLoss, Step). " +
+                $"To train, use an instance that shares nothing: a new {network}(seed) or {network}.Load(path), then make new copies from it.");
     }
 }

@@ -347,6 +347,28 @@ namespace NetGen.Generator.Tests
                 """);
 
         [Fact]
+        public void A_copy_constructor_of_its_own_does_not_clash_with_the_inference_copy() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(2)]
+                [Dense(1)]
+                public partial class Net
+                {
+                    public Net(Net other) : this(seed: 0) => other.Parameters.CopyTo(Parameters);
+                }
+                """);
+
+        [Fact]
+        public void NG0024_class_named_like_the_inference_copy_member() =>
+            DiagnosticVerifier.Verify(Usings + """
+                [Network(Loss.MeanSquaredError)]
+                [Input(2)]
+                [Dense(1)]
+                public partial class {|NG0024:CreateInferenceCopy|};
+                """,
+                Error("NG0024", "'CreateInferenceCopy'", "rename the class"));
+
+        [Fact]
         public void NG0024_class_named_like_a_generated_member() =>
             DiagnosticVerifier.Verify(Usings + """
                 [Network(Loss.MeanSquaredError)]

@@ -137,7 +137,11 @@ namespace NetGen.Generator.Emit
             using (_w.Block($"public float ComputeGradients({InputSpan} inputs, {targets}, int batchSize)"))
             {
                 _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
-                Guarded("ComputeGradients", () => _w.Line($"return GradientsPass(inputs, {_target}, batchSize);"));
+                Guarded("ComputeGradients", () =>
+                {
+                    RefuseIfShared("ComputeGradients");
+                    _w.Line($"return GradientsPass(inputs, {_target}, batchSize);");
+                });
             }
             _w.Line();
             _w.Line("/// <summary>ComputeGradients, then one step of <paramref name=\"optimizer\"/>; returns the loss before the step.</summary>");
@@ -147,11 +151,14 @@ namespace NetGen.Generator.Emit
                 _w.Line($"CheckBatch(inputs, {_target}, batchSize);");
                 Guarded("TrainStep", () =>
                 {
+                    RefuseIfShared("TrainStep");
                     _w.Line($"float loss = GradientsPass(inputs, {_target}, batchSize);");
                     _w.Line("optimizer.Step(_parameters.Span, _gradients.Span);");
                     _w.Line("return loss;");
                 });
             }
+            _w.Line();
+            WriteInferenceCopy();
             _w.Line();
             _w.Line("/// <summary>Forward in training mode, the loss and backward, for arguments already checked and the instance entered.</summary>");
             using (_w.Block($"private float GradientsPass({InputSpan} inputs, {targets}, int batchSize)"))
@@ -186,6 +193,38 @@ namespace NetGen.Generator.Emit
                 {
                     _w.Line($"global::NetGen.Guard.Labels({_target}, {(_spec.PerStepTargets ? "Classes" : "OutputSize")}, nameof({_target}));");
                 }
+            }
+        }
+
+        /// <summary>CreateInferenceCopy and SharesParameters: concurrent inference over one read-only copy of the parameters.</summary>
+        private void WriteInferenceCopy()
+        {
+            string name = _spec.DisplayName;
+            _w.Line("/// <summary>");
+            _w.Line($"/// A new {name} for concurrent inference that shares this instance's <see cref=\"Parameters\"/> and <see cref=\"Buffers\"/> (no copy)");
+            _w.Line("/// and has a workspace of its own: give each thread its own copy and call Forward, ComputeLoss or Step on it. Sharing makes the");
+            _w.Line("/// parameters read-only: from now on this instance and every copy refuse ComputeGradients and TrainStep (and so Fit), and");
+            _w.Line("/// Checkpoint.Load refuses them. Step state is per copy. <c>NetGen.InferencePool</c> keeps a bounded pool of copies.");
+            _w.Line("/// </summary>");
+            using (_w.Block($"public {_spec.ClassName} CreateInferenceCopy()"))
+            {
+                Guarded("CreateInferenceCopy", () =>
+                {
+                    _w.Line("_sharesParameters = true;");
+                    _w.Line($"return new {_spec.ClassName}(this, inferenceCopy: true);");
+                });
+            }
+            _w.Line();
+            _w.Line("/// <summary>True when this instance shares its parameters with inference copies (it is one, or copies were made from it): they are then read-only.</summary>");
+            _w.Line("public bool SharesParameters => global::System.Threading.Volatile.Read(ref _sharesParameters);");
+        }
+
+        /// <summary>Writes the refusal to train parameters that inference copies share.</summary>
+        private void RefuseIfShared(string member)
+        {
+            using (_w.Block("if (_sharesParameters)"))
+            {
+                _w.Line($"throw global::NetGen.InstanceGuard.SharedParameters(\"{_spec.DisplayName}\", nameof({member}));");
             }
         }
 

@@ -182,11 +182,11 @@ namespace NetGen.Generator.Emit
 
         private void WriteFields()
         {
-            _w.Line($"private readonly global::NetGen.AlignedBuffer _parameters = new(ParameterCount); // [{Format.Int(_spec.ParameterCount)}]");
-            _w.Line($"private readonly global::NetGen.AlignedBuffer _gradients = new(ParameterCount);  // [{Format.Int(_spec.ParameterCount)}]");
+            _w.Line($"private readonly global::NetGen.AlignedBuffer _parameters; // [{Format.Int(_spec.ParameterCount)}], shared with inference copies (see CreateInferenceCopy)");
+            _w.Line($"private readonly global::NetGen.AlignedBuffer _gradients;  // [{Format.Int(_spec.ParameterCount)}], empty in an inference copy");
             if (_spec.Buffers.Count > 0)
             {
-                _w.Line($"private readonly global::NetGen.AlignedBuffer _buffers = new(BufferCount);       // [{Format.Int(_spec.BufferCount)}] running statistics");
+                _w.Line($"private readonly global::NetGen.AlignedBuffer _buffers;    // [{Format.Int(_spec.BufferCount)}] running statistics, shared with inference copies");
             }
             if (HasDropout)
             {
@@ -198,6 +198,7 @@ namespace NetGen.Generator.Emit
             _w.Line("private int _trainingCapacity; // samples the gradient buffers hold");
             _w.Line("private int _lastBatch;        // samples in the most recent forward pass (see Outputs)");
             _w.Line("private int _entered;          // 1 while a call runs: an instance serves one call at a time");
+            _w.Line("private bool _sharesParameters; // parameters shared with inference copies (or this is one): read-only, training refused");
             if (_plan.SupportsStep)
             {
                 _w.Line("private int _streams;          // independent streams the step state holds (see Step)");
@@ -223,6 +224,12 @@ namespace NetGen.Generator.Emit
             _w.Line("/// <summary>Creates the network with weights drawn from <paramref name=\"seed\"/>: the same seed gives the same bits. Biases start at zero unless a layer says otherwise.</summary>");
             using (_w.Block($"public {_spec.ClassName}(int seed = 0)"))
             {
+                _w.Line("_parameters = new global::NetGen.AlignedBuffer(ParameterCount);");
+                _w.Line("_gradients = new global::NetGen.AlignedBuffer(ParameterCount);");
+                if (_spec.Buffers.Count > 0)
+                {
+                    _w.Line("_buffers = new global::NetGen.AlignedBuffer(BufferCount);");
+                }
                 _w.Line("var rng = new global::NetGen.Rng(seed);");
                 _w.Line($"{Span} p = _parameters.Span;");
                 foreach (LayerContext context in Layers)
@@ -241,6 +248,23 @@ namespace NetGen.Generator.Emit
                 {
                     _w.Line("_dropoutRng = new global::NetGen.Rng(seed, stream: 1);");
                 }
+            }
+            _w.Line();
+            _w.Line("/// <summary>An inference copy of <paramref name=\"source\"/>: its parameters and buffers, not copied, and a workspace of its own (see <see cref=\"CreateInferenceCopy\"/>).</summary>");
+            // The bool only sets this constructor apart from a copy constructor (Net(Net other)) the user may declare.
+            using (_w.Block($"private {_spec.ClassName}({_spec.ClassName} source, bool inferenceCopy)"))
+            {
+                _w.Line("_parameters = source._parameters;");
+                _w.Line("_gradients = global::NetGen.AlignedBuffer.Empty;");
+                if (_spec.Buffers.Count > 0)
+                {
+                    _w.Line("_buffers = source._buffers;");
+                }
+                if (HasDropout)
+                {
+                    _w.Line("_dropoutRng = source._dropoutRng; // never drawn from: shared parameters are not trained");
+                }
+                _w.Line("_sharesParameters = inferenceCopy;");
             }
         }
 
@@ -282,6 +306,9 @@ namespace NetGen.Generator.Emit
             _w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> global::NetGen.INetwork.BufferLayout => BufferLayout;");
             _w.Line("string global::NetGen.INetwork.Summary => Summary;");
             _w.Line("global::NetGen.NetworkArchitecture global::NetGen.INetwork.Architecture => Architecture;");
+            _w.Line("bool global::NetGen.INetwork.SharesParameters => SharesParameters;");
+            string inference = $"global::NetGen.IInferenceNetwork<{(_spec.TokenInputs ? "int" : "float")}>";
+            _w.Line($"{inference} {inference}.CreateInferenceCopy() => CreateInferenceCopy();");
         }
     }
 }

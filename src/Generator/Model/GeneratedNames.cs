@@ -18,6 +18,7 @@ namespace NetGen.Generator.Model
             "CheckBatch", "ForwardPass", "LossPass", "BackwardPass", "EnsureCapacity", "EnsureTrainingCapacity",
             "SequenceLength", "VocabularySize", "Classes", "Step", "ResetState", "StartStreams", "_streams", "_position",
             "Enter", "GradientsPass", "_entered", "_parameters", "_gradients", "_buffers", "_capacity", "_trainingCapacity", "_lastBatch", "_dropoutRng",
+            "CreateInferenceCopy", "SharesParameters", "_sharesParameters",
         };
 
     }

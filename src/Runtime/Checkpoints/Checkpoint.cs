@@ -166,6 +166,13 @@ namespace NetGen
 
         private static CheckpointInfo Load(INetwork network, SafeTensorsFile file, Optimizer? optimizer)
         {
+            if (network.SharesParameters)
+            {
+                throw new InvalidOperationException(
+                    $"Cannot load {file.Source} into this {network.GetType().Name}: its parameters are shared with inference copies " +
+                    "(CreateInferenceCopy, InferencePool), which may be reading them right now, so they are read-only. " +
+                    "Load the checkpoint into a new instance and make new copies (a new InferencePool) from it.");
+            }
             string source = file.Source;
             // Every tensor in the file must be one the network (or, with an optimizer, its state) expects.
             var expected = new HashSet<string>(StringComparer.Ordinal);
