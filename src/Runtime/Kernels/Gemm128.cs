@@ -9,7 +9,7 @@ namespace NetGen.Kernels
     /// The Vector128 versions of <see cref="Gemm256"/>'s two kernel shapes: SSE on any x64 (NativeAOT's
     /// default target, machines without AVX2), NEON on ARM64. Sized for the 16 XMM registers of x64:
     /// broadcast 6×8 (12 accumulators, two B vectors and the broadcast value; then 4×8 tiles for what
-    /// rows are left) and dot 3×4 (12 accumulators, three A vectors and one B vector).
+    /// rows are left) and dot 3×4 (12 accumulators, three A vectors and one B vector; 2×4 without FMA).
     /// <para>
     /// Multiply-adds go through <see cref="Vector128.MultiplyAddEstimate(Vector128{float}, Vector128{float}, Vector128{float})"/>:
     /// fused where the hardware has FMA (always on ARM64), a multiply then an add where it has not
@@ -24,7 +24,16 @@ namespace NetGen.Kernels
     internal static unsafe class Gemm128
     {
         public const int BroadcastRows = 6, BroadcastColumns = 8;
-        public const int DotRows = 3, DotColumns = 4;
+        public const int DotColumns = 4;
+
+        /// <summary>
+        /// Rows per dot tile: three where a multiply-add is one instruction; two where it is a multiply and
+        /// an add (x64 without FMA3), whose product needs a register of its own: three rows would need 17
+        /// of the 16, and the one spilled accumulator made the whole loop wait on memory (59% of the peak).
+        /// </summary>
+        public static int DotRows => Fused ? 3 : 2;
+
+        private static bool Fused => Fma.IsSupported || AdvSimd.IsSupported;
 
         private const int Lanes = 4;
 
@@ -212,13 +221,30 @@ namespace NetGen.Kernels
         }
 
         /// <summary>
-        /// <c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias)</c>, rows ≤ 3, columns ≤ 4: 12 accumulators,
-        /// three A vectors and one B vector. Rows and columns past the edge reuse the last valid pointer and
-        /// are not stored; the last <c>k mod 4</c> products are added one by one.
+        /// <c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias)</c>, rows ≤ <see cref="DotRows"/>, columns ≤ 4.
+        /// Rows and columns past the edge reuse the last valid pointer and are not stored; the last
+        /// <c>k mod 4</c> products are added one by one.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
             float* c, nint ldc, float* bias, bool accumulate, Epilogue e)
+        {
+            if (Fused)
+            {
+                Dot<ThreeRows>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
+            }
+            else
+            {
+                Dot<TwoRows>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
+            }
+        }
+
+        /// <summary>
+        /// The dot tile: 12 accumulators, three A vectors and one B vector with three rows; 8, two and one,
+        /// and a register for each product, with two.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Dot<T>(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
+            float* c, nint ldc, float* bias, bool accumulate, Epilogue e) where T : struct, IRows
         {
             Vector128<float> s00 = default, s01 = default, s02 = default, s03 = default;
             Vector128<float> s10 = default, s11 = default, s12 = default, s13 = default;
@@ -228,23 +254,24 @@ namespace NetGen.Kernels
             int p = 0;
             for (; p <= k - Lanes; p += Lanes)
             {
-                Vector128<float> x0 = Vector128.Load(a0 + p), x1 = Vector128.Load(a1 + p), x2 = Vector128.Load(a2 + p), w;
+                Vector128<float> x0 = Vector128.Load(a0 + p), x1 = Vector128.Load(a1 + p), x2 = T.Third ? Vector128.Load(a2 + p) : default, w;
                 float* bp = b + p;
-                w = Vector128.Load(bp); s00 = MultiplyAdd(x0, w, s00); s10 = MultiplyAdd(x1, w, s10); s20 = MultiplyAdd(x2, w, s20);
-                w = Vector128.Load(bp + o1); s01 = MultiplyAdd(x0, w, s01); s11 = MultiplyAdd(x1, w, s11); s21 = MultiplyAdd(x2, w, s21);
-                w = Vector128.Load(bp + o2); s02 = MultiplyAdd(x0, w, s02); s12 = MultiplyAdd(x1, w, s12); s22 = MultiplyAdd(x2, w, s22);
-                w = Vector128.Load(bp + o3); s03 = MultiplyAdd(x0, w, s03); s13 = MultiplyAdd(x1, w, s13); s23 = MultiplyAdd(x2, w, s23);
+                w = Vector128.Load(bp); s00 = MultiplyAdd(x0, w, s00); s10 = MultiplyAdd(x1, w, s10); if (T.Third) { s20 = MultiplyAdd(x2, w, s20); }
+                w = Vector128.Load(bp + o1); s01 = MultiplyAdd(x0, w, s01); s11 = MultiplyAdd(x1, w, s11); if (T.Third) { s21 = MultiplyAdd(x2, w, s21); }
+                w = Vector128.Load(bp + o2); s02 = MultiplyAdd(x0, w, s02); s12 = MultiplyAdd(x1, w, s12); if (T.Third) { s22 = MultiplyAdd(x2, w, s22); }
+                w = Vector128.Load(bp + o3); s03 = MultiplyAdd(x0, w, s03); s13 = MultiplyAdd(x1, w, s13); if (T.Third) { s23 = MultiplyAdd(x2, w, s23); }
             }
             // Reduce before anything else: no accumulator may live across a call (all vector registers are
             // caller-saved on Unix), or the register allocator spills all twelve inside the loop (3× slower).
-            Vector128<float> r0 = Reduce4(s00, s01, s02, s03), r1 = Reduce4(s10, s11, s12, s13), r2 = Reduce4(s20, s21, s22, s23);
+            Vector128<float> r0 = Reduce4(s00, s01, s02, s03), r1 = Reduce4(s10, s11, s12, s13);
+            Vector128<float> r2 = T.Third ? Reduce4(s20, s21, s22, s23) : default;
             Vector128<float> add = bias is null ? Vector128<float>.Zero : LoadPartial(bias, columns);
             StoreRow(c, r0 + Tail(a0, b, o1, o2, o3, p, k) + add, columns, accumulate, e);
             if (rows > 1)
             {
                 StoreRow(c + ldc, r1 + Tail(a1, b, o1, o2, o3, p, k) + add, columns, accumulate, e);
             }
-            if (rows > 2)
+            if (T.Third && rows > 2)
             {
                 StoreRow(c + 2 * ldc, r2 + Tail(a2, b, o1, o2, o3, p, k) + add, columns, accumulate, e);
             }
@@ -329,6 +356,22 @@ namespace NetGen.Kernels
         private readonly struct One : IColumns
         {
             public static bool Second => false;
+        }
+
+        /// <summary>Whether a dot tile has a third row.</summary>
+        private interface IRows
+        {
+            static abstract bool Third { get; }
+        }
+
+        private readonly struct ThreeRows : IRows
+        {
+            public static bool Third => true;
+        }
+
+        private readonly struct TwoRows : IRows
+        {
+            public static bool Third => false;
         }
     }
 }
