@@ -35,7 +35,7 @@ KERNELS = [
     ("TN", "weight grad dZᵀ·X  (TN, 500×784×B)"),
 ]
 DASH = "–"
-INSTRUCTION_SETS = {"Vector512": "AVX-512", "Vector256": "AVX2", "Scalar": "none (scalar)"}
+INSTRUCTION_SETS = {"Vector512": "AVX-512", "Vector256": "AVX2", "Vector128": "SSE or NEON", "Scalar": "none (scalar)"}
 # The per-step workloads with a FLOP count: key, heading, what the network is, what one step does, the target.
 SEQUENCE_WORKLOADS = [
     ("W5", "W5 sequence model (LSTM; the sequence issue's \"W4\")",
