@@ -44,20 +44,15 @@ namespace NetGen.Kernels
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
             float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias)
         {
-            int vectorColumns;
             if (columns == BroadcastColumns)
             {
                 Broadcast<Two>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
                 return;
             }
-            if (columns >= Lanes)
+            int vectorColumns = columns >= Lanes ? Lanes : 0;
+            if (vectorColumns > 0)
             {
                 Broadcast<One>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
-                vectorColumns = Lanes;
-            }
-            else
-            {
-                vectorColumns = 0;
             }
             if (columns > vectorColumns)
             {
