@@ -42,7 +42,7 @@ INFERENCE = [
     ("W5", "W5 LSTM emb64-128-128-64, 64 tokens"),
 ]
 DASH = "–"
-INSTRUCTION_SETS = {"Vector512": "AVX-512", "Vector256": "AVX2", "Scalar": "none (scalar)"}
+INSTRUCTION_SETS = {"Vector512": "AVX-512", "Vector256": "AVX2", "Vector128": "SSE or NEON", "Scalar": "none (scalar)"}
 # The per-step workloads with a FLOP count: key, heading, what the network is, what one step does, the target.
 SEQUENCE_WORKLOADS = [
     ("W5", "W5 sequence model (LSTM; the sequence issue's \"W4\")",

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using NetGen.Kernels;
 
@@ -17,8 +18,8 @@ namespace NetGen.Benchmarks
     public static class FmaPeak
     {
         /// <summary>
-        /// Independent accumulators: 16 at 512 bits (AVX-512 has 32 registers); 12 at 256 bits and in scalar
-        /// code, where AVX2 has 16 registers and 16 accumulators plus the two operands would spill.
+        /// Independent accumulators: 16 at 512 bits (AVX-512 has 32 registers); 12 at 256 and 128 bits and in
+        /// scalar code, where x64 has 16 registers and 16 accumulators plus the two operands would spill.
         /// </summary>
         public static int Accumulators => Simd.Level == SimdLevel.Vector512 ? 16 : 12;
 
@@ -27,19 +28,25 @@ namespace NetGen.Benchmarks
         {
             SimdLevel.Vector512 => Vector512<float>.Count,
             SimdLevel.Vector256 => Vector256<float>.Count,
+            SimdLevel.Vector128 => Vector128<float>.Count,
             _ => 1,
         };
 
         /// <summary>
         /// The instruction set behind <see cref="Simd.Level"/>: "AVX-512" (Vector512), "AVX2" (Vector256 on
-        /// x86; "Vector256" elsewhere), or "none (scalar)".
+        /// x86; "Vector256" elsewhere), "SSE+FMA3" or "SSE" (Vector128 on x86, with or without fused
+        /// multiply-adds; "NEON" on ARM64), or "none (scalar)".
         /// </summary>
         public static string InstructionSet => Simd.Level switch
         {
             SimdLevel.Vector512 => "AVX-512",
-            SimdLevel.Vector256 => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? "AVX2" : "Vector256",
+            SimdLevel.Vector256 => IsX86 ? "AVX2" : "Vector256",
+            SimdLevel.Vector128 => IsX86 ? (Fma.IsSupported ? "SSE+FMA3" : "SSE") :
+                RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "NEON" : "Vector128",
             _ => "none (scalar)",
         };
+
+        private static bool IsX86 => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
 
         /// <summary>FLOPs of one iteration on one thread (an FMA counts as two).</summary>
         public static long FlopsPerIteration => 2L * Accumulators * Lanes;
@@ -52,6 +59,7 @@ namespace NetGen.Benchmarks
         {
             SimdLevel.Vector512 => Loop512(iterations),
             SimdLevel.Vector256 => Loop256(iterations),
+            SimdLevel.Vector128 => Loop128(iterations),
             _ => LoopScalar(iterations),
         };
 
@@ -145,6 +153,36 @@ namespace NetGen.Benchmarks
             }
             Vector256<float> sum = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) + ((x8 + x9) + (x10 + x11));
             return Vector256.Sum(sum);
+        }
+
+        /// <summary>
+        /// The 128-bit loop with <c>MultiplyAddEstimate</c>, as the Vector128 kernels multiply and add: one
+        /// fused instruction where the CPU has FMA, a multiply then an add where it has not.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static float Loop128(long iterations)
+        {
+            Vector128<float> m = Vector128.Create(0.9999f), a = Vector128.Create(1e-4f);
+            Vector128<float> x0 = Vector128.Create(1.00f), x1 = Vector128.Create(1.01f), x2 = Vector128.Create(1.02f), x3 = Vector128.Create(1.03f);
+            Vector128<float> x4 = Vector128.Create(1.04f), x5 = Vector128.Create(1.05f), x6 = Vector128.Create(1.06f), x7 = Vector128.Create(1.07f);
+            Vector128<float> x8 = Vector128.Create(1.08f), x9 = Vector128.Create(1.09f), x10 = Vector128.Create(1.10f), x11 = Vector128.Create(1.11f);
+            for (long i = 0; i < iterations; i++)
+            {
+                x0 = Vector128.MultiplyAddEstimate(x0, m, a);
+                x1 = Vector128.MultiplyAddEstimate(x1, m, a);
+                x2 = Vector128.MultiplyAddEstimate(x2, m, a);
+                x3 = Vector128.MultiplyAddEstimate(x3, m, a);
+                x4 = Vector128.MultiplyAddEstimate(x4, m, a);
+                x5 = Vector128.MultiplyAddEstimate(x5, m, a);
+                x6 = Vector128.MultiplyAddEstimate(x6, m, a);
+                x7 = Vector128.MultiplyAddEstimate(x7, m, a);
+                x8 = Vector128.MultiplyAddEstimate(x8, m, a);
+                x9 = Vector128.MultiplyAddEstimate(x9, m, a);
+                x10 = Vector128.MultiplyAddEstimate(x10, m, a);
+                x11 = Vector128.MultiplyAddEstimate(x11, m, a);
+            }
+            Vector128<float> sum = ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) + ((x8 + x9) + (x10 + x11));
+            return Vector128.Sum(sum);
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

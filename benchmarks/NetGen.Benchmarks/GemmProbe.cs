@@ -10,17 +10,20 @@ namespace NetGen.Benchmarks
 {
     /// <summary>
     /// A quick Stopwatch probe of the GEMM kernels against the FMA peak, measured side by side:
-    /// <c>dotnet run -c Release -- gemm [--rounds N] [--only w1|cnn]</c>. Each round times the FMA peak
-    /// loop and then every product, at 1 and at 2 threads, for ~4 ms each; a product's "% of peak" is
-    /// its rate over the peak of the same round, so that load from other processes, which slows both,
-    /// shows up as spread (the quartiles) rather than as a wrong ratio. Run it with
-    /// <c>DOTNET_EnableAVX512F=0</c> to measure the AVX2 path on an AVX-512 machine (the first line
-    /// names the width in use).
+    /// <c>dotnet run -c Release -- gemm [--rounds N] [--only w1|w2|cnn|step] [--level Vector512|Vector256|Vector128|Scalar]</c>.
+    /// Each round times the FMA peak loop and then every product, at 1 and at 2 threads, for ~4 ms each;
+    /// a product's "% of peak" is its rate over the peak of the same round, so that load from other
+    /// processes, which slows both, shows up as spread (the quartiles) rather than as a wrong ratio.
+    /// <c>--level</c> lowers <see cref="Simd.Level"/> (peak loop and kernels alike) to run a narrower path
+    /// on a wider machine; <c>DOTNET_EnableAVX512=0</c> or <c>DOTNET_EnableAVX2=0</c> instead make .NET
+    /// itself see an AVX2 or SSE-only CPU (the first line names the width and instruction set in use).
     /// <para>
     /// The products: W1's three (784→500 at batch 64 and 256: <c>X·Wᵀ+b</c>, <c>dZ·W</c>, <c>dZᵀ·X</c>)
-    /// through <see cref="Gemm"/>'s public entry points, and the W4 CNN's convolution products at batch
-    /// 64 as <see cref="Conv2D"/> runs them, one chunk of samples per call (<c>Gemm.SerialNN/NT/TN</c>);
-    /// at 2 threads each thread runs its own chunk on its own buffers, as the convolution does.
+    /// and W2's first layer's three (784→128 at batch 64) through <see cref="Gemm"/>'s public entry
+    /// points, and the W4 CNN's convolution products at batch 64 as <see cref="Conv2D"/> runs them, one
+    /// chunk of samples per call (<c>Gemm.SerialNN/NT/TN</c>); at 2 threads each thread runs its own chunk
+    /// on its own buffers, as the convolution does. <c>step</c>: one whole <c>TrainStep</c> of W1 and of
+    /// W2 at batch 64 on random data, its rate counted over the FLOPs of its products.
     /// </para>
     /// </summary>
     internal static unsafe class GemmProbe
@@ -32,6 +35,13 @@ namespace NetGen.Benchmarks
             public required string Name;
             public required double Flops;
             public required Action<int> Call;
+
+            /// <summary>
+            /// Seconds of calls before measuring: the kernels are compiled fully optimized at once, but a whole
+            /// training step runs generated and runtime code that starts at tier 0 (3-4× slower) and is
+            /// recompiled only after 30 calls and a quiet 100 ms.
+            /// </summary>
+            public double WarmUpSeconds;
         }
 
         public static int Run(string[] args)
@@ -44,24 +54,42 @@ namespace NetGen.Benchmarks
                 {
                     rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
                 }
-                else if (args[i] == "--only" && i + 1 < args.Length && args[i + 1] is "w1" or "cnn")
+                else if (args[i] == "--only" && i + 1 < args.Length && args[i + 1] is "w1" or "w2" or "cnn" or "step")
                 {
                     only = args[++i];
                 }
+                else if (args[i] == "--level" && i + 1 < args.Length && Enum.TryParse(args[i + 1], out SimdLevel level) && Enum.IsDefined(level))
+                {
+                    i++;
+                    if (level > Simd.Hardware)
+                    {
+                        Console.Error.WriteLine($"--level {level}: this machine (or DOTNET_Enable…) allows {Simd.Hardware} at most.");
+                        return 2;
+                    }
+                    Simd.Level = level;
+                }
                 else
                 {
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: gemm [--rounds N] [--only w1|cnn]");
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: gemm [--rounds N] [--only w1|w2|cnn|step] [--level Vector512|Vector256|Vector128|Scalar]");
                     return 2;
                 }
             }
             var cases = new List<Case>();
-            if (only != "cnn")
+            if (only is "all" or "w1")
             {
                 AddW1(cases);
             }
-            if (only != "w1")
+            if (only is "all" or "w2")
+            {
+                AddW2(cases);
+            }
+            if (only is "all" or "cnn")
             {
                 AddCnn(cases);
+            }
+            if (only is "all" or "step")
+            {
+                AddSteps(cases);
             }
             Console.WriteLine($"// {Environment.ProcessorCount} processors, {Simd.Level} / {FmaPeak.InstructionSet}, {rounds} rounds; " +
                 "by CPU time: % of the FMA peak, median [25%-75%], and the median GFLOP/s");
@@ -70,7 +98,12 @@ namespace NetGen.Benchmarks
             {
                 for (int t = 1; t <= maxThreads; t++)
                 {
-                    c.Call(t); // warm up and JIT
+                    long until = Stopwatch.GetTimestamp() + (long)(c.WarmUpSeconds * Stopwatch.Frequency);
+                    do
+                    {
+                        c.Call(t); // warm up and JIT
+                    }
+                    while (Stopwatch.GetTimestamp() < until);
                 }
             }
             using var team2 = new ThreadTeam(maxThreads);
@@ -149,6 +182,65 @@ namespace NetGen.Benchmarks
                 cases.Add(new Case { Name = $"W1 B{b} NN dZ·W {b}x784x500", Flops = flops, Call = t => { Parallelism.MaxThreads = t; Gemm.MultiplyNN(b, In, Out, dz.Span, w.Span, dx.Span, false); } });
                 cases.Add(new Case { Name = $"W1 B{b} TN dZᵀ·X 500x784x{b}", Flops = flops, Call = t => { Parallelism.MaxThreads = t; Gemm.MultiplyTN(Out, In, b, dz.Span, x.Span, dw.Span, false); } });
             }
+        }
+
+        /// <summary>The three products of W2's first layer, 784→128 at batch 64 (<c>64×784×128</c>), through the public seam.</summary>
+        private static void AddW2(List<Case> cases)
+        {
+            const int In = 784, Out = 128, B = 64;
+            var rng = new Rng(8);
+            AlignedBuffer x = Random(B * In, rng), w = Random(Out * In, rng), bias = Random(Out, rng), dz = Random(B * Out, rng);
+            AlignedBuffer z = new(B * Out), dx = new(B * In), dw = new(Out * In);
+            double flops = 2.0 * B * Out * In;
+            cases.Add(new Case { Name = $"W2 B{B} NT X·Wᵀ+b {B}x{Out}x{In}", Flops = flops, Call = t => { Parallelism.MaxThreads = t; Gemm.MultiplyNT(B, Out, In, x.Span, w.Span, z.Span, false, bias.Span); } });
+            cases.Add(new Case { Name = $"W2 B{B} NN dZ·W {B}x{In}x{Out}", Flops = flops, Call = t => { Parallelism.MaxThreads = t; Gemm.MultiplyNN(B, In, Out, dz.Span, w.Span, dx.Span, false); } });
+            cases.Add(new Case { Name = $"W2 B{B} TN dZᵀ·X {Out}x{In}x{B}", Flops = flops, Call = t => { Parallelism.MaxThreads = t; Gemm.MultiplyTN(Out, In, B, dz.Span, x.Span, dw.Span, false); } });
+        }
+
+        /// <summary>
+        /// One whole training step of W1 (SGD) and of W2 (Adam) at batch 64 on random images and labels. The
+        /// FLOPs counted are those of the step's products: forward and weight gradient of every layer, input
+        /// gradient of all but the first; activations, loss and optimizer are extra work in the same time.
+        /// </summary>
+        private static void AddSteps(List<Case> cases)
+        {
+            const int B = 64, In = 784;
+            var rng = new Rng(9);
+            AlignedBuffer images = new(B * In);
+            for (int i = 0; i < images.Span.Length; i++)
+            {
+                images.Span[i] = rng.NextFloat();
+            }
+            int[] labels = new int[B];
+            for (int i = 0; i < B; i++)
+            {
+                labels[i] = rng.NextInt(10);
+            }
+            var w1 = new Mlp500(42);
+            var w2 = new Mlp128x64(42);
+            var sgd = new Sgd(0.01f);
+            var adam = new Adam(1e-4f);
+            cases.Add(new Case
+            {
+                Name = $"W1 step B{B} 784-500-10 SGD", Flops = StepFlops(B, In, 500, 10), WarmUpSeconds = 1,
+                Call = t => { Parallelism.MaxThreads = t; w1.TrainStep(images.Span, labels, B, sgd); },
+            });
+            cases.Add(new Case
+            {
+                Name = $"W2 step B{B} 784-128-64-10 Adam", Flops = StepFlops(B, In, 128, 64, 10), WarmUpSeconds = 1,
+                Call = t => { Parallelism.MaxThreads = t; w2.TrainStep(images.Span, labels, B, adam); },
+            });
+        }
+
+        /// <summary>FLOPs of a dense stack's products in one step: 2·B·in·out for each forward and weight gradient, and each input gradient but the first layer's.</summary>
+        private static double StepFlops(int batch, params int[] widths)
+        {
+            double flops = 0;
+            for (int l = 0; l + 1 < widths.Length; l++)
+            {
+                flops += 2.0 * batch * widths[l] * widths[l + 1] * (l == 0 ? 2 : 3);
+            }
+            return flops;
         }
 
         /// <summary>One chunk's products of the CNN's two convolutions, as <see cref="Conv2D"/> calls them at batch 64.</summary>

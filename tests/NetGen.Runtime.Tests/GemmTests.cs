@@ -123,6 +123,48 @@ namespace NetGen.Runtime.Tests
             });
         }
 
+        /// <summary>
+        /// Every column count from 1 to 17: each way the kernels cut columns (Vector128: two vectors, one,
+        /// then scalar columns; the others: masks), with a bias and a k that leaves a remainder at every width.
+        /// </summary>
+        public static IEnumerable<object[]> ColumnCounts()
+        {
+            foreach (object[] level in SimdLevels.All())
+            {
+                for (int n = 1; n <= 17; n++)
+                {
+                    yield return new object[] { level[0], n };
+                }
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(ColumnCounts))]
+        public void Every_column_count_matches_a_naive_reference(SimdLevel level, int n)
+        {
+            const int M = 13, K = 163; // even at n = 1, more than the tiny-product loops take
+            var rng = new Rng(100 + n);
+            float[] a = Random(M * K, rng), b = Random(K * n, rng), aT = Random(K * M, rng), bT = Random(n * K, rng);
+            float[] c0 = Random(M * n, rng), bias = Random(n, rng);
+            SimdLevels.With(level, () =>
+            {
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    float[] c = (float[])c0.Clone();
+                    Gemm.MultiplyNT(M, n, K, a, bT, c, accumulate, bias);
+                    Check(c, Naive(M, n, K, a, Transpose(bT, n, K), c0, accumulate, bias), K, "NT+bias");
+
+                    c = (float[])c0.Clone();
+                    Gemm.MultiplyNN(M, n, K, a, b, c, accumulate);
+                    Check(c, Naive(M, n, K, a, b, c0, accumulate, null), K, "NN");
+
+                    c = (float[])c0.Clone();
+                    Gemm.MultiplyTN(M, n, K, aT, b, c, accumulate);
+                    Check(c, Naive(M, n, K, Transpose(aT, K, M), b, c0, accumulate, null), K, "TN");
+                }
+            });
+        }
+
         private static float[] Transpose(float[] x, int rows, int columns)
         {
             float[] t = new float[x.Length];

@@ -21,7 +21,7 @@ namespace NetGen.Runtime.Tests
 
         /// <summary>The hardware's level, then Vector256 and Scalar where narrower.</summary>
         private static IEnumerable<SimdLevel> Levels() =>
-            new[] { Simd.Hardware, SimdLevel.Vector256, SimdLevel.Scalar }.Where(l => l <= Simd.Hardware).Distinct();
+            new[] { Simd.Hardware, SimdLevel.Vector256, SimdLevel.Vector128, SimdLevel.Scalar }.Where(l => l <= Simd.Hardware).Distinct();
 
         public static TheoryData<string, SimdLevel> Cases()
         {

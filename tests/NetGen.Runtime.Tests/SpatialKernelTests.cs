@@ -318,11 +318,19 @@ namespace NetGen.Runtime.Tests
             Assert.Throws<ArgumentException>(() => Pooling.MaxBackward(dy, argmax, folded, Planes, g, activation, pooled.AsSpan(1)));
         }
 
+        public static IEnumerable<object[]> TiePools()
+        {
+            foreach (object[] level in SimdLevels.All())
+            {
+                yield return new[] { level[0], 26, 70 };  // 35 outputs per row: two vectors of 16 and a masked tail; 8 of 4 and 3 scalar
+                yield return new[] { level[0], 26, 26 };  // 13 outputs per row: one masked vector; 3 of 4 and 1 scalar
+                yield return new[] { level[0], 11, 11 };  // odd sizes: the last row and column are dropped
+            }
+        }
+
         [Theory]
-        [InlineData(26, 70)]  // 35 outputs per row: two vectors of 16 and a masked tail
-        [InlineData(26, 26)]  // 13 outputs per row: one masked vector
-        [InlineData(11, 11)]  // odd sizes: the last row and column are dropped
-        public void The_vectorized_2x2_max_pool_agrees_with_the_scalar_one_on_ties_and_nan(int H, int W)
+        [MemberData(nameof(TiePools))]
+        public void The_vectorized_2x2_max_pool_agrees_with_the_scalar_one_on_ties_and_nan(SimdLevel level, int H, int W)
         {
             const int Planes = 3;
             var g = new PoolGeometry(H, W, 2, 2, 0, 0, H / 2, W / 2);
@@ -338,7 +346,7 @@ namespace NetGen.Runtime.Tests
             float[] yScalar = new float[Planes * g.OutHeight * g.OutWidth], yVector = new float[yScalar.Length];
             int[] iScalar = new int[yScalar.Length], iVector = new int[yScalar.Length];
             SimdLevels.With(SimdLevel.Scalar, () => Pooling.MaxForward(x, yScalar, iScalar, Planes, g));
-            Pooling.MaxForward(x, yVector, iVector, Planes, g);
+            SimdLevels.With(level, () => Pooling.MaxForward(x, yVector, iVector, Planes, g));
             Assert.Equal(iScalar, iVector);
             for (int i = 0; i < yScalar.Length; i++)
             {

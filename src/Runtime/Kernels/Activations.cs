@@ -229,6 +229,8 @@ namespace NetGen.Kernels
         private readonly struct LeakyReLUForwardOp : IBinaryOperator
         {
             public static float Invoke(float y, float d) => d > 0 ? d : LeakySlope * d;
+            public static Vector128<float> Invoke(Vector128<float> y, Vector128<float> d) =>
+                Vector128.ConditionalSelect(Vector128.GreaterThan(d, Vector128<float>.Zero), d, d * LeakySlope);
             public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) =>
                 Vector256.ConditionalSelect(Vector256.GreaterThan(d, Vector256<float>.Zero), d, d * LeakySlope);
             public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) =>
@@ -238,6 +240,8 @@ namespace NetGen.Kernels
         private readonly struct ReLUBackwardOp : IBinaryOperator
         {
             public static float Invoke(float y, float d) => y > 0 ? d : 0f;
+            public static Vector128<float> Invoke(Vector128<float> y, Vector128<float> d) =>
+                Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), d, Vector128<float>.Zero);
             public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) =>
                 Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), d, Vector256<float>.Zero);
             public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) =>
@@ -247,6 +251,8 @@ namespace NetGen.Kernels
         private readonly struct LeakyReLUBackwardOp : IBinaryOperator
         {
             public static float Invoke(float y, float d) => y > 0 ? d : LeakySlope * d;
+            public static Vector128<float> Invoke(Vector128<float> y, Vector128<float> d) =>
+                Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), d, d * LeakySlope);
             public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) =>
                 Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), d, d * LeakySlope);
             public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) =>
@@ -256,6 +262,7 @@ namespace NetGen.Kernels
         private readonly struct SigmoidBackwardOp : IBinaryOperator
         {
             public static float Invoke(float y, float d) => d * y * (1f - y);
+            public static Vector128<float> Invoke(Vector128<float> y, Vector128<float> d) => d * y * (Vector128<float>.One - y);
             public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) => d * y * (Vector256<float>.One - y);
             public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) => d * y * (Vector512<float>.One - y);
         }
@@ -263,6 +270,7 @@ namespace NetGen.Kernels
         private readonly struct TanhBackwardOp : IBinaryOperator
         {
             public static float Invoke(float y, float d) => d * (1f - y * y);
+            public static Vector128<float> Invoke(Vector128<float> y, Vector128<float> d) => d * (Vector128<float>.One - y * y);
             public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) => d * (Vector256<float>.One - y * y);
             public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) => d * (Vector512<float>.One - y * y);
         }

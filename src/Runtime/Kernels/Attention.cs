@@ -376,6 +376,20 @@ namespace NetGen.Kernels
                 }
                 max = HorizontalMax(best);
             }
+            if (level >= SimdLevel.Vector128 && n - j >= Vector128<float>.Count)
+            {
+                Vector128<float> best = Vector128.Create(max);
+                for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
+                {
+                    Vector128<float> s = Vector128.Load(row + j);
+                    if (padding is not null)
+                    {
+                        s = Vector128.ConditionalSelect(Vector128.Equals(Vector128.Load(padding + j), Vector128<float>.Zero), s, best);
+                    }
+                    best = Vector128.Max(best, s);
+                }
+                max = HorizontalMax(best);
+            }
             for (; j < n; j++)
             {
                 if (padding is null || padding[j] == 0)
@@ -388,9 +402,10 @@ namespace NetGen.Kernels
 
         private static float HorizontalMax(Vector256<float> v)
         {
-            Vector128<float> m = Vector128.Max(v.GetLower(), v.GetUpper());
-            return Math.Max(Math.Max(m[0], m[1]), Math.Max(m[2], m[3]));
+            return HorizontalMax(Vector128.Max(v.GetLower(), v.GetUpper()));
         }
+
+        private static float HorizontalMax(Vector128<float> m) => Math.Max(Math.Max(m[0], m[1]), Math.Max(m[2], m[3]));
 
         /// <summary><c>row[j] = e^(row[j] − max)</c> at visible keys, 0 at masked ones; returns their sum.</summary>
         private static float ExponentiateAndSum(float* row, int n, float* padding, float max, SimdLevel level)
@@ -426,6 +441,21 @@ namespace NetGen.Kernels
                     total += e;
                 }
                 sum += Vector256.Sum(total);
+            }
+            if (level >= SimdLevel.Vector128 && n - j >= Vector128<float>.Count)
+            {
+                Vector128<float> m = Vector128.Create(max), total = Vector128<float>.Zero;
+                for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
+                {
+                    Vector128<float> e = Vector128.Exp(Vector128.Load(row + j) - m);
+                    if (padding is not null)
+                    {
+                        e = Vector128.ConditionalSelect(Vector128.Equals(Vector128.Load(padding + j), Vector128<float>.Zero), e, Vector128<float>.Zero);
+                    }
+                    e.Store(row + j);
+                    total += e;
+                }
+                sum += Vector128.Sum(total);
             }
             for (; j < n; j++)
             {
@@ -470,6 +500,19 @@ namespace NetGen.Kernels
                     ((g - c) * Vector256.Load(p + j) * s).Store(gradient + j);
                 }
             }
+            if (level >= SimdLevel.Vector128)
+            {
+                Vector128<float> c = Vector128.Create(dot), s = Vector128.Create(scale);
+                for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
+                {
+                    Vector128<float> g = Vector128.Load(gradient + j);
+                    if (dropout is not null)
+                    {
+                        g *= Vector128.Load(dropout + j);
+                    }
+                    ((g - c) * Vector128.Load(p + j) * s).Store(gradient + j);
+                }
+            }
             for (; j < n; j++)
             {
                 float g = dropout is null ? gradient[j] : gradient[j] * dropout[j];
@@ -509,6 +552,20 @@ namespace NetGen.Kernels
                     total = Vector256.FusedMultiplyAdd(x, Vector256.Load(g + j), total);
                 }
                 sum += Vector256.Sum(total);
+            }
+            if (level >= SimdLevel.Vector128 && n - j >= Vector128<float>.Count)
+            {
+                Vector128<float> total = Vector128<float>.Zero;
+                for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
+                {
+                    Vector128<float> x = Vector128.Load(p + j);
+                    if (m is not null)
+                    {
+                        x *= Vector128.Load(m + j);
+                    }
+                    total = Vector128.MultiplyAddEstimate(x, Vector128.Load(g + j), total);
+                }
+                sum += Vector128.Sum(total);
             }
             for (; j < n; j++)
             {

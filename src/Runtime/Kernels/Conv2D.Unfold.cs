@@ -102,16 +102,24 @@ namespace NetGen.Kernels
             return (first, Math.Max(first, end));
         }
 
-        /// <summary>dst[i] += src[i] over a short run, eight at a time.</summary>
+        /// <summary>dst[i] += src[i] over a short run, eight (then four) at a time as <see cref="Simd.Level"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void AddRun(float* src, float* dst, int count)
         {
             int i = 0;
-            if (Vector256.IsHardwareAccelerated)
+            SimdLevel level = Simd.Level;
+            if (level >= SimdLevel.Vector256)
             {
                 for (; i + 8 <= count; i += 8)
                 {
                     (Vector256.Load(dst + i) + Vector256.Load(src + i)).Store(dst + i);
+                }
+            }
+            if (level >= SimdLevel.Vector128)
+            {
+                for (; i + 4 <= count; i += 4)
+                {
+                    (Vector128.Load(dst + i) + Vector128.Load(src + i)).Store(dst + i);
                 }
             }
             for (; i < count; i++)
@@ -120,11 +128,15 @@ namespace NetGen.Kernels
             }
         }
 
-        /// <summary>Copies a short run exactly: two overlapping vectors of 16 (17 to 32 floats) or of 8 (8 to 16), else float by float.</summary>
+        /// <summary>
+        /// Copies a short run exactly: two overlapping vectors of 16 (17 to 32 floats) or of 8 (8 to 16), or
+        /// vectors of 4 with an overlapping last one (4 to 16), as wide as <see cref="Simd.Level"/> allows, else float by float.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void CopyRun(float* src, float* dst, int count)
         {
-            if (count > 16 && count <= 32 && Simd.Level == SimdLevel.Vector512)
+            SimdLevel level = Simd.Level;
+            if (count > 16 && count <= 32 && level == SimdLevel.Vector512)
             {
                 Vector512<float> head = Vector512.Load(src);
                 Vector512<float> tail = Vector512.Load(src + count - 16);
@@ -132,12 +144,21 @@ namespace NetGen.Kernels
                 tail.Store(dst + count - 16);
                 return;
             }
-            if (count >= 8 && count <= 16 && Vector256.IsHardwareAccelerated)
+            if (count >= 8 && count <= 16 && level >= SimdLevel.Vector256)
             {
                 Vector256<float> head = Vector256.Load(src);
                 Vector256<float> tail = Vector256.Load(src + count - 8);
                 head.Store(dst);
                 tail.Store(dst + count - 8);
+                return;
+            }
+            if (count >= 4 && count <= 16 && level >= SimdLevel.Vector128)
+            {
+                for (int i = 0; i < count - 4; i += 4)
+                {
+                    Vector128.Load(src + i).Store(dst + i);
+                }
+                Vector128.Load(src + count - 4).Store(dst + count - 4);
                 return;
             }
             if (count > 16)

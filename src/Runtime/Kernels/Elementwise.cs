@@ -9,6 +9,7 @@ namespace NetGen.Kernels
     internal interface IBinaryOperator
     {
         static abstract float Invoke(float y, float d);
+        static abstract Vector128<float> Invoke(Vector128<float> y, Vector128<float> d);
         static abstract Vector256<float> Invoke(Vector256<float> y, Vector256<float> d);
         static abstract Vector512<float> Invoke(Vector512<float> y, Vector512<float> d);
     }
@@ -44,6 +45,14 @@ namespace NetGen.Kernels
                 for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
                 {
                     TOp.Invoke(Vector256.LoadUnsafe(ref yRef, (nuint)i), Vector256.LoadUnsafe(ref dRef, (nuint)i))
+                        .StoreUnsafe(ref dRef, (nuint)i);
+                }
+            }
+            if (level >= SimdLevel.Vector128)
+            {
+                for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                {
+                    TOp.Invoke(Vector128.LoadUnsafe(ref yRef, (nuint)i), Vector128.LoadUnsafe(ref dRef, (nuint)i))
                         .StoreUnsafe(ref dRef, (nuint)i);
                 }
             }

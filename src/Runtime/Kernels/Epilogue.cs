@@ -62,6 +62,10 @@ namespace NetGen.Kernels
         {
             Epilogue.ReLU => Vector128.Max(c, Vector128<float>.Zero),
             Epilogue.LeakyReLU => Vector128.ConditionalSelect(Vector128.GreaterThan(c, Vector128<float>.Zero), c, c * Slope),
+            Epilogue.ReLUDerivative => Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), c, Vector128<float>.Zero),
+            Epilogue.LeakyReLUDerivative => Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), c, c * Slope),
+            Epilogue.SigmoidDerivative => c * y * (Vector128<float>.One - y),
+            Epilogue.TanhDerivative => c * (Vector128<float>.One - y * y),
             _ => c,
         };
 

@@ -44,7 +44,7 @@ namespace NetGen.Kernels
         /// </summary>
         private const int DotChunk = 1024;
 
-        /// <summary>Rows per block of a row-partitioned product: two 12-row AVX-512 tiles, four 6-row AVX2 ones.</summary>
+        /// <summary>Rows per block of a row-partitioned product: two 12-row AVX-512 tiles, four 6-row AVX2 or Vector128 ones.</summary>
         private const int RowBlock = 24;
 
         private enum Product
@@ -249,6 +249,9 @@ namespace NetGen.Kernels
                     case SimdLevel.Vector256:
                         Gemm256.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
                         break;
+                    case SimdLevel.Vector128:
+                        Gemm128.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
+                        break;
                     default:
                         GemmScalar.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
                         break;
@@ -268,6 +271,7 @@ namespace NetGen.Kernels
             {
                 SimdLevel.Vector512 => Gemm512.DotRows,
                 SimdLevel.Vector256 => Gemm256.DotRows,
+                SimdLevel.Vector128 => Gemm128.DotRows,
                 _ => m,
             };
             if (k == 0)
@@ -297,6 +301,9 @@ namespace NetGen.Kernels
                             case SimdLevel.Vector256:
                                 Gemm256.DotTile(rows, columns, length, ta, lda, tb, ldb, tc, ldc, null, add, Epilogue.None);
                                 break;
+                            case SimdLevel.Vector128:
+                                Gemm128.DotTile(rows, columns, length, ta, lda, tb, ldb, tc, ldc, null, add, Epilogue.None);
+                                break;
                             default:
                                 GemmScalar.DotTile(rows, columns, length, ta, lda, tb, ldb, tc, ldc, null, add, Epilogue.None);
                                 break;
@@ -317,8 +324,10 @@ namespace NetGen.Kernels
         {
             (Product.NT, SimdLevel.Vector512) => Gemm512.DotColumns,
             (Product.NT, SimdLevel.Vector256) => Gemm256.DotColumns,
+            (Product.NT, SimdLevel.Vector128) => Gemm128.DotColumns,
             (_, SimdLevel.Vector512) => Gemm512.BroadcastColumns,
             (_, SimdLevel.Vector256) => Gemm256.BroadcastColumns,
+            (_, SimdLevel.Vector128) => Gemm128.BroadcastColumns,
             _ => GemmScalar.Columns,
         };
 
@@ -390,6 +399,7 @@ namespace NetGen.Kernels
             {
                 SimdLevel.Vector512 => Gemm512.DotRows,
                 SimdLevel.Vector256 => Gemm256.DotRows,
+                SimdLevel.Vector128 => Gemm128.DotRows,
                 _ => job.M,
             };
             for (int i = 0; i < job.M; i += rowsPerTile)
@@ -404,6 +414,9 @@ namespace NetGen.Kernels
                         break;
                     case SimdLevel.Vector256:
                         Gemm256.DotTile(rows, columns, job.K, a, lda, b, ldb, c, n, bias, job.Accumulate, job.Epilogue);
+                        break;
+                    case SimdLevel.Vector128:
+                        Gemm128.DotTile(rows, columns, job.K, a, lda, b, ldb, c, n, bias, job.Accumulate, job.Epilogue);
                         break;
                     default:
                         GemmScalar.DotTile(rows, columns, job.K, a, lda, b, ldb, c, n, bias, job.Accumulate, job.Epilogue);
@@ -430,6 +443,9 @@ namespace NetGen.Kernels
                     break;
                 case SimdLevel.Vector256:
                     Gemm256.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);
+                    break;
+                case SimdLevel.Vector128:
+                    Gemm128.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);
                     break;
                 default:
                     GemmScalar.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);

@@ -146,6 +146,15 @@ namespace NetGen.Kernels
                     Vector256.FusedMultiplyAdd(xhat, Vector256.Load(gamma + i), Vector256.Load(beta + i)).Store(y + i);
                 }
             }
+            if (level >= SimdLevel.Vector128)
+            {
+                Vector128<float> m = Vector128.Create(mean), s = Vector128.Create(rstd);
+                for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                {
+                    Vector128<float> xhat = (Vector128.Load(x + i) - m) * s;
+                    Vector128.MultiplyAddEstimate(xhat, Vector128.Load(gamma + i), Vector128.Load(beta + i)).Store(y + i);
+                }
+            }
             for (; i < n; i++)
             {
                 y[i] = MathF.FusedMultiplyAdd((x[i] - mean) * rstd, gamma[i], beta[i]);
@@ -180,6 +189,18 @@ namespace NetGen.Kernels
                 }
                 sum += Vector256.Sum(s);
                 squares += Vector256.Sum(q);
+            }
+            if (level >= SimdLevel.Vector128 && n - i >= Vector128<float>.Count)
+            {
+                Vector128<float> k = Vector128.Create(shift), s = Vector128<float>.Zero, q = Vector128<float>.Zero;
+                for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                {
+                    Vector128<float> d = Vector128.Load(x + i) - k;
+                    s += d;
+                    q = Vector128.MultiplyAddEstimate(d, d, q);
+                }
+                sum += Vector128.Sum(s);
+                squares += Vector128.Sum(q);
             }
             for (; i < n; i++)
             {
@@ -221,6 +242,17 @@ namespace NetGen.Kernels
                     (accumulate ? d + Vector256.Load(dx + i) : d).Store(dx + i);
                 }
             }
+            if (level >= SimdLevel.Vector128)
+            {
+                Vector128<float> m = Vector128.Create(mean), s = Vector128.Create(rstd), a = Vector128.Create(gMean), c = Vector128.Create(gxMean);
+                for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                {
+                    Vector128<float> xhat = (Vector128.Load(x + i) - m) * s;
+                    Vector128<float> g = Vector128.Load(dy + i) * Vector128.Load(gamma + i);
+                    Vector128<float> d = (g - a - xhat * c) * s;
+                    (accumulate ? d + Vector128.Load(dx + i) : d).Store(dx + i);
+                }
+            }
             for (; i < n; i++)
             {
                 float xhat = (x[i] - mean) * rstd;
@@ -257,6 +289,18 @@ namespace NetGen.Kernels
                 }
                 sum += Vector256.Sum(s);
                 products += Vector256.Sum(p);
+            }
+            if (level >= SimdLevel.Vector128 && n - i >= Vector128<float>.Count)
+            {
+                Vector128<float> m = Vector128.Create(mean), r = Vector128.Create(rstd), s = Vector128<float>.Zero, p = Vector128<float>.Zero;
+                for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                {
+                    Vector128<float> g = Vector128.Load(dy + i) * Vector128.Load(gamma + i);
+                    s += g;
+                    p = Vector128.MultiplyAddEstimate(g, (Vector128.Load(x + i) - m) * r, p);
+                }
+                sum += Vector128.Sum(s);
+                products += Vector128.Sum(p);
             }
             for (; i < n; i++)
             {
@@ -297,6 +341,16 @@ namespace NetGen.Kernels
                         Vector256<float> d = Vector256.Load(dyRow + i);
                         (Vector256.Load(dBeta + i) + d).Store(dBeta + i);
                         Vector256.FusedMultiplyAdd(d, (Vector256.Load(xRow + i) - m) * s, Vector256.Load(dGamma + i)).Store(dGamma + i);
+                    }
+                }
+                if (level >= SimdLevel.Vector128)
+                {
+                    Vector128<float> m = Vector128.Create(mean), s = Vector128.Create(rstd);
+                    for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                    {
+                        Vector128<float> d = Vector128.Load(dyRow + i);
+                        (Vector128.Load(dBeta + i) + d).Store(dBeta + i);
+                        Vector128.MultiplyAddEstimate(d, (Vector128.Load(xRow + i) - m) * s, Vector128.Load(dGamma + i)).Store(dGamma + i);
                     }
                 }
                 for (; i < n; i++)

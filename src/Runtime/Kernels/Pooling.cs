@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels
@@ -145,9 +146,11 @@ namespace NetGen.Kernels
             float* y = job.Y + (long)plane * outHeight * outWidth;
             int* index = job.Index + (long)plane * outHeight * outWidth;
             int first = 0;
-            if (size == 2 && stride == 2 && g.PadTop == 0 && g.PadLeft == 0 && Simd.Level == SimdLevel.Vector512)
+            if (size == 2 && stride == 2 && g.PadTop == 0 && g.PadLeft == 0)
             {
-                first = MaxPlane2x2(x, y, index, width, outHeight, outWidth);
+                SimdLevel level = Simd.Level;
+                first = level == SimdLevel.Vector512 ? MaxPlane2x2(x, y, index, width, outHeight, outWidth) :
+                    level >= SimdLevel.Vector128 ? MaxPlane2x2By4(x, y, index, width, outHeight, outWidth) : 0;
             }
             for (int oh = 0; oh < outHeight; oh++)
             {
@@ -235,6 +238,56 @@ namespace NetGen.Kernels
                 wins &= Vector512.Equals(best, best);
                 best = Vector512.ConditionalSelect(wins, candidate, best);
                 where = Vector512.ConditionalSelect(wins.AsInt32(), at, where);
+            }
+        }
+
+        /// <summary>
+        /// <see cref="MaxPlane2x2"/> four windows at a time (Vector128: SSE, NEON; and the Vector256 level,
+        /// whose cross-lane shuffles would cost more than they save here). Returns the columns it did, a
+        /// multiple of four: the scalar loop does the rest of every row. Returns 0 where no two-vector
+        /// deinterleave exists.
+        /// </summary>
+        private static int MaxPlane2x2By4(float* x, float* y, int* index, int width, int outHeight, int outWidth)
+        {
+            if (!Sse.IsSupported && !AdvSimd.Arm64.IsSupported)
+            {
+                return 0;
+            }
+            int done = outWidth & ~3;
+            Vector128<int> evens = Vector128<int>.Indices * 2;
+            for (int oh = 0; oh < outHeight; oh++)
+            {
+                float* top = x + 2 * oh * width, bottom = top + width;
+                for (int ow = 0; ow < done; ow += 4)
+                {
+                    // Eight columns of each row: 2·ow … 2·ow + 7 < 2·outWidth ≤ width.
+                    Vector128<float> t0 = Vector128.Load(top + 2 * ow), t1 = Vector128.Load(top + 2 * ow + 4);
+                    Vector128<float> b0 = Vector128.Load(bottom + 2 * ow), b1 = Vector128.Load(bottom + 2 * ow + 4);
+                    Vector128<int> at = Vector128.Create(2 * oh * width + 2 * ow) + evens;
+                    Vector128<float> best = Evens(t0, t1);
+                    Vector128<int> where = at;
+                    Take(ref best, ref where, Odds(t0, t1), at + Vector128<int>.One);
+                    Take(ref best, ref where, Evens(b0, b1), at + Vector128.Create(width));
+                    Take(ref best, ref where, Odds(b0, b1), at + Vector128.Create(width + 1));
+                    best.Store(y + oh * outWidth + ow);
+                    where.Store(index + oh * outWidth + ow);
+                }
+            }
+            return done;
+
+            static Vector128<float> Evens(Vector128<float> a, Vector128<float> b) =>
+                Sse.IsSupported ? Sse.Shuffle(a, b, 0b10_00_10_00) : AdvSimd.Arm64.UnzipEven(a, b);
+
+            static Vector128<float> Odds(Vector128<float> a, Vector128<float> b) =>
+                Sse.IsSupported ? Sse.Shuffle(a, b, 0b11_01_11_01) : AdvSimd.Arm64.UnzipOdd(a, b);
+
+            static void Take(ref Vector128<float> best, ref Vector128<int> where, Vector128<float> candidate, Vector128<int> at)
+            {
+                // As in MaxPlane2x2: greater wins, NaN wins, a NaN already held stays.
+                Vector128<float> wins = Vector128.GreaterThan(candidate, best) | ~Vector128.Equals(candidate, candidate);
+                wins &= Vector128.Equals(best, best);
+                best = Vector128.ConditionalSelect(wins, candidate, best);
+                where = Vector128.ConditionalSelect(wins.AsInt32(), at, where);
             }
         }
 

@@ -8,23 +8,27 @@ namespace NetGen.Kernels
         /// <summary>One float at a time.</summary>
         Scalar = 0,
 
-        /// <summary>Eight floats (AVX2 or NEON pairs).</summary>
-        Vector256 = 1,
+        /// <summary>Four floats (SSE on any x64, NEON on ARM64): NativeAOT's default x64 target and machines without AVX2.</summary>
+        Vector128 = 1,
+
+        /// <summary>Eight floats (AVX2).</summary>
+        Vector256 = 2,
 
         /// <summary>Sixteen floats (AVX-512).</summary>
-        Vector512 = 2,
+        Vector512 = 3,
     }
 
     /// <summary>
     /// Chooses the vector width once at start-up from the hardware. Tests lower it to run the
-    /// Vector256 and scalar paths on an AVX-512 machine.
+    /// Vector256, Vector128 and scalar paths on an AVX-512 machine.
     /// </summary>
     public static class Simd
     {
         /// <summary>What this machine accelerates.</summary>
         public static SimdLevel Hardware { get; } =
             Vector512.IsHardwareAccelerated ? SimdLevel.Vector512 :
-            Vector256.IsHardwareAccelerated ? SimdLevel.Vector256 : SimdLevel.Scalar;
+            Vector256.IsHardwareAccelerated ? SimdLevel.Vector256 :
+            Vector128.IsHardwareAccelerated ? SimdLevel.Vector128 : SimdLevel.Scalar;
 
         private static SimdLevel s_level = Hardware;
 

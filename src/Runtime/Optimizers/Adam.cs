@@ -97,6 +97,16 @@ namespace NetGen
                 return p - stepSize * (m / denom);
             }
 
+            public Vector128<float> Apply(Vector128<float> p, Vector128<float> g, ref Vector128<float> m, ref Vector128<float> v)
+            {
+                p *= decay;
+                g += l2 * p;
+                m = m * beta1 + g * _oneMinusBeta1;
+                v = v * beta2 + _oneMinusBeta2 * (g * g);
+                Vector128<float> denom = Vector128.Sqrt(v) / biasCorrection2Sqrt + Vector128.Create(epsilon);
+                return p - stepSize * (m / denom);
+            }
+
             public Vector256<float> Apply(Vector256<float> p, Vector256<float> g, ref Vector256<float> m, ref Vector256<float> v)
             {
                 p *= decay;

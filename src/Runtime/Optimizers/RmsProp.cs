@@ -77,6 +77,19 @@ namespace NetGen
                 return p - lr * (g / avg);
             }
 
+            public Vector128<float> Apply(Vector128<float> p, Vector128<float> g, ref Vector128<float> square, ref Vector128<float> buf)
+            {
+                g += weightDecay * p;
+                square = square * alpha + _oneMinusAlpha * (g * g);
+                Vector128<float> avg = Vector128.Sqrt(square) + Vector128.Create(epsilon);
+                if (momentum != 0)
+                {
+                    buf = buf * momentum + g / avg;
+                    return p - lr * buf;
+                }
+                return p - lr * (g / avg);
+            }
+
             public Vector256<float> Apply(Vector256<float> p, Vector256<float> g, ref Vector256<float> square, ref Vector256<float> buf)
             {
                 g += weightDecay * p;

@@ -64,6 +64,17 @@ namespace NetGen
                 return p - lr * d;
             }
 
+            public Vector128<float> Apply(Vector128<float> p, Vector128<float> g, ref Vector128<float> buf, ref Vector128<float> unused)
+            {
+                Vector128<float> d = g + weightDecay * p;
+                if (momentum != 0)
+                {
+                    buf = firstStep ? d : momentum * buf + d;
+                    d = nesterov ? d + momentum * buf : buf;
+                }
+                return p - lr * d;
+            }
+
             public Vector256<float> Apply(Vector256<float> p, Vector256<float> g, ref Vector256<float> buf, ref Vector256<float> unused)
             {
                 Vector256<float> d = g + weightDecay * p;

@@ -10,6 +10,7 @@ namespace NetGen.Optimizers
     internal interface IUpdateRule
     {
         float Apply(float p, float g, ref float s0, ref float s1);
+        Vector128<float> Apply(Vector128<float> p, Vector128<float> g, ref Vector128<float> s0, ref Vector128<float> s1);
         Vector256<float> Apply(Vector256<float> p, Vector256<float> g, ref Vector256<float> s0, ref Vector256<float> s1);
         Vector512<float> Apply(Vector512<float> p, Vector512<float> g, ref Vector512<float> s0, ref Vector512<float> s1);
     }
@@ -162,6 +163,24 @@ namespace NetGen.Optimizers
                     Vector256<float> a = TSlots.Has0 ? Vector256.LoadUnsafe(ref s0Ref, u) : default;
                     Vector256<float> b = TSlots.Has1 ? Vector256.LoadUnsafe(ref s1Ref, u) : default;
                     rule.Apply(Vector256.LoadUnsafe(ref pRef, u), Vector256.LoadUnsafe(ref gRef, u), ref a, ref b).StoreUnsafe(ref pRef, u);
+                    if (TSlots.Has0)
+                    {
+                        a.StoreUnsafe(ref s0Ref, u);
+                    }
+                    if (TSlots.Has1)
+                    {
+                        b.StoreUnsafe(ref s1Ref, u);
+                    }
+                }
+            }
+            if (level >= SimdLevel.Vector128)
+            {
+                for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+                {
+                    nuint u = (nuint)i;
+                    Vector128<float> a = TSlots.Has0 ? Vector128.LoadUnsafe(ref s0Ref, u) : default;
+                    Vector128<float> b = TSlots.Has1 ? Vector128.LoadUnsafe(ref s1Ref, u) : default;
+                    rule.Apply(Vector128.LoadUnsafe(ref pRef, u), Vector128.LoadUnsafe(ref gRef, u), ref a, ref b).StoreUnsafe(ref pRef, u);
                     if (TSlots.Has0)
                     {
                         a.StoreUnsafe(ref s0Ref, u);
