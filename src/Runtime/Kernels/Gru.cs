@@ -73,6 +73,7 @@ namespace NetGen.Kernels
                     H = pH,
                     Y = pY,
                     WHh = pWHh,
+                    WHhTransposed = steps > 1 && batch >= Recurrent.MinRowsTransposed ? Recurrent.Transposed(wHh, gateWidth, hidden) : null,
                     BHh = pBHh,
                     Batch = batch,
                     Steps = steps,
@@ -277,7 +278,7 @@ namespace NetGen.Kernels
             for (int t = 0; t < steps; t++)
             {
                 bool zeroState = t == 0 && !job.Carried;
-                Recurrent.Project(job.H + (nint)first * hidden, job.WHh, job.BHh, job.Recurrent + (nint)first * gateWidth, count, hidden, gateWidth, zeroState);
+                Recurrent.Project(job.H + (nint)first * hidden, job.WHh, job.WHhTransposed, job.BHh, job.Recurrent + (nint)first * gateWidth, count, hidden, gateWidth, zeroState);
                 for (int b = first; b < first + count; b++)
                 {
                     nint row = (nint)b * steps + t;
@@ -339,7 +340,7 @@ namespace NetGen.Kernels
         /// </summary>
         private struct SequenceJob
         {
-            public float* Gates, NewGateRecurrent, Recurrent, H, Y, WHh, BHh;
+            public float* Gates, NewGateRecurrent, Recurrent, H, Y, WHh, WHhTransposed, BHh;
             public int Batch, Steps, Hidden;
             public bool Carried;
         }

@@ -73,6 +73,7 @@ namespace NetGen.Kernels
                     H = pH,
                     Y = pY,
                     WHh = pWHh,
+                    WHhTransposed = steps > 1 && batch >= Recurrent.MinRowsTransposed ? Recurrent.Transposed(wHh, gateWidth, hidden) : null,
                     BHh = pBHh,
                     Batch = batch,
                     Steps = steps,
@@ -274,7 +275,7 @@ namespace NetGen.Kernels
             int hidden = job.Hidden, gateWidth = 4 * hidden, steps = job.Steps;
             for (int t = 0; t < steps; t++)
             {
-                Recurrent.Project(job.H + (nint)first * hidden, job.WHh, job.BHh, job.Recurrent + (nint)first * gateWidth, count, hidden, gateWidth,
+                Recurrent.Project(job.H + (nint)first * hidden, job.WHh, job.WHhTransposed, job.BHh, job.Recurrent + (nint)first * gateWidth, count, hidden, gateWidth,
                     zeroState: t == 0 && !job.Carried);
                 for (int b = first; b < first + count; b++)
                 {
@@ -338,7 +339,7 @@ namespace NetGen.Kernels
         /// </summary>
         private struct SequenceJob
         {
-            public float* Gates, Cells, Recurrent, H, Y, WHh, BHh;
+            public float* Gates, Cells, Recurrent, H, Y, WHh, WHhTransposed, BHh;
             public int Batch, Steps, Hidden;
             public bool Carried;
         }
