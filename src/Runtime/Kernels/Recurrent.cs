@@ -86,32 +86,63 @@ namespace NetGen.Kernels
         private static int TransposedStride(int gateWidth) => gateWidth + 16;
 
         [ThreadStatic]
-        private static AlignedBuffer? t_transposed;
+        private static AlignedBuffer? t_transposedRecurrent, t_transposedInput;
 
         /// <summary>
         /// <c>W_hh [gateWidth, hidden]</c> transposed into this thread's scratch (grown once, then reused): <c>[hidden, gateWidth]</c>
-        /// with rows <see cref="TransposedStride"/> apart,
-        /// for the recurrent product of a whole sequence, where the copy costs one pass over W_hh and saves a horizontal sum
-        /// per output of every step. Valid until this thread's next call; workers only read it during the caller's job.
+        /// with rows <see cref="TransposedStride"/> apart, for the recurrent product of a whole sequence, where the copy costs one
+        /// pass over W_hh and saves a horizontal sum per output of every step. Valid until this thread's next call; workers only
+        /// read it during the caller's job.
         /// </summary>
-        public static float* Transposed(ReadOnlySpan<float> wHh, int gateWidth, int hidden)
+        public static float* Transposed(ReadOnlySpan<float> wHh, int gateWidth, int hidden) =>
+            Transpose(wHh, gateWidth, hidden, TransposedStride(gateWidth), ref t_transposedRecurrent);
+
+        /// <summary><c>W_ih [gateWidth, input]</c> transposed (rows <paramref name="gateWidth"/> apart) into this thread's second scratch.</summary>
+        public static float* TransposedInput(ReadOnlySpan<float> wIh, int gateWidth, int input) =>
+            Transpose(wIh, gateWidth, input, gateWidth, ref t_transposedInput);
+
+        /// <summary>
+        /// Whether a sequence's input projection <c>x[B·T, I]·W_ihᵀ</c> runs as broadcast tiles over W_ihᵀ: many rows and a
+        /// short dot product (I), where the dot-product form spends as much on horizontal sums as on multiply-adds.
+        /// </summary>
+        public static bool ProjectsInputTransposed(int sequenceRows, int input) => sequenceRows >= 64 && input <= 256;
+
+        [ThreadStatic]
+        private static AlignedBuffer? t_summedBiases;
+
+        /// <summary><c>b_ih + b_hh</c> in this thread's scratch: the recurrent product's starting values when the input projection left b_ih out.</summary>
+        public static float* SummedBiases(ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, int gateWidth)
         {
-            int stride = TransposedStride(gateWidth), length = stride * hidden;
-            if (t_transposed is null || t_transposed.Length < length)
+            if (t_summedBiases is null || t_summedBiases.Length < gateWidth)
             {
-                t_transposed = new AlignedBuffer(length);
+                t_summedBiases = new AlignedBuffer(gateWidth);
             }
-            Span<float> target = t_transposed.Span;
-            const int Tile = 8;
-            for (int g0 = 0; g0 < gateWidth; g0 += Tile)
+            Span<float> sum = t_summedBiases.Span.Slice(0, gateWidth);
+            System.Numerics.Tensors.TensorPrimitives.Add(bIh.Slice(0, gateWidth), bHh.Slice(0, gateWidth), sum);
+            fixed (float* pinned = sum)
             {
-                for (int j0 = 0; j0 < hidden; j0 += Tile)
+                return pinned;
+            }
+        }
+
+        private static float* Transpose(ReadOnlySpan<float> w, int rows, int columns, int stride, ref AlignedBuffer? scratch)
+        {
+            int length = stride * columns;
+            if (scratch is null || scratch.Length < length)
+            {
+                scratch = new AlignedBuffer(length);
+            }
+            Span<float> target = scratch.Span;
+            const int Tile = 8;
+            for (int r0 = 0; r0 < rows; r0 += Tile)
+            {
+                for (int c0 = 0; c0 < columns; c0 += Tile)
                 {
-                    for (int g = g0; g < Math.Min(g0 + Tile, gateWidth); g++)
+                    for (int r = r0; r < Math.Min(r0 + Tile, rows); r++)
                     {
-                        for (int j = j0; j < Math.Min(j0 + Tile, hidden); j++)
+                        for (int c = c0; c < Math.Min(c0 + Tile, columns); c++)
                         {
-                            target[j * stride + g] = wHh[g * hidden + j];
+                            target[c * stride + r] = w[r * columns + c];
                         }
                     }
                 }
@@ -122,7 +153,6 @@ namespace NetGen.Kernels
             }
         }
 
-        /// <summary><c>dh[rows, H] (+)= dRecurrent[rows, G]·W_hh[G, H]</c> for one block's rows, on this thread.</summary>
         public static void ProjectBack(float* dRecurrent, float* wHh, float* dh, int rows, int hidden, int gateWidth, bool accumulate) =>
             Gemm.SerialNN(rows, hidden, gateWidth, dRecurrent, gateWidth, wHh, hidden, dh, hidden, accumulate, Epilogue.None, null);
 
