@@ -105,7 +105,7 @@ namespace NetGen.Kernels
         /// Whether a sequence's input projection <c>x[B·T, I]·W_ihᵀ</c> runs as broadcast tiles over W_ihᵀ: many rows and a
         /// short dot product (I), where the dot-product form spends as much on horizontal sums as on multiply-adds.
         /// </summary>
-        public static bool ProjectsInputTransposed(int sequenceRows, int input) => sequenceRows >= 64 && input <= 256;
+        public static bool ProjectsInputTransposed(int sequenceRows, int input) => sequenceRows >= 256 && input <= 256;
 
         [ThreadStatic]
         private static AlignedBuffer? t_summedBiases;
