@@ -55,7 +55,8 @@ namespace NetGen
         string Summary { get; }
 
         /// <summary>The layers as the generator checked them (kinds, names, shapes, settings), for exporters.</summary>
-        NetworkArchitecture Architecture { get; }
+        NetworkArchitecture Architecture =>
+            throw new NotSupportedException($"{GetType().Name} states no architecture (generated networks do): it cannot be exported.");
 
         /// <summary>The outputs of the most recent forward pass of any kind (inference or training), [batch, OutputSize].</summary>
         ReadOnlySpan<float> Outputs { get; }

@@ -86,6 +86,19 @@ namespace NetGen.Networks.Tests
         }
 
         [Fact]
+        public void Sixteen_threads_through_a_pool_get_exactly_the_serial_outputs_of_a_recurrent_network()
+        {
+            // Batches of 1 to 8 sequences of 64: from 4 rows the recurrent products run on each thread's transposed W_hh,
+            // from 256 rows (batch 4) the LSTM's input projection on its transposed W_ih: per-thread scratch under load.
+            var net = new PooledRecurrent(seed: 7);
+            var (inputs, batches, expected) = Requests<int>(net, count: 16, maxBatch: 8, r => r.Next(PooledRecurrent.VocabularySize));
+
+            var pool = new InferencePool<int>(net, size: 3);
+
+            Assert.Equal(0, Mismatches(pool, inputs, batches, expected, callsPerThread: 20)); // 320 calls
+        }
+
+        [Fact]
         public async Task Bad_input_is_refused_with_a_message_and_the_pool_keeps_serving()
         {
             var net = new MnistMlp(seed: 7);
@@ -233,4 +246,13 @@ namespace NetGen.Networks.Tests
             Assert.Equal(Environment.ProcessorCount, new InferencePool<float>(net).Size);
         }
     }
+
+    /// <summary>An LSTM then a GRU over 64 tokens, for the pool's recurrent case.</summary>
+    [Network(Loss.CrossEntropy)]
+    [TokenInput(64, vocabularySize: 20)]
+    [Embedding(8)]
+    [Lstm(16, ReturnSequences = true)]
+    [Gru(16)]
+    [Dense(3, Activation.Softmax)]
+    public partial class PooledRecurrent;
 }

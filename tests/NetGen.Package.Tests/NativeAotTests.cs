@@ -72,12 +72,12 @@ namespace NetGen.Package.Tests
 
             // Speed: the last epoch (the JIT's code warm by then). Within 10% is the aim, measured on a quiet machine
             // (README); here other test projects run beside us, so the guard is what a scalar fallback would break
-            // (5-24 times slower): at most twice the JIT's time, for epochs long enough to time.
+            // (5-24 times slower): at most three times the JIT's, for epochs long enough to time.
             double aotEpoch = double.Parse(EpochSeconds(aot)[^1], CultureInfo.InvariantCulture);
             double jitEpoch = double.Parse(EpochSeconds(jit)[^1], CultureInfo.InvariantCulture);
             if (jitEpoch >= 0.5)
             {
-                Assert.True(aotEpoch <= 2 * jitEpoch, $"The NativeAOT build's last epoch took {aotEpoch} s, the JIT's {jitEpoch} s: more than twice as long.");
+                Assert.True(aotEpoch <= 3 * jitEpoch, $"The NativeAOT build's last epoch took {aotEpoch} s, the JIT's {jitEpoch} s: more than three times as long.");
             }
 
             string[] expected = Comparable(jit), actual = Comparable(aot);

@@ -141,6 +141,20 @@ namespace NetGen
         /// Refuses to save a NaN or ±∞ parameter or buffer, naming the tensor and the index: such a network has
         /// diverged, and saving it would replace a good checkpoint with one that predicts nothing.
         /// </summary>
+        /// <summary>Every parameter and buffer finite, or the <see cref="InvalidOperationException"/> a save gives (exporters write nothing then).</summary>
+        internal static void RequireFinite(INetwork network)
+        {
+            Span<float> parameters = network.Parameters, buffers = network.Buffers;
+            foreach (ParameterTensor t in network.ParameterLayout)
+            {
+                CheckFinite(network, t, t.Of(parameters), "parameter");
+            }
+            foreach (ParameterTensor t in network.BufferLayout)
+            {
+                CheckFinite(network, t, t.Of(buffers), "buffer");
+            }
+        }
+
         private static void CheckFinite(INetwork network, ParameterTensor tensor, ReadOnlySpan<float> values, string kind)
         {
             if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values))

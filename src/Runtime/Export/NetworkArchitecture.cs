@@ -25,9 +25,19 @@ namespace NetGen
         {
             Kind = kind ?? throw new ArgumentNullException(nameof(kind));
             Name = name ?? throw new ArgumentNullException(nameof(name));
+            ArgumentNullException.ThrowIfNull(inputShape);
+            ArgumentNullException.ThrowIfNull(outputShape);
+            ArgumentNullException.ThrowIfNull(settings);
             InputShape = Array.AsReadOnly((int[])inputShape.Clone());
             OutputShape = Array.AsReadOnly((int[])outputShape.Clone());
-            _settings = settings.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+            _settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach ((string key, string value) in settings)
+            {
+                if (key is null || value is null || !_settings.TryAdd(key, value))
+                {
+                    throw new ArgumentException($"{kind} layer '{name}': setting '{key}' is null or given twice.", nameof(settings));
+                }
+            }
             Settings = settings.Select(s => new KeyValuePair<string, string>(s.Key, s.Value)).ToArray();
         }
 
@@ -56,13 +66,23 @@ namespace NetGen
                 : throw new KeyNotFoundException($"{Kind} layer '{Name}' has no setting '{key}' (it has: {string.Join(", ", _settings.Keys)}).");
 
         /// <summary>An integer setting.</summary>
-        public int Int(string key) => int.Parse(Text(key), NumberStyles.Integer, CultureInfo.InvariantCulture);
+        public int Int(string key) =>
+            int.TryParse(Text(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : throw NotA("an integer", key);
 
         /// <summary>A float setting.</summary>
-        public float Float(string key) => float.Parse(Text(key), NumberStyles.Float, CultureInfo.InvariantCulture);
+        public float Float(string key) =>
+            float.TryParse(Text(key), NumberStyles.Float, CultureInfo.InvariantCulture, out float value) ? value : throw NotA("a number", key);
 
         /// <summary>A true/false setting.</summary>
-        public bool Bool(string key) => Text(key) == "true";
+        public bool Bool(string key) => Text(key) switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw NotA("true or false", key),
+        };
+
+        private FormatException NotA(string what, string key) =>
+            new($"{Kind} layer '{Name}': setting '{key}' is \"{Text(key)}\", not {what}.");
 
         /// <summary>An <see cref="NetGen.Activation"/> setting.</summary>
         public Activation Activation(string key = "activation") => Enum.Parse<Activation>(Text(key));
@@ -84,6 +104,12 @@ namespace NetGen
             params LayerArchitecture[] layers)
         {
             Name = name ?? throw new ArgumentNullException(nameof(name));
+            ArgumentNullException.ThrowIfNull(inputShape);
+            ArgumentNullException.ThrowIfNull(layers);
+            if (Array.IndexOf(layers, null) >= 0)
+            {
+                throw new ArgumentException($"Network {name}: a layer is null.", nameof(layers));
+            }
             Loss = loss;
             InputShape = Array.AsReadOnly((int[])inputShape.Clone());
             TokenInputs = tokenInputs;

@@ -17,7 +17,10 @@ namespace NetGen
     /// <remarks>
     /// <para>
     /// Memory: one copy of the parameters, whatever <see cref="Size"/>; each copy's workspace grows to the largest batch
-    /// it has run (bound it with <see cref="MaxBatchSize"/>).
+    /// it has run (bound it with <see cref="MaxBatchSize"/>). Kernels add scratch per calling thread, grown once to the
+    /// largest layer the thread has run and then reused: for LSTM and GRU layers a transposed copy of the largest recurrent
+    /// (and LSTM input) weight matrix, for convolutions a few unfolded samples. With many request threads (ASP.NET's pool)
+    /// that is a copy per thread of the largest recurrent weights, not of all parameters.
     /// </para>
     /// <para>
     /// Sharing makes the parameters read-only: once a pool exists, the network it was made from and every copy refuse

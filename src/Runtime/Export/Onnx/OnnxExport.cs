@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using NetGen.Checkpoints;
 using NetGen.Export.Onnx;
 
 namespace NetGen
@@ -19,17 +20,17 @@ namespace NetGen
         public const int Opset = OnnxGraph.Opset;
 
         /// <summary>
-        /// Writes <paramref name="network"/> as an ONNX model to the file at <paramref name="path"/> (replaced if it
-        /// exists). The whole model is built first: a layer ONNX cannot express throws
-        /// <see cref="NotSupportedException"/> naming it, and no file is written.
+        /// Writes <paramref name="network"/> as an ONNX model to the file at <paramref name="path"/>, atomically (a
+        /// temporary file renamed over it, as checkpoints are: a failure leaves any existing file as it was). The whole
+        /// model is built first: a layer ONNX cannot express throws <see cref="NotSupportedException"/> naming it, a NaN
+        /// or ∞ weight throws <see cref="InvalidOperationException"/> naming the tensor, and no file is written.
         /// </summary>
         public static void ExportOnnx(this INetwork network, string path)
         {
             ArgumentNullException.ThrowIfNull(network);
             ArgumentException.ThrowIfNullOrEmpty(path);
             using MemoryStream model = Build(network);
-            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-            model.CopyTo(file);
+            DurableFile.Replace(path, file => model.CopyTo(file));
         }
 
         /// <summary>
@@ -46,6 +47,7 @@ namespace NetGen
 
         private static MemoryStream Build(INetwork network)
         {
+            Checkpoint.RequireFinite(network);
             if (!BitConverter.IsLittleEndian)
             {
                 throw new NotSupportedException("ONNX export writes tensors as little-endian bytes and runs only on little-endian machines.");

@@ -35,10 +35,12 @@ namespace NetGen
         /// <summary>
         /// Writes <c>{module}.py</c>, <c>{module}.safetensors</c> (the current weights) and <c>train_ddp.py</c>
         /// into <paramref name="directory"/> (created if missing; files of the same names are replaced), where
-        /// <c>{module}</c> is <see cref="ModuleName"/>. Checks everything before it writes anything.
+        /// <c>{module}</c> is <see cref="ModuleName"/>. Checks names, layers and weights before it writes anything, and
+        /// writes each file atomically (a temporary file renamed over it), the weights first.
         /// </summary>
         /// <exception cref="ArgumentException">A layer or class name is not a Python identifier the module can use.</exception>
         /// <exception cref="NotSupportedException">The architecture holds a layer this exporter does not know.</exception>
+        /// <exception cref="InvalidOperationException">A parameter or buffer holds NaN or ∞ (the network has diverged).</exception>
         public static void ExportPyTorch(this INetwork network, string directory)
         {
             ArgumentNullException.ThrowIfNull(network);
@@ -47,11 +49,12 @@ namespace NetGen
             string module = ModuleName(architecture);
             string source = PyTorchModuleSource.Write(architecture);
             string script = PyTorchScripts.TrainDdp(module, PyTorchModuleSource.ClassName(architecture));
+            Checkpoint.RequireFinite(network);
             Directory.CreateDirectory(directory);
-            var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-            File.WriteAllText(Path.Combine(directory, module + ".py"), source, utf8);
-            File.WriteAllText(Path.Combine(directory, TrainingScriptName), script, utf8);
             Checkpoint.Save(network, Path.Combine(directory, module + ".safetensors"));
+            var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+            DurableFile.Replace(Path.Combine(directory, module + ".py"), file => file.Write(utf8.GetBytes(source)));
+            DurableFile.Replace(Path.Combine(directory, TrainingScriptName), file => file.Write(utf8.GetBytes(script)));
         }
 
         /// <summary>
@@ -137,7 +140,18 @@ namespace NetGen
         }
 
         /// <summary>Modules the exported files import (or are): an exported <c>{module}.py</c> must not take their names.</summary>
+        // Python puts the script's own folder first on its import path, so a file named like a standard module would
+        // also hide it from torch: the common standard-library names are refused too.
         private static readonly string[] ShadowedModules =
-            { "argparse", "ctypes", "json", "math", "os", "socket", "struct", "sys", "torch", "train_ddp", "numpy" };
+        {
+            "abc", "argparse", "array", "ast", "asyncio", "base64", "bisect", "builtins", "calendar", "code", "codecs", "collections",
+            "concurrent", "contextlib", "copy", "copyreg", "csv", "ctypes", "dataclasses", "datetime", "decimal", "difflib", "dis", "email",
+            "enum", "errno", "fractions", "functools", "gc", "glob", "gzip", "hashlib", "heapq", "hmac", "html", "http", "importlib",
+            "inspect", "io", "itertools", "json", "keyword", "linecache", "locale", "logging", "math", "multiprocessing", "numbers",
+            "numpy", "operator", "os", "pathlib", "pickle", "pkgutil", "platform", "pprint", "queue", "random", "re", "reprlib", "secrets",
+            "select", "shutil", "signal", "site", "socket", "sqlite3", "stat", "statistics", "string", "struct", "subprocess", "sys",
+            "tarfile", "tempfile", "textwrap", "threading", "time", "timeit", "token", "tokenize", "torch", "traceback", "train_ddp",
+            "types", "typing", "unittest", "urllib", "uuid", "warnings", "weakref", "xml", "zipfile", "zlib",
+        };
     }
 }
