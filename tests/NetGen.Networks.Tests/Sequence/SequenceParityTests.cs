@@ -61,50 +61,15 @@ namespace NetGen.Networks.Tests.Sequence
 
         [Theory]
         [MemberData(nameof(Cases))]
-        public void Layout_and_sizes_match_the_PyTorch_state_dict(string name)
-        {
-            SequenceFixture f = SequenceFixtureLoader.LoadNetwork(name);
-            INetwork<int, int> net = Networks[name]();
-            output.WriteLine($"{f.Name}: {string.Join(" ", f.Declaration)}");
-            Assert.Equal(Loss.CrossEntropy, net.Loss);
-            Assert.Equal([f.SequenceLength], net.InputShape);
-            Assert.Equal(f.SequenceLength, net.InputSize);
-            Assert.Equal(f.Inputs.Length / f.BatchSize, net.InputSize);
-            Assert.Equal(f.OutputSize, net.OutputSize);
-            Assert.Equal(f.TargetSize, net.TargetSize);
-            Assert.Equal(f.TargetShape.Length == 2 ? f.SequenceLength : 1, net.TargetSize);
-            Assert.Equal(f.ParameterCount, net.ParameterCount);
-            Assert.Equal(f.ParameterCount, net.Parameters.Length);
-            Assert.Equal(f.ParameterCount, net.Gradients.Length);
-            Assert.Equal(
-                f.Layout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] @ {t.Offset}"),
-                net.ParameterLayout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] @ {t.Offset}"));
-        }
+        public void Layout_and_sizes_match_the_PyTorch_state_dict(string name) =>
+            SequenceParityChecks.Layout(output, Networks[name](), SequenceFixtureLoader.LoadNetwork(name));
 
         [Theory]
         [MemberData(nameof(Cases))]
         public void Forward_loss_and_gradients_match_PyTorch(string name)
         {
-            SequenceFixture f = SequenceFixtureLoader.LoadNetwork(name);
-            output.WriteLine($"{f.Name}: {f.Description}");
-            INetwork<int, int> net = Networks[name]();
-            LoadByName(net, f.Layout, f.InitialParameters);
-            int b = f.BatchSize;
             var failures = new List<string>();
-
-            var outputs = new float[f.Outputs.Length];
-            net.Forward(f.Inputs, outputs, b);
-            ParityComparison.Compare(output, "outputs", outputs, f.Outputs, f.OutputName, failures);
-            ParityComparison.Compare(output, "outputs (Forward view)", net.Forward(f.Inputs, b).ToArray(), f.Outputs, f.OutputName, failures);
-
-            float loss = net.ComputeLoss(f.Inputs, f.Labels, b);
-            ParityComparison.Compare(output, "loss (ComputeLoss)", [loss], [f.LossValue], _ => "loss", failures);
-
-            float lossWithGradients = net.ComputeGradients(f.Inputs, f.Labels, b);
-            ParityComparison.Compare(output, "loss (ComputeGradients)", [lossWithGradients], [f.LossValue], _ => "loss", failures);
-            ParityComparison.Compare(output, "gradients", GatherByName(net, net.Gradients, f.Layout), f.Gradients, f.ParameterName, failures);
-            ParityComparison.Compare(output, "parameters untouched by ComputeGradients", GatherByName(net, net.Parameters, f.Layout), f.InitialParameters, f.ParameterName, failures);
-
+            SequenceParityChecks.ForwardLossAndGradients(output, Networks[name](), SequenceFixtureLoader.LoadNetwork(name), failures);
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         }
 
@@ -112,19 +77,8 @@ namespace NetGen.Networks.Tests.Sequence
         [MemberData(nameof(CasesAndOptimizers))]
         public void Two_optimizer_steps_match_PyTorch(string name, string optimizerName)
         {
-            SequenceFixture f = SequenceFixtureLoader.LoadNetwork(name);
-            FixtureOptimizer o = f.Optimizers.Single(x => x.Name == optimizerName);
-            output.WriteLine($"{f.Name}: {f.Description}; optimizer {o.Name} = {o.Type}({o.Settings})");
-            INetwork<int, int> net = Networks[name]();
-            LoadByName(net, f.Layout, f.InitialParameters);
-            Optimizer optimizer = FixtureLoader.CreateOptimizer(o.Type, o.Hyper);
             var failures = new List<string>();
-            for (int step = 0; step < o.Steps.Length; step++)
-            {
-                float loss = net.TrainStep(f.Inputs, f.Labels, f.BatchSize, optimizer);
-                ParityComparison.Compare(output, $"{o.Name} step {step + 1}: loss before the step", [loss], [o.Losses[step]], _ => "loss", failures);
-                ParityComparison.Compare(output, $"{o.Name} step {step + 1}: parameters", GatherByName(net, net.Parameters, f.Layout), o.Steps[step], f.ParameterName, failures);
-            }
+            SequenceParityChecks.OptimizerSteps(output, Networks[name](), SequenceFixtureLoader.LoadNetwork(name), optimizerName, failures);
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         }
 
@@ -140,7 +94,7 @@ namespace NetGen.Networks.Tests.Sequence
             Assert.True(embedding.Of(net.Parameters).Slice(0, d).ToArray().All(v => v == 0), "a fresh network's padding row is zero, as nn.Embedding(padding_idx=0)");
             Assert.Contains(embedding.Of(net.Parameters).Slice(d, d).ToArray(), v => v != 0);
 
-            LoadByName(net, f.Layout, f.InitialParameters);
+            SequenceParityChecks.LoadByName(net, f.Layout, f.InitialParameters);
             net.ComputeGradients(f.Inputs, f.Labels, f.BatchSize);
             Assert.True(embedding.Of(net.Gradients).Slice(0, d).ToArray().All(v => v == 0), "the padding row's gradient is exactly zero");
         }
@@ -154,7 +108,7 @@ namespace NetGen.Networks.Tests.Sequence
             Assert.Equal(
                 f.Layout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}]"),
                 SeqParityCharModel.ParameterLayout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}]"));
-            LoadByName(net, f.Layout, f.Parameters);
+            SequenceParityChecks.LoadByName(net, f.Layout, f.Parameters);
             int b = f.BatchSize, v = f.VocabularySize, t = f.SequenceLength, tc = f.ContinuationTokens.Length / b;
             Assert.Equal(SeqParityCharModel.VocabularySize, v);
             var failures = new List<string>();
@@ -215,35 +169,6 @@ namespace NetGen.Networks.Tests.Sequence
             {
                 Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6f, $"{what}: [{i}] {actual[i]:G9}, expected {expected[i]:G9}");
             }
-        }
-
-        /// <summary>Copies each fixture tensor into the network's tensor of the same name (shapes must agree).</summary>
-        internal static void LoadByName(INetwork net, FixtureTensor[] layout, float[] values)
-        {
-            foreach (FixtureTensor t in layout)
-            {
-                ParameterTensor target = Find(net, t);
-                values.AsSpan(t.Offset, t.Length).CopyTo(target.Of(net.Parameters));
-            }
-        }
-
-        /// <summary>A buffer laid out like the network's parameters, reordered into the fixture's layout by name.</summary>
-        private static float[] GatherByName(INetwork net, Span<float> buffer, FixtureTensor[] layout)
-        {
-            var gathered = new float[layout.Sum(t => t.Length)];
-            foreach (FixtureTensor t in layout)
-            {
-                Find(net, t).Of(buffer).CopyTo(gathered.AsSpan(t.Offset, t.Length));
-            }
-            return gathered;
-        }
-
-        private static ParameterTensor Find(INetwork net, FixtureTensor t)
-        {
-            ParameterTensor? found = net.ParameterLayout.SingleOrDefault(p => p.Name == t.Name);
-            Assert.True(found is not null, $"the network has no tensor '{t.Name}'");
-            Assert.Equal(t.Shape, found.Shape.ToArray());
-            return found;
         }
     }
 }

@@ -72,22 +72,8 @@ namespace NetGen.Networks.Tests.Transformer
         public void Layout_and_sizes_match_the_PyTorch_state_dict(string name)
         {
             TransformerFixture t = TransformerFixtureLoader.Load(name);
-            SequenceFixture f = t.Network;
             INetwork<int, int> net = Networks[name]();
-            output.WriteLine($"{f.Name}: {string.Join(" ", f.Declaration)}");
-            Assert.Equal(Loss.CrossEntropy, net.Loss);
-            Assert.Equal([f.SequenceLength], net.InputShape);
-            Assert.Equal(f.SequenceLength, net.InputSize);
-            Assert.Equal(f.Inputs.Length / f.BatchSize, net.InputSize);
-            Assert.Equal(f.OutputSize, net.OutputSize);
-            Assert.Equal(f.TargetSize, net.TargetSize);
-            Assert.Equal(f.TargetShape.Length == 2 ? f.SequenceLength : 1, net.TargetSize);
-            Assert.Equal(f.ParameterCount, net.ParameterCount);
-            Assert.Equal(f.ParameterCount, net.Parameters.Length);
-            Assert.Equal(f.ParameterCount, net.Gradients.Length);
-            Assert.Equal(
-                f.Layout.Select(x => $"{x.Name} [{string.Join(", ", x.Shape)}] @ {x.Offset}"),
-                net.ParameterLayout.Select(x => $"{x.Name} [{string.Join(", ", x.Shape)}] @ {x.Offset}"));
+            SequenceParityChecks.Layout(output, net, t.Network);
             // A causal network, and only a causal one, has the generation API.
             Assert.Equal(t.Causal, net.GetType().GetMethod("Step") is not null);
             Assert.Equal(t.Causal, net.GetType().GetMethod("ResetState") is not null);
@@ -99,25 +85,8 @@ namespace NetGen.Networks.Tests.Transformer
         {
             TransformerFixture t = TransformerFixtureLoader.Load(name);
             SequenceFixture f = t.Network;
-            output.WriteLine($"{f.Name}: {f.Description}");
-            INetwork<int, int> net = Networks[name]();
-            SequenceParityTests.LoadByName(net, f.Layout, f.InitialParameters);
-            int b = f.BatchSize;
             var failures = new List<string>();
-
-            var outputs = new float[f.Outputs.Length];
-            net.Forward(f.Inputs, outputs, b);
-            ParityComparison.Compare(output, "outputs", outputs, f.Outputs, f.OutputName, failures);
-            ParityComparison.Compare(output, "outputs (Forward view)", net.Forward(f.Inputs, b).ToArray(), f.Outputs, f.OutputName, failures);
-
-            float loss = net.ComputeLoss(f.Inputs, f.Labels, b);
-            ParityComparison.Compare(output, "loss (ComputeLoss)", [loss], [f.LossValue], _ => "loss", failures);
-
-            float lossWithGradients = net.ComputeGradients(f.Inputs, f.Labels, b);
-            ParityComparison.Compare(output, "loss (ComputeGradients)", [lossWithGradients], [f.LossValue], _ => "loss", failures);
-            float[] gradients = GatherByName(net, net.Gradients, f.Layout);
-            ParityComparison.Compare(output, "gradients", gradients, f.Gradients, f.ParameterName, failures);
-            ParityComparison.Compare(output, "parameters untouched by ComputeGradients", GatherByName(net, net.Parameters, f.Layout), f.InitialParameters, f.ParameterName, failures);
+            float[] gradients = SequenceParityChecks.ForwardLossAndGradients(output, Networks[name](), f, failures);
 
             // The key bias: exactly 0 in NetGen (the fixture zeroed torch's float32 noise there).
             foreach (KeyBiasRange range in t.KeyBiasRanges)
@@ -139,20 +108,8 @@ namespace NetGen.Networks.Tests.Transformer
         [MemberData(nameof(CasesAndOptimizers))]
         public void Two_optimizer_steps_match_PyTorch(string name, string optimizerName)
         {
-            TransformerFixture t = TransformerFixtureLoader.Load(name);
-            SequenceFixture f = t.Network;
-            FixtureOptimizer o = f.Optimizers.Single(x => x.Name == optimizerName);
-            output.WriteLine($"{f.Name}: {f.Description}; optimizer {o.Name} = {o.Type}({o.Settings})");
-            INetwork<int, int> net = Networks[name]();
-            SequenceParityTests.LoadByName(net, f.Layout, f.InitialParameters);
-            Optimizer optimizer = FixtureLoader.CreateOptimizer(o.Type, o.Hyper);
             var failures = new List<string>();
-            for (int step = 0; step < o.Steps.Length; step++)
-            {
-                float loss = net.TrainStep(f.Inputs, f.Labels, f.BatchSize, optimizer);
-                ParityComparison.Compare(output, $"{o.Name} step {step + 1}: loss before the step", [loss], [o.Losses[step]], _ => "loss", failures);
-                ParityComparison.Compare(output, $"{o.Name} step {step + 1}: parameters", GatherByName(net, net.Parameters, f.Layout), o.Steps[step], f.ParameterName, failures);
-            }
+            SequenceParityChecks.OptimizerSteps(output, Networks[name](), TransformerFixtureLoader.Load(name).Network, optimizerName, failures);
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         }
 
@@ -187,27 +144,13 @@ namespace NetGen.Networks.Tests.Transformer
             SequenceFixture f = t.Network;
             Assert.True(t.Causal);
             INetwork<int, int> net = Networks[name]();
-            SequenceParityTests.LoadByName(net, f.Layout, f.InitialParameters);
+            SequenceParityChecks.LoadByName(net, f.Layout, f.InitialParameters);
             TransformerGenerationTests.StepFunction step = name == "mha_causal" ? ((TfParityMhaCausal)net).Step : ((TfParityCausalStack)net).Step;
             int b = f.BatchSize, steps = f.SequenceLength, v = f.OutputShape[1];
             float[] stepped = TransformerGenerationTests.StepThrough(step, f.Inputs, b, steps, v);
             var failures = new List<string>();
             ParityComparison.Compare(output, "Step, token by token (key/value cache)", stepped, f.Outputs, f.OutputName, failures);
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-        }
-
-        /// <summary>A buffer laid out like the network's parameters, reordered into the fixture's layout by name.</summary>
-        internal static float[] GatherByName(INetwork net, Span<float> buffer, FixtureTensor[] layout)
-        {
-            var gathered = new float[layout.Sum(t => t.Length)];
-            foreach (FixtureTensor t in layout)
-            {
-                ParameterTensor? found = net.ParameterLayout.SingleOrDefault(p => p.Name == t.Name);
-                Assert.True(found is not null, $"the network has no tensor '{t.Name}'");
-                Assert.Equal(t.Shape, found.Shape.ToArray());
-                found.Of(buffer).CopyTo(gathered.AsSpan(t.Offset, t.Length));
-            }
-            return gathered;
         }
     }
 }
