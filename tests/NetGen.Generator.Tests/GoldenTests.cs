@@ -138,6 +138,20 @@ namespace NetGen.Generator.Tests
                 """, "Demo.Vision.SmallNet", "Demo.Vision.SmallNet.g.cs", Loss.CrossEntropy, 3 * 16 * 16, 5,
                 8 * 27 + 2 * 8 + 16 * 72 + 16 + 2 * 16 + 16 * 5 + 5),
 
+            new("ImageOutput", """
+                using NetGen;
+
+                namespace Demo.Vision;
+
+                /// <summary>An image out, for MSE: channel-major inside, regrouped per sample by Forward, targets regrouped by the loss.</summary>
+                [Network(Loss.MeanSquaredError)]
+                [Input(2, 6, 6)]
+                [Conv2D(4, kernel: 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+                [Conv2D(3, kernel: 3, Padding = Padding.Same)]
+                public partial class Denoiser;
+                """, "Demo.Vision.Denoiser", "Demo.Vision.Denoiser.g.cs", Loss.MeanSquaredError, 2 * 36, 3 * 36,
+                4 * 18 + 4 + 3 * 36 + 3),
+
             new("UnrolledWithBatchNorm", """
                 using NetGen;
 
