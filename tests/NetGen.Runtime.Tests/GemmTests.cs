@@ -275,6 +275,40 @@ namespace NetGen.Runtime.Tests
             }
         }
 
+        /// <summary>
+        /// A row of <c>X·Wᵀ</c> comes out the same, to the bit, whether it is computed alone (one sample: a dot tile of one row)
+        /// or with others (a tile of two or three rows): each output is one accumulator over the same chunks of k, folded by the
+        /// same tree, whatever rows share its tile. A tile that computed a row it does not have would also show here as garbage.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(RowCountLevels))]
+        public void A_row_of_a_dot_product_does_not_depend_on_the_rows_beside_it(SimdLevel level)
+        {
+            const int N = 37, K = 300; // a masked column tile and a masked chunk of k at every width
+            var rng = new Rng(7);
+            float[] a = Random(7 * K, rng), b = Random(N * K, rng), bias = Random(N, rng);
+            SimdLevels.With(level, () =>
+            {
+                foreach (int m in new[] { 2, 3, 4, 5, 7 })
+                {
+                    float[] together = new float[m * N];
+                    Gemm.MultiplyNT(m, N, K, a, b, together, accumulate: false, bias);
+                    for (int i = 0; i < m; i++)
+                    {
+                        float[] alone = new float[N];
+                        Gemm.MultiplyNT(1, N, K, a.AsSpan(i * K, K), b, alone, accumulate: false, bias);
+                        for (int j = 0; j < N; j++)
+                        {
+                            Assert.True(BitConverter.SingleToInt32Bits(alone[j]) == BitConverter.SingleToInt32Bits(together[i * N + j]),
+                                $"{level}, m = {m}: row {i}, column {j} is {together[i * N + j]:R} with the others and {alone[j]:R} alone");
+                        }
+                    }
+                }
+            });
+        }
+
+        public static IEnumerable<object[]> RowCountLevels() => SimdLevels.All();
+
         [Fact]
         public void Operands_too_short_are_refused_with_their_sizes()
         {

@@ -223,7 +223,11 @@ namespace NetGen.Kernels
         public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
             float* c, nint ldc, float* bias, bool accumulate, Epilogue e)
         {
-            if (Fused)
+            if (rows == 1)
+            {
+                Dot<OneRow>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
+            }
+            else if (Fused && rows > 2)
             {
                 Dot<ThreeRows>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
             }
@@ -239,7 +243,7 @@ namespace NetGen.Kernels
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Dot<T>(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
-            float* c, nint ldc, float* bias, bool accumulate, Epilogue e) where T : struct, IRows
+            float* c, nint ldc, float* bias, bool accumulate, Epilogue e) where T : struct, IDotRows
         {
             Vector128<float> s00 = default, s01 = default, s02 = default, s03 = default;
             Vector128<float> s10 = default, s11 = default, s12 = default, s13 = default;
@@ -249,24 +253,24 @@ namespace NetGen.Kernels
             int p = 0;
             for (; p <= k - Lanes; p += Lanes)
             {
-                Vector128<float> x0 = Vector128.Load(a0 + p), x1 = Vector128.Load(a1 + p), x2 = T.Third ? Vector128.Load(a2 + p) : default, w;
+                Vector128<float> x0 = Vector128.Load(a0 + p), x1 = T.Count > 1 ? Vector128.Load(a1 + p) : default, x2 = T.Count > 2 ? Vector128.Load(a2 + p) : default, w;
                 float* bp = b + p;
-                w = Vector128.Load(bp); s00 = MultiplyAdd(x0, w, s00); s10 = MultiplyAdd(x1, w, s10); if (T.Third) { s20 = MultiplyAdd(x2, w, s20); }
-                w = Vector128.Load(bp + o1); s01 = MultiplyAdd(x0, w, s01); s11 = MultiplyAdd(x1, w, s11); if (T.Third) { s21 = MultiplyAdd(x2, w, s21); }
-                w = Vector128.Load(bp + o2); s02 = MultiplyAdd(x0, w, s02); s12 = MultiplyAdd(x1, w, s12); if (T.Third) { s22 = MultiplyAdd(x2, w, s22); }
-                w = Vector128.Load(bp + o3); s03 = MultiplyAdd(x0, w, s03); s13 = MultiplyAdd(x1, w, s13); if (T.Third) { s23 = MultiplyAdd(x2, w, s23); }
+                w = Vector128.Load(bp); s00 = MultiplyAdd(x0, w, s00); if (T.Count > 1) { s10 = MultiplyAdd(x1, w, s10); } if (T.Count > 2) { s20 = MultiplyAdd(x2, w, s20); }
+                w = Vector128.Load(bp + o1); s01 = MultiplyAdd(x0, w, s01); if (T.Count > 1) { s11 = MultiplyAdd(x1, w, s11); } if (T.Count > 2) { s21 = MultiplyAdd(x2, w, s21); }
+                w = Vector128.Load(bp + o2); s02 = MultiplyAdd(x0, w, s02); if (T.Count > 1) { s12 = MultiplyAdd(x1, w, s12); } if (T.Count > 2) { s22 = MultiplyAdd(x2, w, s22); }
+                w = Vector128.Load(bp + o3); s03 = MultiplyAdd(x0, w, s03); if (T.Count > 1) { s13 = MultiplyAdd(x1, w, s13); } if (T.Count > 2) { s23 = MultiplyAdd(x2, w, s23); }
             }
             // Reduce before anything else: no accumulator may live across a call (all vector registers are
             // caller-saved on Unix), or the register allocator spills all twelve inside the loop (3× slower).
-            Vector128<float> r0 = Reduce4(s00, s01, s02, s03), r1 = Reduce4(s10, s11, s12, s13);
-            Vector128<float> r2 = T.Third ? Reduce4(s20, s21, s22, s23) : default;
+            Vector128<float> r0 = Reduce4(s00, s01, s02, s03), r1 = T.Count > 1 ? Reduce4(s10, s11, s12, s13) : default;
+            Vector128<float> r2 = T.Count > 2 ? Reduce4(s20, s21, s22, s23) : default;
             Vector128<float> add = bias is null ? Vector128<float>.Zero : LoadPartial(bias, columns);
             StoreRow(c, r0 + Tail(a0, b, o1, o2, o3, p, k) + add, columns, accumulate, e);
-            if (rows > 1)
+            if (T.Count > 1 && rows > 1)
             {
                 StoreRow(c + ldc, r1 + Tail(a1, b, o1, o2, o3, p, k) + add, columns, accumulate, e);
             }
-            if (T.Third && rows > 2)
+            if (T.Count > 2 && rows > 2)
             {
                 StoreRow(c + 2 * ldc, r2 + Tail(a2, b, o1, o2, o3, p, k) + add, columns, accumulate, e);
             }
@@ -351,22 +355,6 @@ namespace NetGen.Kernels
         private readonly struct One : IColumns
         {
             public static bool Second => false;
-        }
-
-        /// <summary>Whether a dot tile has a third row.</summary>
-        private interface IRows
-        {
-            static abstract bool Third { get; }
-        }
-
-        private readonly struct ThreeRows : IRows
-        {
-            public static bool Third => true;
-        }
-
-        private readonly struct TwoRows : IRows
-        {
-            public static bool Third => false;
         }
     }
 }

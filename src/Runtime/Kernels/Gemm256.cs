@@ -195,11 +195,29 @@ namespace NetGen.Kernels
         /// <summary>
         /// <c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias)</c>, rows ≤ 3, columns ≤ 4: 12 accumulators,
         /// three A vectors and one B vector, all 16 registers (2×4 left the loads of B half used).
-        /// Rows and columns past the edge reuse the last valid pointer and are not stored.
+        /// Rows and columns past the edge reuse the last valid pointer and are not stored; a tile of one or two rows
+        /// does only its own rows' multiply-adds (<see cref="IDotRows"/>).
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
             float* c, nint ldc, float* bias, bool accumulate, Epilogue e)
+        {
+            switch (rows)
+            {
+                case 1:
+                    Dot<OneRow>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
+                    break;
+                case 2:
+                    Dot<TwoRows>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
+                    break;
+                default:
+                    Dot<ThreeRows>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
+                    break;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Dot<R>(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
+            float* c, nint ldc, float* bias, bool accumulate, Epilogue e) where R : struct, IDotRows
         {
             Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
             Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
@@ -209,31 +227,31 @@ namespace NetGen.Kernels
             int p = 0;
             for (; p <= k - 8; p += 8)
             {
-                Vector256<float> x0 = Vector256.Load(a0 + p), x1 = Vector256.Load(a1 + p), x2 = Vector256.Load(a2 + p), w;
+                Vector256<float> x0 = Vector256.Load(a0 + p), x1 = R.Count > 1 ? Vector256.Load(a1 + p) : default, x2 = R.Count > 2 ? Vector256.Load(a2 + p) : default, w;
                 float* bp = b + p;
-                w = Vector256.Load(bp); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10); s20 = Vector256.FusedMultiplyAdd(x2, w, s20);
-                w = Vector256.Load(bp + o1); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11); s21 = Vector256.FusedMultiplyAdd(x2, w, s21);
-                w = Vector256.Load(bp + o2); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12); s22 = Vector256.FusedMultiplyAdd(x2, w, s22);
-                w = Vector256.Load(bp + o3); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13); s23 = Vector256.FusedMultiplyAdd(x2, w, s23);
+                w = Vector256.Load(bp); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); if (R.Count > 1) { s10 = Vector256.FusedMultiplyAdd(x1, w, s10); } if (R.Count > 2) { s20 = Vector256.FusedMultiplyAdd(x2, w, s20); }
+                w = Vector256.Load(bp + o1); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); if (R.Count > 1) { s11 = Vector256.FusedMultiplyAdd(x1, w, s11); } if (R.Count > 2) { s21 = Vector256.FusedMultiplyAdd(x2, w, s21); }
+                w = Vector256.Load(bp + o2); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); if (R.Count > 1) { s12 = Vector256.FusedMultiplyAdd(x1, w, s12); } if (R.Count > 2) { s22 = Vector256.FusedMultiplyAdd(x2, w, s22); }
+                w = Vector256.Load(bp + o3); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); if (R.Count > 1) { s13 = Vector256.FusedMultiplyAdd(x1, w, s13); } if (R.Count > 2) { s23 = Vector256.FusedMultiplyAdd(x2, w, s23); }
             }
             if (p < k)
             {
                 Vector256<float> m = Mask(k - p);
-                Vector256<float> x0 = Avx.MaskLoad(a0 + p, m), x1 = Avx.MaskLoad(a1 + p, m), x2 = Avx.MaskLoad(a2 + p, m), w;
+                Vector256<float> x0 = Avx.MaskLoad(a0 + p, m), x1 = R.Count > 1 ? Avx.MaskLoad(a1 + p, m) : default, x2 = R.Count > 2 ? Avx.MaskLoad(a2 + p, m) : default, w;
                 float* bp = b + p;
-                w = Avx.MaskLoad(bp, m); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); s10 = Vector256.FusedMultiplyAdd(x1, w, s10); s20 = Vector256.FusedMultiplyAdd(x2, w, s20);
-                w = Avx.MaskLoad(bp + o1, m); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); s11 = Vector256.FusedMultiplyAdd(x1, w, s11); s21 = Vector256.FusedMultiplyAdd(x2, w, s21);
-                w = Avx.MaskLoad(bp + o2, m); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); s12 = Vector256.FusedMultiplyAdd(x1, w, s12); s22 = Vector256.FusedMultiplyAdd(x2, w, s22);
-                w = Avx.MaskLoad(bp + o3, m); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); s13 = Vector256.FusedMultiplyAdd(x1, w, s13); s23 = Vector256.FusedMultiplyAdd(x2, w, s23);
+                w = Avx.MaskLoad(bp, m); s00 = Vector256.FusedMultiplyAdd(x0, w, s00); if (R.Count > 1) { s10 = Vector256.FusedMultiplyAdd(x1, w, s10); } if (R.Count > 2) { s20 = Vector256.FusedMultiplyAdd(x2, w, s20); }
+                w = Avx.MaskLoad(bp + o1, m); s01 = Vector256.FusedMultiplyAdd(x0, w, s01); if (R.Count > 1) { s11 = Vector256.FusedMultiplyAdd(x1, w, s11); } if (R.Count > 2) { s21 = Vector256.FusedMultiplyAdd(x2, w, s21); }
+                w = Avx.MaskLoad(bp + o2, m); s02 = Vector256.FusedMultiplyAdd(x0, w, s02); if (R.Count > 1) { s12 = Vector256.FusedMultiplyAdd(x1, w, s12); } if (R.Count > 2) { s22 = Vector256.FusedMultiplyAdd(x2, w, s22); }
+                w = Avx.MaskLoad(bp + o3, m); s03 = Vector256.FusedMultiplyAdd(x0, w, s03); if (R.Count > 1) { s13 = Vector256.FusedMultiplyAdd(x1, w, s13); } if (R.Count > 2) { s23 = Vector256.FusedMultiplyAdd(x2, w, s23); }
             }
             Vector128<float> columnMask = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(columns)).AsSingle();
             Vector128<float> add = bias is null ? Vector128<float>.Zero : Avx.MaskLoad(bias, columnMask);
             StoreRow(c, Reduce4(s00, s01, s02, s03) + add, columnMask, accumulate, e);
-            if (rows > 1)
+            if (R.Count > 1 && rows > 1)
             {
                 StoreRow(c + ldc, Reduce4(s10, s11, s12, s13) + add, columnMask, accumulate, e);
             }
-            if (rows > 2)
+            if (R.Count > 2 && rows > 2)
             {
                 StoreRow(c + 2 * ldc, Reduce4(s20, s21, s22, s23) + add, columnMask, accumulate, e);
             }

@@ -227,11 +227,29 @@ namespace NetGen.Kernels
 
         /// <summary>
         /// <c>C[rows×columns] (+)= A[rows, k]·B[columns, k]ᵀ (+ bias[columns])</c>, rows ≤ 3, columns ≤ 8.
-        /// Rows and columns past the edge reuse the last valid pointer and are not stored.
+        /// Rows and columns past the edge reuse the last valid pointer and are not stored; a tile of one or two rows
+        /// does only its own rows' multiply-adds (<see cref="IDotRows"/>).
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void DotTile(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
             float* c, nint ldc, float* bias, bool accumulate, Epilogue e)
+        {
+            switch (rows)
+            {
+                case 1:
+                    Dot<OneRow>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
+                    break;
+                case 2:
+                    Dot<TwoRows>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
+                    break;
+                default:
+                    Dot<ThreeRows>(rows, columns, k, a, lda, b, ldb, c, ldc, bias, accumulate, e);
+                    break;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Dot<R>(int rows, int columns, int k, float* a, nint lda, float* b, nint ldb,
+            float* c, nint ldc, float* bias, bool accumulate, Epilogue e) where R : struct, IDotRows
         {
             Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default, s04 = default, s05 = default, s06 = default, s07 = default;
             Vector512<float> s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default, s16 = default, s17 = default;
@@ -245,40 +263,40 @@ namespace NetGen.Kernels
             int p = 0;
             for (; p <= k - 16; p += 16)
             {
-                Vector512<float> x0 = Vector512.Load(a0 + p), x1 = Vector512.Load(a1 + p), x2 = Vector512.Load(a2 + p), w;
+                Vector512<float> x0 = Vector512.Load(a0 + p), x1 = R.Count > 1 ? Vector512.Load(a1 + p) : default, x2 = R.Count > 2 ? Vector512.Load(a2 + p) : default, w;
                 float* bp = b0 + p;
-                w = Vector512.Load(bp); s00 = Avx512F.FusedMultiplyAdd(x0, w, s00); s10 = Avx512F.FusedMultiplyAdd(x1, w, s10); s20 = Avx512F.FusedMultiplyAdd(x2, w, s20);
-                w = Vector512.Load(bp + o1); s01 = Avx512F.FusedMultiplyAdd(x0, w, s01); s11 = Avx512F.FusedMultiplyAdd(x1, w, s11); s21 = Avx512F.FusedMultiplyAdd(x2, w, s21);
-                w = Vector512.Load(bp + o2); s02 = Avx512F.FusedMultiplyAdd(x0, w, s02); s12 = Avx512F.FusedMultiplyAdd(x1, w, s12); s22 = Avx512F.FusedMultiplyAdd(x2, w, s22);
-                w = Vector512.Load(bp + o3); s03 = Avx512F.FusedMultiplyAdd(x0, w, s03); s13 = Avx512F.FusedMultiplyAdd(x1, w, s13); s23 = Avx512F.FusedMultiplyAdd(x2, w, s23);
-                w = Vector512.Load(bp + o4); s04 = Avx512F.FusedMultiplyAdd(x0, w, s04); s14 = Avx512F.FusedMultiplyAdd(x1, w, s14); s24 = Avx512F.FusedMultiplyAdd(x2, w, s24);
-                w = Vector512.Load(bp + o5); s05 = Avx512F.FusedMultiplyAdd(x0, w, s05); s15 = Avx512F.FusedMultiplyAdd(x1, w, s15); s25 = Avx512F.FusedMultiplyAdd(x2, w, s25);
-                w = Vector512.Load(bp + o6); s06 = Avx512F.FusedMultiplyAdd(x0, w, s06); s16 = Avx512F.FusedMultiplyAdd(x1, w, s16); s26 = Avx512F.FusedMultiplyAdd(x2, w, s26);
-                w = Vector512.Load(bp + o7); s07 = Avx512F.FusedMultiplyAdd(x0, w, s07); s17 = Avx512F.FusedMultiplyAdd(x1, w, s17); s27 = Avx512F.FusedMultiplyAdd(x2, w, s27);
+                w = Vector512.Load(bp); s00 = Avx512F.FusedMultiplyAdd(x0, w, s00); if (R.Count > 1) { s10 = Avx512F.FusedMultiplyAdd(x1, w, s10); } if (R.Count > 2) { s20 = Avx512F.FusedMultiplyAdd(x2, w, s20); }
+                w = Vector512.Load(bp + o1); s01 = Avx512F.FusedMultiplyAdd(x0, w, s01); if (R.Count > 1) { s11 = Avx512F.FusedMultiplyAdd(x1, w, s11); } if (R.Count > 2) { s21 = Avx512F.FusedMultiplyAdd(x2, w, s21); }
+                w = Vector512.Load(bp + o2); s02 = Avx512F.FusedMultiplyAdd(x0, w, s02); if (R.Count > 1) { s12 = Avx512F.FusedMultiplyAdd(x1, w, s12); } if (R.Count > 2) { s22 = Avx512F.FusedMultiplyAdd(x2, w, s22); }
+                w = Vector512.Load(bp + o3); s03 = Avx512F.FusedMultiplyAdd(x0, w, s03); if (R.Count > 1) { s13 = Avx512F.FusedMultiplyAdd(x1, w, s13); } if (R.Count > 2) { s23 = Avx512F.FusedMultiplyAdd(x2, w, s23); }
+                w = Vector512.Load(bp + o4); s04 = Avx512F.FusedMultiplyAdd(x0, w, s04); if (R.Count > 1) { s14 = Avx512F.FusedMultiplyAdd(x1, w, s14); } if (R.Count > 2) { s24 = Avx512F.FusedMultiplyAdd(x2, w, s24); }
+                w = Vector512.Load(bp + o5); s05 = Avx512F.FusedMultiplyAdd(x0, w, s05); if (R.Count > 1) { s15 = Avx512F.FusedMultiplyAdd(x1, w, s15); } if (R.Count > 2) { s25 = Avx512F.FusedMultiplyAdd(x2, w, s25); }
+                w = Vector512.Load(bp + o6); s06 = Avx512F.FusedMultiplyAdd(x0, w, s06); if (R.Count > 1) { s16 = Avx512F.FusedMultiplyAdd(x1, w, s16); } if (R.Count > 2) { s26 = Avx512F.FusedMultiplyAdd(x2, w, s26); }
+                w = Vector512.Load(bp + o7); s07 = Avx512F.FusedMultiplyAdd(x0, w, s07); if (R.Count > 1) { s17 = Avx512F.FusedMultiplyAdd(x1, w, s17); } if (R.Count > 2) { s27 = Avx512F.FusedMultiplyAdd(x2, w, s27); }
             }
             if (p < k)
             {
                 Vector512<float> m = Mask(k - p), z = Vector512<float>.Zero;
-                Vector512<float> x0 = Avx512F.MaskLoad(a0 + p, m, z), x1 = Avx512F.MaskLoad(a1 + p, m, z), x2 = Avx512F.MaskLoad(a2 + p, m, z), w;
+                Vector512<float> x0 = Avx512F.MaskLoad(a0 + p, m, z), x1 = R.Count > 1 ? Avx512F.MaskLoad(a1 + p, m, z) : default, x2 = R.Count > 2 ? Avx512F.MaskLoad(a2 + p, m, z) : default, w;
                 float* bp = b0 + p;
-                w = Avx512F.MaskLoad(bp, m, z); s00 = Avx512F.FusedMultiplyAdd(x0, w, s00); s10 = Avx512F.FusedMultiplyAdd(x1, w, s10); s20 = Avx512F.FusedMultiplyAdd(x2, w, s20);
-                w = Avx512F.MaskLoad(bp + o1, m, z); s01 = Avx512F.FusedMultiplyAdd(x0, w, s01); s11 = Avx512F.FusedMultiplyAdd(x1, w, s11); s21 = Avx512F.FusedMultiplyAdd(x2, w, s21);
-                w = Avx512F.MaskLoad(bp + o2, m, z); s02 = Avx512F.FusedMultiplyAdd(x0, w, s02); s12 = Avx512F.FusedMultiplyAdd(x1, w, s12); s22 = Avx512F.FusedMultiplyAdd(x2, w, s22);
-                w = Avx512F.MaskLoad(bp + o3, m, z); s03 = Avx512F.FusedMultiplyAdd(x0, w, s03); s13 = Avx512F.FusedMultiplyAdd(x1, w, s13); s23 = Avx512F.FusedMultiplyAdd(x2, w, s23);
-                w = Avx512F.MaskLoad(bp + o4, m, z); s04 = Avx512F.FusedMultiplyAdd(x0, w, s04); s14 = Avx512F.FusedMultiplyAdd(x1, w, s14); s24 = Avx512F.FusedMultiplyAdd(x2, w, s24);
-                w = Avx512F.MaskLoad(bp + o5, m, z); s05 = Avx512F.FusedMultiplyAdd(x0, w, s05); s15 = Avx512F.FusedMultiplyAdd(x1, w, s15); s25 = Avx512F.FusedMultiplyAdd(x2, w, s25);
-                w = Avx512F.MaskLoad(bp + o6, m, z); s06 = Avx512F.FusedMultiplyAdd(x0, w, s06); s16 = Avx512F.FusedMultiplyAdd(x1, w, s16); s26 = Avx512F.FusedMultiplyAdd(x2, w, s26);
-                w = Avx512F.MaskLoad(bp + o7, m, z); s07 = Avx512F.FusedMultiplyAdd(x0, w, s07); s17 = Avx512F.FusedMultiplyAdd(x1, w, s17); s27 = Avx512F.FusedMultiplyAdd(x2, w, s27);
+                w = Avx512F.MaskLoad(bp, m, z); s00 = Avx512F.FusedMultiplyAdd(x0, w, s00); if (R.Count > 1) { s10 = Avx512F.FusedMultiplyAdd(x1, w, s10); } if (R.Count > 2) { s20 = Avx512F.FusedMultiplyAdd(x2, w, s20); }
+                w = Avx512F.MaskLoad(bp + o1, m, z); s01 = Avx512F.FusedMultiplyAdd(x0, w, s01); if (R.Count > 1) { s11 = Avx512F.FusedMultiplyAdd(x1, w, s11); } if (R.Count > 2) { s21 = Avx512F.FusedMultiplyAdd(x2, w, s21); }
+                w = Avx512F.MaskLoad(bp + o2, m, z); s02 = Avx512F.FusedMultiplyAdd(x0, w, s02); if (R.Count > 1) { s12 = Avx512F.FusedMultiplyAdd(x1, w, s12); } if (R.Count > 2) { s22 = Avx512F.FusedMultiplyAdd(x2, w, s22); }
+                w = Avx512F.MaskLoad(bp + o3, m, z); s03 = Avx512F.FusedMultiplyAdd(x0, w, s03); if (R.Count > 1) { s13 = Avx512F.FusedMultiplyAdd(x1, w, s13); } if (R.Count > 2) { s23 = Avx512F.FusedMultiplyAdd(x2, w, s23); }
+                w = Avx512F.MaskLoad(bp + o4, m, z); s04 = Avx512F.FusedMultiplyAdd(x0, w, s04); if (R.Count > 1) { s14 = Avx512F.FusedMultiplyAdd(x1, w, s14); } if (R.Count > 2) { s24 = Avx512F.FusedMultiplyAdd(x2, w, s24); }
+                w = Avx512F.MaskLoad(bp + o5, m, z); s05 = Avx512F.FusedMultiplyAdd(x0, w, s05); if (R.Count > 1) { s15 = Avx512F.FusedMultiplyAdd(x1, w, s15); } if (R.Count > 2) { s25 = Avx512F.FusedMultiplyAdd(x2, w, s25); }
+                w = Avx512F.MaskLoad(bp + o6, m, z); s06 = Avx512F.FusedMultiplyAdd(x0, w, s06); if (R.Count > 1) { s16 = Avx512F.FusedMultiplyAdd(x1, w, s16); } if (R.Count > 2) { s26 = Avx512F.FusedMultiplyAdd(x2, w, s26); }
+                w = Avx512F.MaskLoad(bp + o7, m, z); s07 = Avx512F.FusedMultiplyAdd(x0, w, s07); if (R.Count > 1) { s17 = Avx512F.FusedMultiplyAdd(x1, w, s17); } if (R.Count > 2) { s27 = Avx512F.FusedMultiplyAdd(x2, w, s27); }
             }
 
             Vector256<float> columnMask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(columns)).AsSingle();
             Vector256<float> add = bias is null ? Vector256<float>.Zero : Avx.MaskLoad(bias, columnMask);
             StoreRow(c, Reduce8(s00, s01, s02, s03, s04, s05, s06, s07) + add, columnMask, accumulate, e);
-            if (rows > 1)
+            if (R.Count > 1 && rows > 1)
             {
                 StoreRow(c + ldc, Reduce8(s10, s11, s12, s13, s14, s15, s16, s17) + add, columnMask, accumulate, e);
             }
-            if (rows > 2)
+            if (R.Count > 2 && rows > 2)
             {
                 StoreRow(c + 2 * ldc, Reduce8(s20, s21, s22, s23, s24, s25, s26, s27) + add, columnMask, accumulate, e);
             }
