@@ -17,11 +17,11 @@ namespace NetGen.Runtime.Tests
         /// <summary>
         /// The tiny shapes, plus shapes whose products leave the tiny-product path and use the tiles (and
         /// ragged tile edges), batches of several blocks of rows, the last one short, and a sequence of enough
-        /// rows (B·T ≥ 256) for the LSTM's input projection over W_ihᵀ.
+        /// rows (B·T ≥ 256) for the LSTM's input projection over W_ihᵀ, and one sequence whose recurrent product is a tiled row.
         /// </summary>
         public static readonly (int Batch, int Steps, int Input, int Hidden)[] KernelShapes =
             [.. TinyShapes, (2, 6, 20, 24), (5, 3, 33, 17), (4, 3, 64, 128), (7, 2, 9, 40), (11, 3, 5, 6), (2 * Recurrent.RowsPerBlock + 3, 4, 24, 40),
-             (9, 30, 7, 6)];
+             (9, 30, 7, 6), (1, 5, 16, 24)];
 
         /// <summary>A random loss <c>L = Σ w⊙y</c>: its <c>dy</c> is <c>w</c>.</summary>
         public static double[] LossWeights(RecurrentCase c, long seed) =>

@@ -73,7 +73,7 @@ namespace NetGen.Kernels
                     H = pH,
                     Y = pY,
                     WHh = pWHh,
-                    WHhTransposed = steps > 1 && batch >= Recurrent.MinRowsTransposed ? Recurrent.Transposed(wHh, gateWidth, hidden) : null,
+                    WHhTransposed = steps > 1 ? Recurrent.Transposed(wHh, gateWidth, hidden) : null,
                     BHh = pBHh,
                     Batch = batch,
                     Steps = steps,

@@ -83,7 +83,7 @@ namespace NetGen.Kernels
                     H = pH,
                     Y = pY,
                     WHh = pWHh,
-                    WHhTransposed = steps > 1 && batch >= Recurrent.MinRowsTransposed ? Recurrent.Transposed(wHh, gateWidth, hidden) : null,
+                    WHhTransposed = steps > 1 ? Recurrent.Transposed(wHh, gateWidth, hidden) : null,
                     BHh = transposedInput ? Recurrent.SummedBiases(bIh, bHh, gateWidth) : pBHh,
                     Batch = batch,
                     Steps = steps,
