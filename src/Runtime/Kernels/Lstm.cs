@@ -210,25 +210,10 @@ namespace NetGen.Kernels
         /// </summary>
         internal static void CellForward(Span<float> gates, Span<float> recurrent, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h)
         {
-            int hidden = h.Length;
-            TensorPrimitives.Add(gates, recurrent, gates);
-            Span<float> inputForget = gates.Slice(0, 2 * hidden), i = gates.Slice(0, hidden), f = gates.Slice(hidden, hidden);
-            Span<float> g = gates.Slice(2 * hidden, hidden), o = gates.Slice(3 * hidden, hidden);
-            TensorPrimitives.Sigmoid(inputForget, inputForget);
-            TensorPrimitives.Tanh(g, g);
-            TensorPrimitives.Sigmoid(o, o);
-            Span<float> inputTimesCandidate = recurrent.Slice(0, hidden);
-            TensorPrimitives.Multiply(i, g, inputTimesCandidate);
-            if (cPrev.IsEmpty)
+            fixed (float* pGates = gates, pRecurrent = recurrent, pCPrev = cPrev, pC = c, pH = h)
             {
-                inputTimesCandidate.CopyTo(c);
+                LstmCell.Forward(pGates, pRecurrent, cPrev.IsEmpty ? null : pCPrev, pC, pH, h.Length);
             }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(f, cPrev, inputTimesCandidate, c);
-            }
-            TensorPrimitives.Tanh(c, h);
-            TensorPrimitives.Multiply(o, h, h);
         }
 
         /// <summary>
