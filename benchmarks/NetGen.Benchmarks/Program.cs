@@ -3,6 +3,7 @@
 //   dotnet run -c Release -- accuracy [--workload W1|W4] [--epochs 5] [--threads N] [--out file.json]
 //   dotnet run -c Release -- forkjoin [--rounds 21] [--each]   a quick Stopwatch probe of fork/join and small products
 //   dotnet run -c Release -- gemm [--rounds 9] [--only w1|cnn]   a quick Stopwatch probe of the GEMM kernels' % of the FMA peak
+//   dotnet run -c Release -- infer [--rounds 9] [--only w5]      a quick Stopwatch probe of inference against ONNX Runtime
 // See docs/benchmarks.md.
 using System;
 using System.Collections.Generic;
@@ -29,6 +30,10 @@ if (args.Length > 0 && args[0] == "forkjoin")
 if (args.Length > 0 && args[0] == "gemm")
 {
     return GemmProbe.Run(args.Skip(1).ToArray());
+}
+if (args.Length > 0 && args[0] == "infer")
+{
+    return InferenceProbe.Run(args.Skip(1).ToArray());
 }
 
 Settings.JobFromCommandLine = args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparison.Ordinal));
