@@ -199,6 +199,60 @@ namespace NetGen.Runtime.Tests
             }
         }
 
+        /// <summary>
+        /// One sample, whose forward product is split between threads by blocks of filters: the same bits as on one thread, at
+        /// every vector width (each width cuts rows into other tiles), with and without fused max pooling, for filter counts that
+        /// leave a short last block.
+        /// </summary>
+        public static IEnumerable<object[]> SingleSamples()
+        {
+            foreach (object[] level in SimdLevels.All())
+            {
+                yield return new[] { level[0], 32, 13, 13, 64 };
+                yield return new[] { level[0], 16, 20, 20, 40 };
+                yield return new[] { level[0], 16, 30, 30, 13 };
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(SingleSamples))]
+        public void A_single_sample_split_by_filters_gives_the_bits_of_one_thread(SimdLevel level, int c, int h, int w, int f)
+        {
+            var g = new ConvGeometry(c, h, w, f, 3, 1, 0, 0, 1, h - 2, w - 2);
+            var pool = new PoolGeometry(h - 2, w - 2, 2, 2, 0, 0, (h - 2) / 2, (w - 2) / 2);
+            var rng = new Rng(c + f);
+            float[] x = GemmTests.Random(c * h * w, rng), weight = GemmTests.Random(f * g.PatchSize, rng), bias = GemmTests.Random(f, rng);
+            int pooledCount = f * pool.OutHeight * pool.OutWidth;
+            (float[] Y, float[] Pooled, int[] Argmax) Run(int threads)
+            {
+                int saved = Parallelism.MaxThreads;
+                Parallelism.MaxThreads = threads;
+                try
+                {
+                    float[] y = new float[f * g.OutPositions], pooled = new float[pooledCount];
+                    int[] argmax = new int[pooledCount];
+                    SimdLevels.With(level, () =>
+                    {
+                        Conv2D.Forward(x, weight, bias, y, y, 1, g, Activation.ReLU);
+                        Conv2D.ForwardMaxPool(x, weight, bias, pooled, argmax, 1, g, Activation.ReLU, pool);
+                    });
+                    return (y, pooled, argmax);
+                }
+                finally
+                {
+                    Parallelism.MaxThreads = saved;
+                }
+            }
+            var one = Run(1);
+            foreach (int threads in new[] { 2, 3 })
+            {
+                var split = Run(threads);
+                Assert.Equal(one.Y, split.Y);
+                Assert.Equal(one.Pooled, split.Pooled);
+                Assert.Equal(one.Argmax, split.Argmax);
+            }
+        }
+
         // height, width, window, stride, pad
         public static IEnumerable<object[]> Pools()
         {

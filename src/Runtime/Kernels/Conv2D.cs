@@ -16,13 +16,24 @@ namespace NetGen.Kernels
     /// <para>
     /// Chunks are fixed by the geometry and batch, never by the thread count, and the weight gradient
     /// adds per-group partial products in a fixed order, so results are bit-identical on any number
-    /// of threads.
+    /// of threads. When the samples make fewer chunks than there are threads (one sample at inference), the
+    /// forward product of a chunk is also split by blocks of filters, whose edges fall on the kernels' row tiles.
     /// </para>
     /// </summary>
     public static unsafe partial class Conv2D
     {
         /// <summary>Bytes of unfolded input per chunk: a third of this machine class's 1 MB L2, leaving room for the rest.</summary>
         private const int ChunkBytes = 384 * 1024;
+
+        /// <summary>
+        /// Filters (rows of W) per block when the forward product of a chunk is split between threads by filters: 12, a multiple
+        /// of every broadcast kernel's row tile (12 with AVX-512, 6 with AVX2 and Vector128), so each output comes from the same
+        /// tile, and so the same bits, as without the split.
+        /// </summary>
+        private const int FilterBlock = 12;
+
+        /// <summary>Below this many floating-point operations per thread, a forward product is not split by filters.</summary>
+        private const long MinFlopsPerFilterPart = 1_000_000;
 
         /// <summary>Weight-gradient partial sums: chunks are split into at most this many groups.</summary>
         private const int MaxGroups = 8;
@@ -43,7 +54,7 @@ namespace NetGen.Kernels
         {
             public ConvGeometry Geometry;
             public PoolGeometry Pool;
-            public int Batch, Samples, Chunks, Groups;
+            public int Batch, Samples, Chunks, Groups, FilterParts;
             public float* X, W, Bias, Z, Y, Dz, Dx, Partials;
             public float* Pooled, PooledGrad;
             public int* Argmax;
@@ -87,7 +98,7 @@ namespace NetGen.Kernels
                 job.Y = py;
                 job.Epilogue = fused;
                 job.Activation = fused == Epilogue.None ? activation : Activation.None;
-                WorkerPool.Run(job.Chunks, Threads(g, batch), &ForwardChunk, &job);
+                RunForward(ref job);
             }
         }
 
@@ -117,7 +128,7 @@ namespace NetGen.Kernels
                 job.Pool = pool;
                 job.Pooled = pp;
                 job.Argmax = pa;
-                WorkerPool.Run(job.Chunks, Threads(g, batch), &ForwardChunk, &job);
+                RunForward(ref job);
             }
         }
 
@@ -254,6 +265,48 @@ namespace NetGen.Kernels
             return new Job { Geometry = g, Batch = batch, Samples = samples, Chunks = chunks, Groups = groups ? Math.Min(chunks, MaxGroups) : chunks };
         }
 
+        /// <summary>
+        /// Runs the forward job: a work item per chunk of samples — or, when the samples make fewer chunks than there are
+        /// threads (one sample at inference), per chunk and part of the filters, each part unfolding its chunk for itself.
+        /// </summary>
+        private static void RunForward(ref Job job)
+        {
+            ConvGeometry g = job.Geometry;
+            job.FilterParts = FilterPartsFor(g, job.Chunks, job.Batch);
+            int items = job.Chunks * job.FilterParts;
+            int threads = job.FilterParts > 1 ? Math.Min(Parallelism.MaxThreads, items) : Threads(g, job.Batch);
+            fixed (Job* state = &job)
+            {
+                WorkerPool.Run(items, threads, &ForwardPart, state);
+            }
+        }
+
+        /// <summary>
+        /// Parts of the filters per chunk: one, unless the chunks leave threads idle and each part would still have at least
+        /// <see cref="MinFlopsPerFilterPart"/> of work; parts are whole <see cref="FilterBlock"/>s.
+        /// </summary>
+        private static int FilterPartsFor(in ConvGeometry g, int chunks, int batch)
+        {
+            int threads = Parallelism.MaxThreads;
+            if (chunks >= threads)
+            {
+                return 1;
+            }
+            long flops = 2L * g.Filters * g.PatchSize * batch * g.OutPositions;
+            int byWork = (int)Math.Min(threads, flops / MinFlopsPerFilterPart);
+            int blocks = (g.Filters + FilterBlock - 1) / FilterBlock;
+            int wanted = (Math.Max(1, byWork) + chunks - 1) / chunks;
+            return Math.Clamp(wanted, 1, blocks);
+        }
+
+        /// <summary>The filters part <paramref name="part"/> of <paramref name="parts"/> owns: whole blocks of <see cref="FilterBlock"/>, the last one short.</summary>
+        private static (int First, int Count) FilterRange(int filters, int part, int parts)
+        {
+            int blocks = (filters + FilterBlock - 1) / FilterBlock;
+            int first = part * blocks / parts * FilterBlock, end = Math.Min(filters, (part + 1) * blocks / parts * FilterBlock);
+            return (first, end - first);
+        }
+
         private static int Threads(in ConvGeometry g, int batch) => Parallelism.ThreadsForPass((long)g.PatchSize * batch * g.OutPositions);
 
         private static Epilogue StoreEpilogue(Activation activation) => activation switch
@@ -264,34 +317,39 @@ namespace NetGen.Kernels
         };
 
         /// <summary>
-        /// Chunk <paramref name="chunk"/>'s samples: z[:, chunk] = W·col + b, then the activation if not
-        /// fused; with max pooling, z stays in this thread's scratch and only the pooling is written.
+        /// One work item: a chunk's samples and a part of the filters (all of them, unless <see cref="RunForward"/> split
+        /// them): z[filters, chunk] = W[filters]·col + b[filters], then the activation if not fused; with max pooling, z stays
+        /// in this thread's scratch and only the pooling is written.
         /// </summary>
-        private static void ForwardChunk(void* state, int chunk)
+        private static void ForwardPart(void* state, int item)
         {
             ref Job job = ref *(Job*)state;
             ConvGeometry g = job.Geometry;
+            int chunk = item / job.FilterParts;
+            (int firstFilter, int filters) = FilterRange(g.Filters, item % job.FilterParts, job.FilterParts);
             int first = chunk * job.Samples, count = Math.Min(job.Samples, job.Batch - first);
             int columns = count * g.OutPositions;
             float* col = Unfold(ref job, first, count);
+            float* w = job.W + (long)firstFilter * g.PatchSize;
+            float* bias = job.Bias is null ? null : job.Bias + firstFilter;
             if (job.Argmax is not null)
             {
-                float* z = Pointer(Scratch(ref t_out, (long)g.Filters * columns));
-                Gemm.SerialNN(g.Filters, columns, g.PatchSize, job.W, g.PatchSize, col, columns, z, columns, accumulate: false, job.Epilogue, job.Bias);
+                float* z = Pointer(Scratch(ref t_out, (long)filters * columns));
+                Gemm.SerialNN(filters, columns, g.PatchSize, w, g.PatchSize, col, columns, z, columns, accumulate: false, job.Epilogue, bias);
                 long pooledPlane = (long)job.Pool.OutHeight * job.Pool.OutWidth;
-                for (int f = 0; f < g.Filters; f++)
+                for (int f = 0; f < filters; f++)
                 {
-                    long at = ((long)f * job.Batch + first) * pooledPlane;
+                    long at = ((long)(firstFilter + f) * job.Batch + first) * pooledPlane;
                     Pooling.MaxForwardPlanes(z + (long)f * columns, job.Pooled + at, job.Argmax + at, count, job.Pool);
                 }
                 return;
             }
             long rowLength = (long)job.Batch * g.OutPositions, offset = (long)first * g.OutPositions;
-            Gemm.SerialNN(g.Filters, columns, g.PatchSize, job.W, g.PatchSize, col, columns, job.Z + offset, (nint)rowLength,
-                accumulate: false, job.Epilogue, job.Bias);
+            Gemm.SerialNN(filters, columns, g.PatchSize, w, g.PatchSize, col, columns, job.Z + firstFilter * rowLength + offset, (nint)rowLength,
+                accumulate: false, job.Epilogue, bias);
             if (job.Activation != Activation.None)
             {
-                for (int f = 0; f < g.Filters; f++)
+                for (int f = firstFilter; f < firstFilter + filters; f++)
                 {
                     long at = f * rowLength + offset;
                     Activations.Apply(job.Activation, new ReadOnlySpan<float>(job.Z + at, columns), new Span<float>(job.Y + at, columns));
