@@ -61,6 +61,27 @@ namespace NetGen
             return result;
         }
 
+        /// <summary>
+        /// The next <paramref name="values"/>.Length results of <see cref="NextUInt64"/>, in order, with the state held in
+        /// registers for the whole run (a call per value reloads and stores the four words each time).
+        /// </summary>
+        internal void Fill(Span<ulong> values)
+        {
+            ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = BitOperations.RotateLeft(s1 * 5, 7) * 9;
+                ulong t = s1 << 17;
+                s2 ^= s0;
+                s3 ^= s1;
+                s1 ^= s2;
+                s0 ^= s3;
+                s2 ^= t;
+                s3 = BitOperations.RotateLeft(s3, 45);
+            }
+            (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+        }
+
         /// <summary>A float uniform in [0, 1), with 24 random bits.</summary>
         public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 

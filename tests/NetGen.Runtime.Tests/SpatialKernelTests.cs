@@ -489,6 +489,40 @@ namespace NetGen.Runtime.Tests
             Assert.Throws<ArgumentOutOfRangeException>(() => Dropout.Forward(x, y, mask, 1f, new Rng(1)));
         }
 
+        /// <summary>
+        /// The mask is the documented stream: value j dropped exactly when bits 16·(j mod 4) and up of the generator's
+        /// (j / 4)-th draw are below rate·65536 — computed here draw by draw with <see cref="Rng.NextUInt64"/> — across batch
+        /// and vector edges, and the generator is left where that many draws leave it, so the next mask (a resumed run's) follows on.
+        /// </summary>
+        [Theory]
+        [InlineData(1, 0.1f)]
+        [InlineData(3, 0.5f)]
+        [InlineData(17, 0.25f)]
+        [InlineData(1023, 0.1f)]
+        [InlineData(1024, 0.9f)]
+        [InlineData(1025, 0.3f)]
+        [InlineData(5003, 0f)]
+        public void Dropout_masks_follow_the_generator_draw_by_draw(int length, float rate)
+        {
+            float[] mask = new float[length];
+            var rng = new Rng(9);
+            Dropout.Mask(mask, rate, rng);
+            var reference = new Rng(9);
+            float keep = 1f / (1 - rate);
+            int threshold = (int)Math.Round(rate * 65536);
+            ulong bits = 0;
+            for (int j = 0; j < length; j++)
+            {
+                if (j % 4 == 0)
+                {
+                    bits = reference.NextUInt64();
+                }
+                bool dropped = (int)((bits >> (16 * (j % 4))) & 0xFFFF) < threshold;
+                Assert.True(mask[j] == (dropped ? 0f : keep), $"mask[{j}] = {mask[j]}, expected {(dropped ? 0f : keep)}");
+            }
+            Assert.Equal(reference.NextUInt64(), rng.NextUInt64());
+        }
+
         [Fact]
         public void Layout_round_trips()
         {

@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels
 {
@@ -26,27 +28,47 @@ namespace NetGen.Kernels
             {
                 throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
             }
-            int n = mask.Length;
             float keep = 1f / (1 - rate);
-            // 16-bit uniforms, four per 64-bit draw (rates resolve to 1/65536): u < rate drops. Branch-free:
-            // (u − threshold) is negative exactly when the value drops.
+            // 16-bit uniforms, four per 64-bit draw (rates resolve to 1/65536): u < rate drops. The draws come a batch at a
+            // time with the generator's state in registers, and their 16-bit parts are compared a vector at a time.
             int threshold = (int)Math.Round(rate * 65536);
-            int i = 0;
-            for (; i + 3 < n; i += 4)
+            Span<ulong> draws = stackalloc ulong[DrawsPerBatch];
+            for (int i = 0; i < mask.Length; i += 4 * DrawsPerBatch)
             {
-                ulong bits = rng.NextUInt64();
-                mask[i] = keep * (1 - (int)(((uint)((int)(bits & 0xFFFF) - threshold)) >> 31));
-                mask[i + 1] = keep * (1 - (int)(((uint)((int)((bits >> 16) & 0xFFFF) - threshold)) >> 31));
-                mask[i + 2] = keep * (1 - (int)(((uint)((int)((bits >> 32) & 0xFFFF) - threshold)) >> 31));
-                mask[i + 3] = keep * (1 - (int)(((uint)((int)(bits >> 48) - threshold)) >> 31));
+                int values = Math.Min(mask.Length - i, 4 * DrawsPerBatch);
+                Span<ulong> batch = draws.Slice(0, (values + 3) / 4);
+                rng.Fill(batch);
+                Keep(batch, mask.Slice(i, values), threshold, keep);
             }
-            if (i < n)
+        }
+
+        private const int DrawsPerBatch = 256;
+
+        /// <summary>
+        /// <c>mask[j] = u_j &lt; threshold ? 0 : keep</c>, where <c>u_j</c> is bits <c>16·(j mod 4)</c> and up of draw <c>j / 4</c>:
+        /// on a little-endian machine, the draws' 16-bit words in memory order.
+        /// </summary>
+        private static void Keep(ReadOnlySpan<ulong> draws, Span<float> mask, int threshold, float keep)
+        {
+            int j = 0;
+            if (BitConverter.IsLittleEndian && Vector256.IsHardwareAccelerated)
             {
-                ulong bits = rng.NextUInt64();
-                for (; i < n; i++, bits >>= 16)
+                ReadOnlySpan<ushort> words = MemoryMarshal.Cast<ulong, ushort>(draws);
+                Vector256<int> limit = Vector256.Create(threshold);
+                Vector256<float> kept = Vector256.Create(keep);
+                for (; j + 16 <= mask.Length; j += 16)
                 {
-                    mask[i] = keep * (1 - (int)(((uint)((int)(bits & 0xFFFF) - threshold)) >> 31));
+                    (Vector256<uint> low, Vector256<uint> high) = Vector256.Widen(Vector256.Create(words.Slice(j, 16)));
+                    Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(low.AsInt32(), limit).AsSingle(), kept, Vector256<float>.Zero)
+                        .CopyTo(mask.Slice(j, 8));
+                    Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(high.AsInt32(), limit).AsSingle(), kept, Vector256<float>.Zero)
+                        .CopyTo(mask.Slice(j + 8, 8));
                 }
+            }
+            for (; j < mask.Length; j++)
+            {
+                int u = (int)((draws[j / 4] >> (16 * (j % 4))) & 0xFFFF);
+                mask[j] = keep * (1 - (int)((uint)(u - threshold) >> 31));
             }
         }
 
