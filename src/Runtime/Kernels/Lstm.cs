@@ -225,35 +225,10 @@ namespace NetGen.Kernels
         internal static void CellBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> c, ReadOnlySpan<float> dy,
             Span<float> dh, Span<float> dc, Span<float> dGates, Span<float> dGatesSaved)
         {
-            int hidden = c.Length;
-            ReadOnlySpan<float> i = gates.Slice(0, hidden), f = gates.Slice(hidden, hidden);
-            ReadOnlySpan<float> g = gates.Slice(2 * hidden, hidden), o = gates.Slice(3 * hidden, hidden);
-            Span<float> di = dGates.Slice(0, hidden), df = dGates.Slice(hidden, hidden);
-            Span<float> dg = dGates.Slice(2 * hidden, hidden), dO = dGates.Slice(3 * hidden, hidden);
-
-            TensorPrimitives.Add(dy, dh, dh);                 // ∂L/∂h_t
-            TensorPrimitives.Tanh(c, dO);                     // dO ← tanh(c_t)
-            Span<float> dCell = dg;                           // dg ← ∂L/∂c_t until dg itself is due
-            TensorPrimitives.Multiply(dh, o, dCell);
-            Activations.TanhBackward(dO, dCell);
-            TensorPrimitives.Add(dCell, dc, dCell);
-            TensorPrimitives.Multiply(dO, dh, dO);
-            Activations.SigmoidBackward(o, dO);               // dO = dh⊙tanh(c)⊙o(1−o)
-            TensorPrimitives.Multiply(dCell, g, di);
-            Activations.SigmoidBackward(i, di);               // di = dc⊙g⊙i(1−i)
-            if (cPrev.IsEmpty)
+            fixed (float* pGates = gates, pCPrev = cPrev, pC = c, pDy = dy, pDh = dh, pDc = dc, pDGates = dGates, pSaved = dGatesSaved)
             {
-                df.Clear();
+                LstmCell.Backward(pGates, cPrev.IsEmpty ? null : pCPrev, pC, pDy, pDh, pDc, pDGates, pSaved, c.Length);
             }
-            else
-            {
-                TensorPrimitives.Multiply(dCell, cPrev, df);
-                Activations.SigmoidBackward(f, df);           // df = dc⊙c_{t−1}⊙f(1−f)
-            }
-            TensorPrimitives.Multiply(dCell, f, dc);          // ∂L/∂c_{t−1}
-            TensorPrimitives.Multiply(dCell, i, dg);
-            Activations.TanhBackward(g, dg);                  // dg = dc⊙i⊙(1−g²)
-            dGates.CopyTo(dGatesSaved);
         }
 
         /// <summary>One block of rows through every step (a thin dispatcher: see <see cref="WorkerPool"/>).</summary>
