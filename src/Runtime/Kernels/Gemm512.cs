@@ -31,13 +31,23 @@ namespace NetGen.Kernels
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rowStride, nint colStride,
             float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias)
         {
+            // Sixteen columns or fewer (an attention head of 16: p·v, dS·k) run one vector wide: a second, all-masked vector
+            // would double the multiply-adds for nothing.
             if (columns == BroadcastColumns)
             {
-                Broadcast<Full>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias);
+                Broadcast<Full, TwoVectors>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias);
+            }
+            else if (columns == 16)
+            {
+                Broadcast<Full, OneVector>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias);
+            }
+            else if (columns < 16)
+            {
+                Broadcast<Masked, OneVector>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, Mask(columns), default, e, y, rowBias);
             }
             else
             {
-                Broadcast<Masked>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate,
+                Broadcast<Masked, TwoVectors>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate,
                     Mask(columns), Mask(columns - 16), e, y, rowBias);
             }
         }
@@ -48,13 +58,13 @@ namespace NetGen.Kernels
             e == Epilogue.None ? value : Epilogues.Apply(e, value, Epilogues.ReadsY(e) ? T.Load(y, mask) : default);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Broadcast<T>(int rows, int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+        private static void Broadcast<T, W>(int rows, int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IVectors
         {
             nint biasStep = rowBias is null ? 0 : 1;
             while (rows >= 12)
             {
-                Broadcast12<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
+                Broadcast12<T, W>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
                 rowBias += 12 * biasStep;
                 a += 12 * rs;
                 c += 12 * ldc;
@@ -63,7 +73,7 @@ namespace NetGen.Kernels
             }
             while (rows >= 4)
             {
-                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
+                Broadcast4<T, W>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
                 rowBias += 4 * biasStep;
                 a += 4 * rs;
                 c += 4 * ldc;
@@ -72,7 +82,7 @@ namespace NetGen.Kernels
             }
             while (rows > 0)
             {
-                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
+                Broadcast1<T, W>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
                 rowBias += biasStep;
                 a += rs;
                 c += ldc;
@@ -82,25 +92,25 @@ namespace NetGen.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Broadcast12<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+        private static void Broadcast12<T, W>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IVectors
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
             Vector512<float> c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1;
             if (accumulate)
             {
-                c00 = T.Load(c, m0); c01 = T.Load(c + 16, m1);
-                c10 = T.Load(c + ldc, m0); c11 = T.Load(c + ldc + 16, m1);
-                c20 = T.Load(c + 2 * ldc, m0); c21 = T.Load(c + 2 * ldc + 16, m1);
-                c30 = T.Load(c + 3 * ldc, m0); c31 = T.Load(c + 3 * ldc + 16, m1);
-                c40 = T.Load(c + 4 * ldc, m0); c41 = T.Load(c + 4 * ldc + 16, m1);
-                c50 = T.Load(c + 5 * ldc, m0); c51 = T.Load(c + 5 * ldc + 16, m1);
-                c60 = T.Load(c + 6 * ldc, m0); c61 = T.Load(c + 6 * ldc + 16, m1);
-                c70 = T.Load(c + 7 * ldc, m0); c71 = T.Load(c + 7 * ldc + 16, m1);
-                c80 = T.Load(c + 8 * ldc, m0); c81 = T.Load(c + 8 * ldc + 16, m1);
-                c90 = T.Load(c + 9 * ldc, m0); c91 = T.Load(c + 9 * ldc + 16, m1);
-                ca0 = T.Load(c + 10 * ldc, m0); ca1 = T.Load(c + 10 * ldc + 16, m1);
-                cb0 = T.Load(c + 11 * ldc, m0); cb1 = T.Load(c + 11 * ldc + 16, m1);
+                c00 = T.Load(c, m0); c01 = W.Second ? T.Load(c + 16, m1) : default;
+                c10 = T.Load(c + ldc, m0); c11 = W.Second ? T.Load(c + ldc + 16, m1) : default;
+                c20 = T.Load(c + 2 * ldc, m0); c21 = W.Second ? T.Load(c + 2 * ldc + 16, m1) : default;
+                c30 = T.Load(c + 3 * ldc, m0); c31 = W.Second ? T.Load(c + 3 * ldc + 16, m1) : default;
+                c40 = T.Load(c + 4 * ldc, m0); c41 = W.Second ? T.Load(c + 4 * ldc + 16, m1) : default;
+                c50 = T.Load(c + 5 * ldc, m0); c51 = W.Second ? T.Load(c + 5 * ldc + 16, m1) : default;
+                c60 = T.Load(c + 6 * ldc, m0); c61 = W.Second ? T.Load(c + 6 * ldc + 16, m1) : default;
+                c70 = T.Load(c + 7 * ldc, m0); c71 = W.Second ? T.Load(c + 7 * ldc + 16, m1) : default;
+                c80 = T.Load(c + 8 * ldc, m0); c81 = W.Second ? T.Load(c + 8 * ldc + 16, m1) : default;
+                c90 = T.Load(c + 9 * ldc, m0); c91 = W.Second ? T.Load(c + 9 * ldc + 16, m1) : default;
+                ca0 = T.Load(c + 10 * ldc, m0); ca1 = W.Second ? T.Load(c + 10 * ldc + 16, m1) : default;
+                cb0 = T.Load(c + 11 * ldc, m0); cb1 = W.Second ? T.Load(c + 11 * ldc + 16, m1) : default;
             }
             else if (rowBias is not null)
             {
@@ -124,47 +134,47 @@ namespace NetGen.Kernels
             }
             for (int p = 0; p < k; p++)
             {
-                Vector512<float> b0 = T.Load(b, m0), b1 = T.Load(b + 16, m1), x;
-                x = Vector512.Create(a[0]); c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
-                x = Vector512.Create(a[rs]); c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
-                x = Vector512.Create(a[2 * rs]); c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
-                x = Vector512.Create(a[3 * rs]); c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
-                x = Vector512.Create(a[4 * rs]); c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
-                x = Vector512.Create(a[5 * rs]); c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
-                x = Vector512.Create(a[6 * rs]); c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
-                x = Vector512.Create(a[7 * rs]); c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
-                x = Vector512.Create(a[8 * rs]); c80 = Avx512F.FusedMultiplyAdd(x, b0, c80); c81 = Avx512F.FusedMultiplyAdd(x, b1, c81);
-                x = Vector512.Create(a[9 * rs]); c90 = Avx512F.FusedMultiplyAdd(x, b0, c90); c91 = Avx512F.FusedMultiplyAdd(x, b1, c91);
-                x = Vector512.Create(a[10 * rs]); ca0 = Avx512F.FusedMultiplyAdd(x, b0, ca0); ca1 = Avx512F.FusedMultiplyAdd(x, b1, ca1);
-                x = Vector512.Create(a[11 * rs]); cb0 = Avx512F.FusedMultiplyAdd(x, b0, cb0); cb1 = Avx512F.FusedMultiplyAdd(x, b1, cb1);
+                Vector512<float> b0 = T.Load(b, m0), b1 = W.Second ? T.Load(b + 16, m1) : default, x;
+                x = Vector512.Create(a[0]); c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); if (W.Second) { c01 = Avx512F.FusedMultiplyAdd(x, b1, c01); }
+                x = Vector512.Create(a[rs]); c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); if (W.Second) { c11 = Avx512F.FusedMultiplyAdd(x, b1, c11); }
+                x = Vector512.Create(a[2 * rs]); c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); if (W.Second) { c21 = Avx512F.FusedMultiplyAdd(x, b1, c21); }
+                x = Vector512.Create(a[3 * rs]); c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); if (W.Second) { c31 = Avx512F.FusedMultiplyAdd(x, b1, c31); }
+                x = Vector512.Create(a[4 * rs]); c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); if (W.Second) { c41 = Avx512F.FusedMultiplyAdd(x, b1, c41); }
+                x = Vector512.Create(a[5 * rs]); c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); if (W.Second) { c51 = Avx512F.FusedMultiplyAdd(x, b1, c51); }
+                x = Vector512.Create(a[6 * rs]); c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); if (W.Second) { c61 = Avx512F.FusedMultiplyAdd(x, b1, c61); }
+                x = Vector512.Create(a[7 * rs]); c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); if (W.Second) { c71 = Avx512F.FusedMultiplyAdd(x, b1, c71); }
+                x = Vector512.Create(a[8 * rs]); c80 = Avx512F.FusedMultiplyAdd(x, b0, c80); if (W.Second) { c81 = Avx512F.FusedMultiplyAdd(x, b1, c81); }
+                x = Vector512.Create(a[9 * rs]); c90 = Avx512F.FusedMultiplyAdd(x, b0, c90); if (W.Second) { c91 = Avx512F.FusedMultiplyAdd(x, b1, c91); }
+                x = Vector512.Create(a[10 * rs]); ca0 = Avx512F.FusedMultiplyAdd(x, b0, ca0); if (W.Second) { ca1 = Avx512F.FusedMultiplyAdd(x, b1, ca1); }
+                x = Vector512.Create(a[11 * rs]); cb0 = Avx512F.FusedMultiplyAdd(x, b0, cb0); if (W.Second) { cb1 = Avx512F.FusedMultiplyAdd(x, b1, cb1); }
                 a += cs;
                 b += ldb;
             }
-            T.Store(c, m0, Finish<T>(e, c00, y, m0)); T.Store(c + 16, m1, Finish<T>(e, c01, y + 16, m1));
-            T.Store(c + ldc, m0, Finish<T>(e, c10, y + ldc, m0)); T.Store(c + ldc + 16, m1, Finish<T>(e, c11, y + ldc + 16, m1));
-            T.Store(c + 2 * ldc, m0, Finish<T>(e, c20, y + 2 * ldc, m0)); T.Store(c + 2 * ldc + 16, m1, Finish<T>(e, c21, y + 2 * ldc + 16, m1));
-            T.Store(c + 3 * ldc, m0, Finish<T>(e, c30, y + 3 * ldc, m0)); T.Store(c + 3 * ldc + 16, m1, Finish<T>(e, c31, y + 3 * ldc + 16, m1));
-            T.Store(c + 4 * ldc, m0, Finish<T>(e, c40, y + 4 * ldc, m0)); T.Store(c + 4 * ldc + 16, m1, Finish<T>(e, c41, y + 4 * ldc + 16, m1));
-            T.Store(c + 5 * ldc, m0, Finish<T>(e, c50, y + 5 * ldc, m0)); T.Store(c + 5 * ldc + 16, m1, Finish<T>(e, c51, y + 5 * ldc + 16, m1));
-            T.Store(c + 6 * ldc, m0, Finish<T>(e, c60, y + 6 * ldc, m0)); T.Store(c + 6 * ldc + 16, m1, Finish<T>(e, c61, y + 6 * ldc + 16, m1));
-            T.Store(c + 7 * ldc, m0, Finish<T>(e, c70, y + 7 * ldc, m0)); T.Store(c + 7 * ldc + 16, m1, Finish<T>(e, c71, y + 7 * ldc + 16, m1));
-            T.Store(c + 8 * ldc, m0, Finish<T>(e, c80, y + 8 * ldc, m0)); T.Store(c + 8 * ldc + 16, m1, Finish<T>(e, c81, y + 8 * ldc + 16, m1));
-            T.Store(c + 9 * ldc, m0, Finish<T>(e, c90, y + 9 * ldc, m0)); T.Store(c + 9 * ldc + 16, m1, Finish<T>(e, c91, y + 9 * ldc + 16, m1));
-            T.Store(c + 10 * ldc, m0, Finish<T>(e, ca0, y + 10 * ldc, m0)); T.Store(c + 10 * ldc + 16, m1, Finish<T>(e, ca1, y + 10 * ldc + 16, m1));
-            T.Store(c + 11 * ldc, m0, Finish<T>(e, cb0, y + 11 * ldc, m0)); T.Store(c + 11 * ldc + 16, m1, Finish<T>(e, cb1, y + 11 * ldc + 16, m1));
+            T.Store(c, m0, Finish<T>(e, c00, y, m0)); if (W.Second) { T.Store(c + 16, m1, Finish<T>(e, c01, y + 16, m1)); }
+            T.Store(c + ldc, m0, Finish<T>(e, c10, y + ldc, m0)); if (W.Second) { T.Store(c + ldc + 16, m1, Finish<T>(e, c11, y + ldc + 16, m1)); }
+            T.Store(c + 2 * ldc, m0, Finish<T>(e, c20, y + 2 * ldc, m0)); if (W.Second) { T.Store(c + 2 * ldc + 16, m1, Finish<T>(e, c21, y + 2 * ldc + 16, m1)); }
+            T.Store(c + 3 * ldc, m0, Finish<T>(e, c30, y + 3 * ldc, m0)); if (W.Second) { T.Store(c + 3 * ldc + 16, m1, Finish<T>(e, c31, y + 3 * ldc + 16, m1)); }
+            T.Store(c + 4 * ldc, m0, Finish<T>(e, c40, y + 4 * ldc, m0)); if (W.Second) { T.Store(c + 4 * ldc + 16, m1, Finish<T>(e, c41, y + 4 * ldc + 16, m1)); }
+            T.Store(c + 5 * ldc, m0, Finish<T>(e, c50, y + 5 * ldc, m0)); if (W.Second) { T.Store(c + 5 * ldc + 16, m1, Finish<T>(e, c51, y + 5 * ldc + 16, m1)); }
+            T.Store(c + 6 * ldc, m0, Finish<T>(e, c60, y + 6 * ldc, m0)); if (W.Second) { T.Store(c + 6 * ldc + 16, m1, Finish<T>(e, c61, y + 6 * ldc + 16, m1)); }
+            T.Store(c + 7 * ldc, m0, Finish<T>(e, c70, y + 7 * ldc, m0)); if (W.Second) { T.Store(c + 7 * ldc + 16, m1, Finish<T>(e, c71, y + 7 * ldc + 16, m1)); }
+            T.Store(c + 8 * ldc, m0, Finish<T>(e, c80, y + 8 * ldc, m0)); if (W.Second) { T.Store(c + 8 * ldc + 16, m1, Finish<T>(e, c81, y + 8 * ldc + 16, m1)); }
+            T.Store(c + 9 * ldc, m0, Finish<T>(e, c90, y + 9 * ldc, m0)); if (W.Second) { T.Store(c + 9 * ldc + 16, m1, Finish<T>(e, c91, y + 9 * ldc + 16, m1)); }
+            T.Store(c + 10 * ldc, m0, Finish<T>(e, ca0, y + 10 * ldc, m0)); if (W.Second) { T.Store(c + 10 * ldc + 16, m1, Finish<T>(e, ca1, y + 10 * ldc + 16, m1)); }
+            T.Store(c + 11 * ldc, m0, Finish<T>(e, cb0, y + 11 * ldc, m0)); if (W.Second) { T.Store(c + 11 * ldc + 16, m1, Finish<T>(e, cb1, y + 11 * ldc + 16, m1)); }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Broadcast4<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+        private static void Broadcast4<T, W>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IVectors
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31;
             if (accumulate)
             {
-                c00 = T.Load(c, m0); c01 = T.Load(c + 16, m1);
-                c10 = T.Load(c + ldc, m0); c11 = T.Load(c + ldc + 16, m1);
-                c20 = T.Load(c + 2 * ldc, m0); c21 = T.Load(c + 2 * ldc + 16, m1);
-                c30 = T.Load(c + 3 * ldc, m0); c31 = T.Load(c + 3 * ldc + 16, m1);
+                c00 = T.Load(c, m0); c01 = W.Second ? T.Load(c + 16, m1) : default;
+                c10 = T.Load(c + ldc, m0); c11 = W.Second ? T.Load(c + ldc + 16, m1) : default;
+                c20 = T.Load(c + 2 * ldc, m0); c21 = W.Second ? T.Load(c + 2 * ldc + 16, m1) : default;
+                c30 = T.Load(c + 3 * ldc, m0); c31 = W.Second ? T.Load(c + 3 * ldc + 16, m1) : default;
             }
             else if (rowBias is not null)
             {
@@ -179,27 +189,27 @@ namespace NetGen.Kernels
             }
             for (int p = 0; p < k; p++)
             {
-                Vector512<float> b0 = T.Load(b, m0), b1 = T.Load(b + 16, m1), x;
-                x = Vector512.Create(a[0]); c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
-                x = Vector512.Create(a[rs]); c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
-                x = Vector512.Create(a[2 * rs]); c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
-                x = Vector512.Create(a[3 * rs]); c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+                Vector512<float> b0 = T.Load(b, m0), b1 = W.Second ? T.Load(b + 16, m1) : default, x;
+                x = Vector512.Create(a[0]); c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); if (W.Second) { c01 = Avx512F.FusedMultiplyAdd(x, b1, c01); }
+                x = Vector512.Create(a[rs]); c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); if (W.Second) { c11 = Avx512F.FusedMultiplyAdd(x, b1, c11); }
+                x = Vector512.Create(a[2 * rs]); c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); if (W.Second) { c21 = Avx512F.FusedMultiplyAdd(x, b1, c21); }
+                x = Vector512.Create(a[3 * rs]); c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); if (W.Second) { c31 = Avx512F.FusedMultiplyAdd(x, b1, c31); }
                 a += cs;
                 b += ldb;
             }
-            T.Store(c, m0, Finish<T>(e, c00, y, m0)); T.Store(c + 16, m1, Finish<T>(e, c01, y + 16, m1));
-            T.Store(c + ldc, m0, Finish<T>(e, c10, y + ldc, m0)); T.Store(c + ldc + 16, m1, Finish<T>(e, c11, y + ldc + 16, m1));
-            T.Store(c + 2 * ldc, m0, Finish<T>(e, c20, y + 2 * ldc, m0)); T.Store(c + 2 * ldc + 16, m1, Finish<T>(e, c21, y + 2 * ldc + 16, m1));
-            T.Store(c + 3 * ldc, m0, Finish<T>(e, c30, y + 3 * ldc, m0)); T.Store(c + 3 * ldc + 16, m1, Finish<T>(e, c31, y + 3 * ldc + 16, m1));
+            T.Store(c, m0, Finish<T>(e, c00, y, m0)); if (W.Second) { T.Store(c + 16, m1, Finish<T>(e, c01, y + 16, m1)); }
+            T.Store(c + ldc, m0, Finish<T>(e, c10, y + ldc, m0)); if (W.Second) { T.Store(c + ldc + 16, m1, Finish<T>(e, c11, y + ldc + 16, m1)); }
+            T.Store(c + 2 * ldc, m0, Finish<T>(e, c20, y + 2 * ldc, m0)); if (W.Second) { T.Store(c + 2 * ldc + 16, m1, Finish<T>(e, c21, y + 2 * ldc + 16, m1)); }
+            T.Store(c + 3 * ldc, m0, Finish<T>(e, c30, y + 3 * ldc, m0)); if (W.Second) { T.Store(c + 3 * ldc + 16, m1, Finish<T>(e, c31, y + 3 * ldc + 16, m1)); }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+        private static void Broadcast1<T, W>(int k, float* a, nint cs, float* b, nint ldb, float* c,
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IVectors
         {
             Vector512<float> start = rowBias is null ? Vector512<float>.Zero : Vector512.Create(rowBias[0]);
             Vector512<float> c00 = accumulate ? T.Load(c, m0) : start;
-            Vector512<float> c01 = accumulate ? T.Load(c + 16, m1) : start;
+            Vector512<float> c01 = W.Second && accumulate ? T.Load(c + 16, m1) : start;
             Vector512<float> d00 = Vector512<float>.Zero, d01 = Vector512<float>.Zero;
             int p = 0;
             // Two independent chains hide the FMA latency of a single row.
@@ -207,9 +217,9 @@ namespace NetGen.Kernels
             {
                 Vector512<float> x0 = Vector512.Create(a[0]), x1 = Vector512.Create(a[cs]);
                 c00 = Avx512F.FusedMultiplyAdd(x0, T.Load(b, m0), c00);
-                c01 = Avx512F.FusedMultiplyAdd(x0, T.Load(b + 16, m1), c01);
+                if (W.Second) { c01 = Avx512F.FusedMultiplyAdd(x0, T.Load(b + 16, m1), c01); }
                 d00 = Avx512F.FusedMultiplyAdd(x1, T.Load(b + ldb, m0), d00);
-                d01 = Avx512F.FusedMultiplyAdd(x1, T.Load(b + ldb + 16, m1), d01);
+                if (W.Second) { d01 = Avx512F.FusedMultiplyAdd(x1, T.Load(b + ldb + 16, m1), d01); }
                 a += 2 * cs;
                 b += 2 * ldb;
             }
@@ -217,10 +227,10 @@ namespace NetGen.Kernels
             {
                 Vector512<float> x0 = Vector512.Create(a[0]);
                 c00 = Avx512F.FusedMultiplyAdd(x0, T.Load(b, m0), c00);
-                c01 = Avx512F.FusedMultiplyAdd(x0, T.Load(b + 16, m1), c01);
+                if (W.Second) { c01 = Avx512F.FusedMultiplyAdd(x0, T.Load(b + 16, m1), c01); }
             }
             T.Store(c, m0, Finish<T>(e, c00 + d00, y, m0));
-            T.Store(c + 16, m1, Finish<T>(e, c01 + d01, y + 16, m1));
+            if (W.Second) { T.Store(c + 16, m1, Finish<T>(e, c01 + d01, y + 16, m1)); }
         }
 
         // ---- Dot kernel -------------------------------------------------------------------------
@@ -329,6 +339,22 @@ namespace NetGen.Kernels
             Vector512<float> w = Avx512F.Shuffle4x128(u0, u1, 0b01_00_01_00) + Avx512F.Shuffle4x128(u0, u1, 0b11_10_11_10);
             Vector512<float> z = Avx512F.Shuffle4x128(w, w, 0b00_00_10_00) + Avx512F.Shuffle4x128(w, w, 0b00_00_11_01);
             return z.GetLower();
+        }
+
+        /// <summary>Whether a broadcast tile is two vectors wide (32 columns) or one (16 or fewer).</summary>
+        private interface IVectors
+        {
+            static abstract bool Second { get; }
+        }
+
+        private readonly struct TwoVectors : IVectors
+        {
+            public static bool Second => true;
+        }
+
+        private readonly struct OneVector : IVectors
+        {
+            public static bool Second => false;
         }
 
         // ---- Loads and stores, full or masked ---------------------------------------------------
