@@ -202,29 +202,10 @@ namespace NetGen.Kernels
         internal static void CellForward(Span<float> gates, Span<float> recurrent, ReadOnlySpan<float> hPrev, Span<float> h,
             Span<float> newGateRecurrent)
         {
-            int hidden = h.Length;
-            Span<float> resetUpdate = gates.Slice(0, 2 * hidden), r = gates.Slice(0, hidden), z = gates.Slice(hidden, hidden);
-            Span<float> n = gates.Slice(2 * hidden, hidden);
-            Span<float> nRecurrent = recurrent.Slice(2 * hidden, hidden);
-            TensorPrimitives.Add(resetUpdate, recurrent.Slice(0, 2 * hidden), resetUpdate);
-            TensorPrimitives.Sigmoid(resetUpdate, resetUpdate);
-            if (!newGateRecurrent.IsEmpty)
+            fixed (float* pGates = gates, pRecurrent = recurrent, pHPrev = hPrev, pH = h, pNew = newGateRecurrent)
             {
-                nRecurrent.CopyTo(newGateRecurrent);
+                GruCell.Forward(pGates, pRecurrent, hPrev.IsEmpty ? null : pHPrev, pH, newGateRecurrent.IsEmpty ? null : pNew, h.Length);
             }
-            TensorPrimitives.Multiply(r, nRecurrent, nRecurrent);
-            TensorPrimitives.Add(n, nRecurrent, n);
-            TensorPrimitives.Tanh(n, n);
-            Span<float> difference = recurrent.Slice(0, hidden);
-            if (hPrev.IsEmpty)
-            {
-                TensorPrimitives.Negate(n, difference);
-            }
-            else
-            {
-                TensorPrimitives.Subtract(hPrev, n, difference);
-            }
-            TensorPrimitives.MultiplyAdd(z, difference, n, h);
         }
 
         /// <summary>

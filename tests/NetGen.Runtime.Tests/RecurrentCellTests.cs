@@ -5,12 +5,12 @@ using NetGen.Kernels;
 namespace NetGen.Runtime.Tests
 {
     /// <summary>
-    /// The fused LSTM cell's own sigmoid, tanh and exp against double-precision math, at every vector width and in the scalar
+    /// The fused LSTM and GRU cells, with their own sigmoid, tanh and exp (<see cref="CellMath"/>), against double-precision math, at every vector width and in the scalar
     /// tail: pre-activations across the range and at the edges that break such formulas (0, tiny, either side of the tanh
     /// series' switch at 1/16, beyond exp's clamp).
     /// </summary>
     [Collection("Simd")]
-    public class LstmCellTests
+    public class RecurrentCellTests
     {
         public static IEnumerable<object[]> Levels() => SimdLevels.All();
 
@@ -59,6 +59,55 @@ namespace NetGen.Runtime.Tests
                 for (int j = 0; j < Hidden; j++)
                 {
                     Close(c[j], expectedC[j], $"{level}: c[{j}]");
+                    Close(h[j], expectedH[j], $"{level}: h[{j}]");
+                }
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Levels))]
+        public unsafe void Gru_gates_and_output_match_double_precision(SimdLevel level)
+        {
+            const int Hidden = 37;
+            float[] edges = [0f, 1e-8f, -1e-8f, 0.0624f, -0.0626f, 0.0625f, 0.5f, -3f, 15f, -15f, 87f, -87f, 90f, -90f, 200f, -200f];
+            var rng = new Rng(12);
+            foreach (bool zeroState in new[] { false, true })
+            {
+                float[] gates = new float[3 * Hidden], recurrent = new float[3 * Hidden], hPrev = new float[Hidden];
+                for (int i = 0; i < gates.Length; i++)
+                {
+                    gates[i] = i < edges.Length * 2 ? edges[i / 2] : 24 * rng.NextFloat() - 12;
+                    recurrent[i] = i < edges.Length * 2 ? 0.5f : 2 * rng.NextFloat() - 1;
+                }
+                for (int i = 0; i < Hidden; i++)
+                {
+                    hPrev[i] = 2 * rng.NextFloat() - 1;
+                }
+                float[] expectedGates = new float[gates.Length], expectedNew = new float[Hidden];
+                double[] expectedH = new double[Hidden];
+                for (int j = 0; j < Hidden; j++)
+                {
+                    double r = Sigmoid((double)gates[j] + recurrent[j]), z = Sigmoid((double)gates[Hidden + j] + recurrent[Hidden + j]);
+                    double n = Math.Tanh(gates[2 * Hidden + j] + r * recurrent[2 * Hidden + j]);
+                    (expectedGates[j], expectedGates[Hidden + j], expectedGates[2 * Hidden + j]) = ((float)r, (float)z, (float)n);
+                    expectedNew[j] = recurrent[2 * Hidden + j];
+                    expectedH[j] = n + z * ((zeroState ? 0 : hPrev[j]) - n);
+                }
+                float[] h = new float[Hidden], newGate = new float[Hidden];
+                SimdLevels.With(level, () =>
+                {
+                    fixed (float* pg = gates, pr = recurrent, php = hPrev, ph = h, pn = newGate)
+                    {
+                        GruCell.Forward(pg, pr, zeroState ? null : php, ph, pn, Hidden);
+                    }
+                });
+                for (int k = 0; k < gates.Length; k++)
+                {
+                    Close(gates[k], expectedGates[k], $"{level}: gate value {k}");
+                }
+                for (int j = 0; j < Hidden; j++)
+                {
+                    Assert.Equal(expectedNew[j], newGate[j]);
                     Close(h[j], expectedH[j], $"{level}: h[{j}]");
                 }
             }
