@@ -7,7 +7,10 @@
 #                                      kernels,w1,w2,w3,w4,w5,w6,accuracy,inference; e.g. --only w2 or --only w5,w6)
 #   benchmarks/run.sh --only inference inference latency, NetGen Forward vs ONNX Runtime on NetGen's exported
 #                                      models (W1, W4, W5; batch 1 and 64; 1 and 2 threads); no PyTorch side
-#   benchmarks/run.sh [--quick] [--only LIST] [--skip-pytorch] [--skip-netgen] [-- <BenchmarkDotNet arguments>]
+#   benchmarks/run.sh --isa avx2       both sides limited to AVX2 on an AVX-512 machine, standing in for an AVX2-only
+#                                      one: NetGen with DOTNET_EnableAVX512=0, PyTorch with OpenBLAS's Haswell kernels and
+#                                      ATen's AVX2 ones; every output name gets "-avx2"
+#   benchmarks/run.sh [--quick] [--only LIST] [--isa avx2] [--skip-pytorch] [--skip-netgen] [-- <BenchmarkDotNet arguments>]
 #       e.g. benchmarks/run.sh --skip-pytorch -- --filter '*KernelBenchmarks*'
 #
 # Outputs: benchmarks/results/pytorch.json, benchmarks/results/netgen-accuracy-W1.json and -W4.json,
@@ -24,6 +27,7 @@ python=/usr/bin/python3
 
 quick=0
 only=""
+isa=""
 run_pytorch=1
 run_netgen=1
 bdn_args=()
@@ -34,7 +38,9 @@ while [[ $# -gt 0 ]]; do
         --only=*) only="${1#--only=}" ;;
         --skip-pytorch) run_pytorch=0 ;;
         --skip-netgen) run_netgen=0 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        --isa) isa="$2"; shift ;;
+        --isa=*) isa="${1#--isa=}" ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         --) shift; bdn_args=("$@"); break ;;
         *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -66,14 +72,27 @@ if [[ -n $only ]]; then
     wants inference && filters+=('*InferenceBenchmarks*')
 fi
 
+case "$isa" in
+    "") ;;
+    avx2)
+        suffix="$suffix-avx2"
+        artifacts="${artifacts}-avx2"
+        export DOTNET_EnableAVX512=0 ;;
+    *) echo "run.sh: unknown --isa '$isa' (avx2)" >&2; exit 2 ;;
+esac
+
 # The inference part has no PyTorch side: with only it, PyTorch does not run.
 pytorch_parts=0
 for part in kernels w1 w2 w3 w4 w5 w6 accuracy; do wants $part && pytorch_parts=1; done
 [[ $pytorch_parts == 0 ]] && run_pytorch=0
 
 # This machine's default environment pins OpenBLAS to Haswell (AVX2) kernels and sets its L2 size:
-# PyTorch must see the library's own choice for this CPU.
+# PyTorch must see the library's own choice for this CPU — unless --isa avx2 asks for exactly that pinning.
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+py_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+if [[ $isa == avx2 ]]; then
+    py_env=(env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 NETGEN_BENCH_ISA=avx2)
+fi
 
 needs_data=0
 for part in w1 w2 w4 accuracy; do wants $part && needs_data=1; done
@@ -90,7 +109,7 @@ if [[ $run_pytorch == 1 ]]; then
     py_args=(--out "$results/pytorch$suffix.json")
     [[ $quick == 1 ]] && py_args+=(--quick)
     [[ -n $only ]] && py_args+=(--only "$only")
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" "$here/pytorch/bench.py" "${py_args[@]}"
+    "${py_env[@]}" "$python" "$here/pytorch/bench.py" "${py_args[@]}"
 fi
 if [[ $run_pytorch == 1 ]] && wants w4; then
     # PyTorch's best case for the CNN: glibc's malloc told to keep freed activation memory instead of
@@ -98,7 +117,7 @@ if [[ $run_pytorch == 1 ]] && wants w4; then
     echo "== PyTorch, W4 with malloc not trimming =="
     tuned_args=(--out "$results/pytorch-tuned-malloc$suffix.json" --only w4 --tag=-tuned-malloc)
     [[ $quick == 1 ]] && tuned_args+=(--quick)
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+    "${py_env[@]}" \
         GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=68719476736:glibc.malloc.top_pad=268435456 \
         "$python" "$here/pytorch/bench.py" "${tuned_args[@]}"
 fi

@@ -38,8 +38,15 @@ import time
 
 FORBIDDEN_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
+# NETGEN_BENCH_ISA=avx2 (run.sh --isa avx2): both sides limited to AVX2 on purpose, to stand in for an AVX2-only machine.
+# PyTorch then runs OpenBLAS's Haswell kernels (OPENBLAS_CORETYPE=Haswell) and ATen's AVX2 kernels
+# (ATEN_CPU_CAPABILITY=avx2), and the pinning variables are the point rather than an accident of the environment.
+AVX2_MODE = os.environ.get("NETGEN_BENCH_ISA") == "avx2"
+if AVX2_MODE and (os.environ.get("OPENBLAS_CORETYPE") != "Haswell" or os.environ.get("ATEN_CPU_CAPABILITY") != "avx2"):
+    sys.exit("bench.py: NETGEN_BENCH_ISA=avx2 needs OPENBLAS_CORETYPE=Haswell and ATEN_CPU_CAPABILITY=avx2 (run.sh --isa avx2 sets them)")
+
 # OpenBLAS reads these when the library loads (with torch): drop them before that happens.
-if __name__ == "__main__" and any(name in os.environ for name in FORBIDDEN_ENV):
+if __name__ == "__main__" and not AVX2_MODE and any(name in os.environ for name in FORBIDDEN_ENV):
     if os.environ.get("NETGEN_BENCH_REEXEC") == "1":
         sys.exit("bench.py: could not remove %s from the environment" % ", ".join(FORBIDDEN_ENV))
     env = {k: v for k, v in os.environ.items() if k not in FORBIDDEN_ENV}
@@ -421,7 +428,7 @@ def main():
     args = parser.parse_args()
 
     for name in FORBIDDEN_ENV:
-        if name in os.environ:
+        if name in os.environ and not AVX2_MODE:
             sys.exit("bench.py: %s is set; unset it (it pins OpenBLAS to a core type)" % name)
 
     threads_list = [int(t) for t in args.threads.split(",")]
@@ -439,7 +446,8 @@ def main():
             "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
             "openblas": openblas_info(), "cpu": cpu_model(), "cpu_count": os.cpu_count(),
             "quick": args.quick, "batch": BATCH, "seed": SEED, "cpu_simd": cpu_simd(),
-            "environment": {name: os.environ.get(name) for name in FORBIDDEN_ENV + ("OMP_NUM_THREADS",)},
+            "environment": {name: os.environ.get(name) for name in FORBIDDEN_ENV + ("OMP_NUM_THREADS", "ATEN_CPU_CAPABILITY", "NETGEN_BENCH_ISA")},
+            "aten_capability": getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", lambda: None)(),
             "zero_grad": "set_to_none=True", "init": "N(0, 1/fan_in) weights, zero biases (NetGen's default law)",
         },
         "workloads": [], "kernels": [], "accuracy": None,
