@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NetGen
 {
@@ -48,16 +49,20 @@ namespace NetGen
         }
 
         /// <summary>64 uniformly distributed bits.</summary>
-        public ulong NextUInt64()
+        public ulong NextUInt64() => Next(ref _s0, ref _s1, ref _s2, ref _s3);
+
+        /// <summary>One step of xoshiro256**: the output of state (s0, s1, s2, s3), which then moves on.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong Next(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
         {
-            ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
-            ulong t = _s1 << 17;
-            _s2 ^= _s0;
-            _s3 ^= _s1;
-            _s1 ^= _s2;
-            _s0 ^= _s3;
-            _s2 ^= t;
-            _s3 = BitOperations.RotateLeft(_s3, 45);
+            ulong result = BitOperations.RotateLeft(s1 * 5, 7) * 9;
+            ulong t = s1 << 17;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t;
+            s3 = BitOperations.RotateLeft(s3, 45);
             return result;
         }
 
@@ -70,14 +75,7 @@ namespace NetGen
             ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
             for (int i = 0; i < values.Length; i++)
             {
-                values[i] = BitOperations.RotateLeft(s1 * 5, 7) * 9;
-                ulong t = s1 << 17;
-                s2 ^= s0;
-                s3 ^= s1;
-                s1 ^= s2;
-                s0 ^= s3;
-                s2 ^= t;
-                s3 = BitOperations.RotateLeft(s3, 45);
+                values[i] = Next(ref s0, ref s1, ref s2, ref s3);
             }
             (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
         }
