@@ -202,7 +202,7 @@ namespace NetGen.Runtime.Tests
         /// <summary>
         /// One sample, whose forward product is split between threads by blocks of filters: the same bits as on one thread, at
         /// every vector width (each width cuts rows into other tiles), with and without fused max pooling, for filter counts that
-        /// leave a short last block.
+        /// leave 1 to 3 filters past the last block (where AVX2 and Vector128 regroup 6-row tiles into 4-row ones).
         /// </summary>
         public static IEnumerable<object[]> SingleSamples()
         {
@@ -211,6 +211,10 @@ namespace NetGen.Runtime.Tests
                 yield return new[] { level[0], 32, 13, 13, 64 };
                 yield return new[] { level[0], 16, 20, 20, 40 };
                 yield return new[] { level[0], 16, 30, 30, 13 };
+                yield return new[] { level[0], 16, 30, 30, 14 };  // 12 + 2: one part (a 2-row part would add its rows in another order)
+                yield return new[] { level[0], 16, 30, 30, 15 };
+                yield return new[] { level[0], 16, 30, 30, 26 };  // 12 + 14: the last part tiled 6 + 4 + 4 (AVX2), as in the whole
+                yield return new[] { level[0], 16, 30, 30, 27 };
             }
         }
 

@@ -27,8 +27,9 @@ namespace NetGen.Kernels
 
         /// <summary>
         /// Filters (rows of W) per block when the forward product of a chunk is split between threads by filters: 12, a multiple
-        /// of every broadcast kernel's row tile (12 with AVX-512, 6 with AVX2 and Vector128), so each output comes from the same
-        /// tile, and so the same bits, as without the split.
+        /// of every broadcast kernel's main row tile (12 with AVX-512, 6 with AVX2 and Vector128). The last block takes the
+        /// filters past the last multiple of 12 (see <see cref="FilterRange"/>), so every part is tiled as the whole product is
+        /// and each output gets the same bits as without the split.
         /// </summary>
         private const int FilterBlock = 12;
 
@@ -294,16 +295,22 @@ namespace NetGen.Kernels
             }
             long flops = 2L * g.Filters * g.PatchSize * batch * g.OutPositions;
             int byWork = (int)Math.Min(threads, flops / MinFlopsPerFilterPart);
-            int blocks = (g.Filters + FilterBlock - 1) / FilterBlock;
             int wanted = (Math.Max(1, byWork) + chunks - 1) / chunks;
-            return Math.Clamp(wanted, 1, blocks);
+            return Math.Clamp(wanted, 1, FilterBlocks(g.Filters));
         }
 
-        /// <summary>The filters part <paramref name="part"/> of <paramref name="parts"/> owns: whole blocks of <see cref="FilterBlock"/>, the last one short.</summary>
+        /// <summary>Whole blocks of <see cref="FilterBlock"/> filters (at least one): the last also takes the 0–11 filters past them.</summary>
+        private static int FilterBlocks(int filters) => Math.Max(1, filters / FilterBlock);
+
+        /// <summary>
+        /// The filters part <paramref name="part"/> of <paramref name="parts"/> owns: whole blocks, the last part running to the
+        /// last filter. A part never ends in a short block of its own, whose rows could be tiled otherwise than in the whole
+        /// product: AVX2 and Vector128 tile 14 rows as 6 + 4 + 4, but 2 rows alone as two single rows, which add in another order.
+        /// </summary>
         private static (int First, int Count) FilterRange(int filters, int part, int parts)
         {
-            int blocks = (filters + FilterBlock - 1) / FilterBlock;
-            int first = part * blocks / parts * FilterBlock, end = Math.Min(filters, (part + 1) * blocks / parts * FilterBlock);
+            int blocks = FilterBlocks(filters);
+            int first = part * blocks / parts * FilterBlock, end = part == parts - 1 ? filters : (part + 1) * blocks / parts * FilterBlock;
             return (first, end - first);
         }
 
