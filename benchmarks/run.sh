@@ -9,7 +9,7 @@
 #                                      models (W1, W4, W5; batch 1 and 64; 1 and 2 threads); no PyTorch side
 #   benchmarks/run.sh --isa avx2       both sides limited to AVX2 on an AVX-512 machine, standing in for an AVX2-only
 #                                      one: NetGen with DOTNET_EnableAVX512=0, PyTorch with OpenBLAS's Haswell kernels and
-#                                      ATen's AVX2 ones; every output name gets "-avx2"
+#                                      ATen's AVX2 ones; every output name gets "-avx2"; needs --only without inference
 #   benchmarks/run.sh [--quick] [--only LIST] [--isa avx2] [--skip-pytorch] [--skip-netgen] [-- <BenchmarkDotNet arguments>]
 #       e.g. benchmarks/run.sh --skip-pytorch -- --filter '*KernelBenchmarks*'
 #
@@ -75,6 +75,11 @@ fi
 case "$isa" in
     "") ;;
     avx2)
+        # ONNX Runtime picks its own kernels (DOTNET_EnableAVX512 does not reach it): the inference part would not be AVX2 vs AVX2.
+        if [[ -z $only ]] || wants inference; then
+            echo "run.sh: --isa avx2 needs --only without inference (ONNX Runtime cannot be limited to AVX2 here)" >&2
+            exit 2
+        fi
         suffix="$suffix-avx2"
         artifacts="${artifacts}-avx2"
         export DOTNET_EnableAVX512=0 ;;

@@ -276,9 +276,10 @@ namespace NetGen.Runtime.Tests
         }
 
         /// <summary>
-        /// A row of <c>X·Wᵀ</c> comes out the same, to the bit, whether it is computed alone (one sample: a dot tile of one row)
-        /// or with others (a tile of two or three rows): each output is one accumulator over the same chunks of k, folded by the
-        /// same tree, whatever rows share its tile. A tile that computed a row it does not have would also show here as garbage.
+        /// On the dot-product path (fewer than 16 rows, or dot products longer than 256), a row of <c>X·Wᵀ</c> comes out the
+        /// same, to the bit, whether it is computed alone (one sample: a dot tile of one row) or with others (a tile of two or
+        /// three rows): each output is one accumulator over the same chunks of k, folded by the same tree, whatever rows share
+        /// its tile. A tile that computed a row it does not have would also show here as garbage.
         /// </summary>
         [Theory]
         [MemberData(nameof(RowCountLevels))]

@@ -7,7 +7,7 @@ namespace NetGen.Runtime.Tests
     /// <summary>
     /// The fused LSTM and GRU cells, with their own sigmoid, tanh and exp (<see cref="CellMath"/>), against double-precision math, at every vector width and in the scalar
     /// tail: pre-activations across the range and at the edges that break such formulas (0, tiny, either side of the tanh
-    /// series' switch at 1/16, beyond exp's clamp).
+    /// series' switch at 1/16, beyond exp's clamp, ±∞, NaN — which must come out NaN, not clamped to a number).
     /// </summary>
     [Collection("Simd")]
     public class RecurrentCellTests
@@ -19,7 +19,8 @@ namespace NetGen.Runtime.Tests
         public unsafe void Gates_cell_and_hidden_state_match_double_precision(SimdLevel level)
         {
             const int Hidden = 37; // whole vectors at every width, then a scalar tail
-            float[] edges = [0f, 1e-8f, -1e-8f, 0.0624f, -0.0626f, 0.0625f, 0.5f, -3f, 15f, -15f, 87f, -87f, 90f, -90f, 200f, -200f];
+            float[] edges = [0f, 1e-8f, -1e-8f, 0.0624f, -0.0626f, 0.0625f, 0.5f, -3f, 15f, -15f, 87f, -87f, 88.5f, 90f, -90f, 200f, -200f,
+                float.PositiveInfinity, float.NegativeInfinity, float.NaN];
             var rng = new Rng(11);
             foreach (bool zeroState in new[] { false, true })
             {
@@ -69,7 +70,8 @@ namespace NetGen.Runtime.Tests
         public unsafe void Gru_gates_and_output_match_double_precision(SimdLevel level)
         {
             const int Hidden = 37;
-            float[] edges = [0f, 1e-8f, -1e-8f, 0.0624f, -0.0626f, 0.0625f, 0.5f, -3f, 15f, -15f, 87f, -87f, 90f, -90f, 200f, -200f];
+            float[] edges = [0f, 1e-8f, -1e-8f, 0.0624f, -0.0626f, 0.0625f, 0.5f, -3f, 15f, -15f, 87f, -87f, 88.5f, 90f, -90f, 200f, -200f,
+                float.PositiveInfinity, float.NegativeInfinity, float.NaN];
             var rng = new Rng(12);
             foreach (bool zeroState in new[] { false, true })
             {
@@ -117,6 +119,11 @@ namespace NetGen.Runtime.Tests
 
         private static void Close(float actual, double expected, string what)
         {
+            if (double.IsNaN(expected) || double.IsInfinity(expected))
+            {
+                Assert.True(actual.Equals((float)expected), $"{what} = {actual:R}, expected {expected:R}");
+                return;
+            }
             double tolerance = 1e-6 * Math.Abs(expected) + 1e-7;
             Assert.True(Math.Abs(actual - expected) <= tolerance, $"{what} = {actual:R}, expected {expected:R} (tolerance {tolerance:G3})");
         }

@@ -17,13 +17,14 @@ namespace NetGen.Kernels
         internal static float Sigmoid(float x) => 1f / (1f + Exp(-x));
 
         // e^x as 2^n·p(r), n = round(x·log₂e), r = x − n·ln 2 in two parts, p Cephes' degree-7 polynomial (relative error
-        // about 2e-7): the library's vector exp works in double and cost as much as the nine library passes it replaced.
-        private const float MinExponent = -87.3f, MaxExponent = 88.7f, Log2E = 1.44269504088896341f;
+        // about 2e-7): the library's vector exp works in double and cost as much as the nine library passes it replaced. The
+        // clamp keeps n within a float's exponents (n = 128 at 88.38 would make 2^n infinity); NaN passes through it.
+        private const float MinExponent = -87.3f, MaxExponent = 88.3f, Log2E = 1.44269504088896341f;
         private const float Ln2High = 0.693359375f, Ln2Low = -2.12194440e-4f;
         private const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f;
         private const float P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
-        /// <summary><c>e^x</c> for x clamped to [−87.3, 88.7]: 2^n·p(r), the same formula as the vector lanes.</summary>
+        /// <summary><c>e^x</c> for x clamped to [−87.3, 88.3]: 2^n·p(r), the same formula as the vector lanes.</summary>
         internal static float Exp(float x)
         {
             x = Math.Clamp(x, MinExponent, MaxExponent);
@@ -46,7 +47,7 @@ namespace NetGen.Kernels
             return MathF.CopySign((1f - e) / (1f + e), x);
         }
 
-        /// <summary><c>e^x</c> for x clamped to [−87.3, 88.7] (<see cref="Exp(float)"/>'s formula in every lane).</summary>
+        /// <summary><c>e^x</c> for x clamped to [−87.3, 88.3] (<see cref="Exp(float)"/>'s formula in every lane).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static Vector512<float> Exp(Vector512<float> x)
         {
@@ -77,7 +78,7 @@ namespace NetGen.Kernels
             return Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(SeriesBelow)), series, large);
         }
 
-        /// <summary><c>e^x</c> for x clamped to [−87.3, 88.7] (<see cref="Exp(float)"/>'s formula in every lane).</summary>
+        /// <summary><c>e^x</c> for x clamped to [−87.3, 88.3] (<see cref="Exp(float)"/>'s formula in every lane).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static Vector256<float> Exp(Vector256<float> x)
         {
@@ -108,7 +109,7 @@ namespace NetGen.Kernels
             return Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(SeriesBelow)), series, large);
         }
 
-        /// <summary><c>e^x</c> for x clamped to [−87.3, 88.7] (<see cref="Exp(float)"/>'s formula in every lane).</summary>
+        /// <summary><c>e^x</c> for x clamped to [−87.3, 88.3] (<see cref="Exp(float)"/>'s formula in every lane).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static Vector128<float> Exp(Vector128<float> x)
         {

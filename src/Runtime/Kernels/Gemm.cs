@@ -86,7 +86,7 @@ namespace NetGen.Kernels
             {
                 throw new ArgumentException($"The bias has {bias.Length} values; the product has {n} columns.", nameof(bias));
             }
-            if (BroadcastsTransposed(m, n, k))
+            if (BroadcastsTransposed(m, n, k) && !Epilogues.ReadsY(epilogue))
             {
                 MultiplyNTAsNN(m, n, k, a, b, c, accumulate, bias, epilogue);
                 return;

@@ -195,8 +195,8 @@ namespace NetGen.Kernels
 
         /// <summary>
         /// One row's step: <c>gates</c> holds <c>W_ih x + b_ih</c> and becomes the activated r, z, n;
-        /// <c>recurrent</c> holds <c>W_hh h + b_hh</c> and is then used as workspace; its n part is first
-        /// copied to <paramref name="newGateRecurrent"/> unless that is empty. <c>h = n + z⊙(hPrev − n)</c>
+        /// <c>recurrent</c> holds <c>W_hh h + b_hh</c> (read only); its n part is copied to
+        /// <paramref name="newGateRecurrent"/> unless that is empty. <c>h = n + z⊙(hPrev − n)</c>
         /// (<paramref name="hPrev"/> empty: zero; it may be <paramref name="h"/> itself).
         /// </summary>
         internal static void CellForward(Span<float> gates, Span<float> recurrent, ReadOnlySpan<float> hPrev, Span<float> h,

@@ -205,7 +205,7 @@ namespace NetGen.Kernels
 
         /// <summary>
         /// One row's step: <c>gates</c> holds <c>W_ih x + b_ih</c> and becomes the activated gates i, f, g, o;
-        /// <c>recurrent</c> holds <c>W_hh h + b_hh</c> and is then used as workspace; <c>c = f⊙cPrev + i⊙g</c>
+        /// <c>recurrent</c> holds <c>W_hh h + b_hh</c> (read only); <c>c = f⊙cPrev + i⊙g</c>
         /// (<paramref name="cPrev"/> empty: zero; it may be <paramref name="c"/> itself); <c>h = o⊙tanh(c)</c>.
         /// </summary>
         internal static void CellForward(Span<float> gates, Span<float> recurrent, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h)
