@@ -303,15 +303,18 @@ namespace NetGen.Kernels
         private static int FilterBlocks(int filters) => Math.Max(1, filters / FilterBlock);
 
         /// <summary>
-        /// The filters part <paramref name="part"/> of <paramref name="parts"/> owns: whole blocks, the last part running to the
-        /// last filter. A part never ends in a short block of its own, whose rows could be tiled otherwise than in the whole
-        /// product: AVX2 and Vector128 tile 14 rows as 6 + 4 + 4, but 2 rows alone as two single rows, which add in another order.
+        /// The filters part <paramref name="part"/> of <paramref name="parts"/> (at most <see cref="FilterBlocks"/>) owns: from
+        /// the multiple of 12 nearest its even share, the last part running to the last filter with at least 12 of them. A part
+        /// never consists of a short block alone, whose rows could be tiled otherwise than in the whole product: AVX2 and
+        /// Vector128 tile 14 rows as 6 + 4 + 4, but 2 rows alone as two single rows, which add in another order.
         /// </summary>
         private static (int First, int Count) FilterRange(int filters, int part, int parts)
         {
-            int blocks = FilterBlocks(filters);
-            int first = part * blocks / parts * FilterBlock, end = part == parts - 1 ? filters : (part + 1) * blocks / parts * FilterBlock;
+            int first = Start(part), end = part == parts - 1 ? filters : Start(part + 1);
             return (first, end - first);
+
+            // Strictly increasing in p (both terms are), 0 at p = 0, at most 12·(blocks − 1) at the last part.
+            int Start(int p) => FilterBlock * Math.Min((int)Math.Round((double)p * filters / (FilterBlock * parts)), FilterBlocks(filters) - parts + p);
         }
 
         private static int Threads(in ConvGeometry g, int batch) => Parallelism.ThreadsForPass((long)g.PatchSize * batch * g.OutPositions);
