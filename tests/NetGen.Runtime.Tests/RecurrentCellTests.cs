@@ -5,7 +5,7 @@ using NetGen.Kernels;
 namespace NetGen.Runtime.Tests
 {
     /// <summary>
-    /// The fused LSTM and GRU cells, with their own sigmoid, tanh and exp (<see cref="CellMath"/>), against double-precision math, at every vector width and in the scalar
+    /// The fused LSTM and GRU cells, with their own sigmoid, tanh and exp (<see cref="FloatMath"/>), against double-precision math, at every vector width and in the scalar
     /// tail: pre-activations across the range and at the edges that break such formulas (0, tiny, either side of the tanh
     /// series' switch at 1/16, beyond exp's clamp, ±∞, NaN — which must come out NaN, not clamped to a number).
     /// </summary>

@@ -417,7 +417,7 @@ namespace NetGen.Kernels
                 Vector512<float> m = Vector512.Create(max), total = Vector512<float>.Zero;
                 for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
                 {
-                    Vector512<float> e = Vector512.Exp(Vector512.Load(row + j) - m);
+                    Vector512<float> e = FloatMath.Exp(Vector512.Load(row + j) - m);
                     if (padding is not null)
                     {
                         e = Vector512.ConditionalSelect(Vector512.Equals(Vector512.Load(padding + j), Vector512<float>.Zero), e, Vector512<float>.Zero);
@@ -432,7 +432,7 @@ namespace NetGen.Kernels
                 Vector256<float> m = Vector256.Create(max), total = Vector256<float>.Zero;
                 for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
                 {
-                    Vector256<float> e = Vector256.Exp(Vector256.Load(row + j) - m);
+                    Vector256<float> e = FloatMath.Exp(Vector256.Load(row + j) - m);
                     if (padding is not null)
                     {
                         e = Vector256.ConditionalSelect(Vector256.Equals(Vector256.Load(padding + j), Vector256<float>.Zero), e, Vector256<float>.Zero);
@@ -447,7 +447,7 @@ namespace NetGen.Kernels
                 Vector128<float> m = Vector128.Create(max), total = Vector128<float>.Zero;
                 for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
                 {
-                    Vector128<float> e = Vector128.Exp(Vector128.Load(row + j) - m);
+                    Vector128<float> e = FloatMath.Exp(Vector128.Load(row + j) - m);
                     if (padding is not null)
                     {
                         e = Vector128.ConditionalSelect(Vector128.Equals(Vector128.Load(padding + j), Vector128<float>.Zero), e, Vector128<float>.Zero);
@@ -459,7 +459,7 @@ namespace NetGen.Kernels
             }
             for (; j < n; j++)
             {
-                float e = padding is null || padding[j] == 0 ? MathF.Exp(row[j] - max) : 0f;
+                float e = padding is null || padding[j] == 0 ? FloatMath.Exp(row[j] - max) : 0f;
                 row[j] = e;
                 sum += e;
             }

@@ -6,7 +6,7 @@ namespace NetGen.Kernels
     /// <summary>
     /// One row's GRU cell forward in one pass over the hidden units (as <see cref="LstmCell"/> for the LSTM): the reset and
     /// update gates summed and activated, the new gate from its recurrent part scaled by r, and the output, each value loaded
-    /// and stored once, with <see cref="CellMath"/>'s sigmoid and tanh.
+    /// and stored once, with <see cref="FloatMath"/>'s sigmoid and tanh.
     /// </summary>
     internal static unsafe class GruCell
     {
@@ -42,14 +42,14 @@ namespace NetGen.Kernels
             }
             for (; j < hidden; j++)
             {
-                float r = CellMath.Sigmoid(gates[j] + recurrent[j]);
-                float z = CellMath.Sigmoid(gates[hidden + j] + recurrent[hidden + j]);
+                float r = FloatMath.Sigmoid(gates[j] + recurrent[j]);
+                float z = FloatMath.Sigmoid(gates[hidden + j] + recurrent[hidden + j]);
                 float nRecurrent = recurrent[2 * hidden + j];
                 if (newGateRecurrent is not null)
                 {
                     newGateRecurrent[j] = nRecurrent;
                 }
-                float n = CellMath.Tanh(gates[2 * hidden + j] + r * nRecurrent);
+                float n = FloatMath.Tanh(gates[2 * hidden + j] + r * nRecurrent);
                 gates[j] = r;
                 gates[hidden + j] = z;
                 gates[2 * hidden + j] = n;
@@ -60,14 +60,14 @@ namespace NetGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Units512(float* gates, float* recurrent, float* hPrev, float* h, float* newGateRecurrent, int hidden)
         {
-            Vector512<float> r = CellMath.Sigmoid(Vector512.Load(gates) + Vector512.Load(recurrent));
-            Vector512<float> z = CellMath.Sigmoid(Vector512.Load(gates + hidden) + Vector512.Load(recurrent + hidden));
+            Vector512<float> r = FloatMath.Sigmoid(Vector512.Load(gates) + Vector512.Load(recurrent));
+            Vector512<float> z = FloatMath.Sigmoid(Vector512.Load(gates + hidden) + Vector512.Load(recurrent + hidden));
             Vector512<float> nRecurrent = Vector512.Load(recurrent + 2 * hidden);
             if (newGateRecurrent is not null)
             {
                 nRecurrent.Store(newGateRecurrent);
             }
-            Vector512<float> n = CellMath.Tanh(Vector512.Load(gates + 2 * hidden) + r * nRecurrent);
+            Vector512<float> n = FloatMath.Tanh(Vector512.Load(gates + 2 * hidden) + r * nRecurrent);
             r.Store(gates);
             z.Store(gates + hidden);
             n.Store(gates + 2 * hidden);
@@ -77,14 +77,14 @@ namespace NetGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Units256(float* gates, float* recurrent, float* hPrev, float* h, float* newGateRecurrent, int hidden)
         {
-            Vector256<float> r = CellMath.Sigmoid(Vector256.Load(gates) + Vector256.Load(recurrent));
-            Vector256<float> z = CellMath.Sigmoid(Vector256.Load(gates + hidden) + Vector256.Load(recurrent + hidden));
+            Vector256<float> r = FloatMath.Sigmoid(Vector256.Load(gates) + Vector256.Load(recurrent));
+            Vector256<float> z = FloatMath.Sigmoid(Vector256.Load(gates + hidden) + Vector256.Load(recurrent + hidden));
             Vector256<float> nRecurrent = Vector256.Load(recurrent + 2 * hidden);
             if (newGateRecurrent is not null)
             {
                 nRecurrent.Store(newGateRecurrent);
             }
-            Vector256<float> n = CellMath.Tanh(Vector256.Load(gates + 2 * hidden) + r * nRecurrent);
+            Vector256<float> n = FloatMath.Tanh(Vector256.Load(gates + 2 * hidden) + r * nRecurrent);
             r.Store(gates);
             z.Store(gates + hidden);
             n.Store(gates + 2 * hidden);
@@ -94,14 +94,14 @@ namespace NetGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Units128(float* gates, float* recurrent, float* hPrev, float* h, float* newGateRecurrent, int hidden)
         {
-            Vector128<float> r = CellMath.Sigmoid(Vector128.Load(gates) + Vector128.Load(recurrent));
-            Vector128<float> z = CellMath.Sigmoid(Vector128.Load(gates + hidden) + Vector128.Load(recurrent + hidden));
+            Vector128<float> r = FloatMath.Sigmoid(Vector128.Load(gates) + Vector128.Load(recurrent));
+            Vector128<float> z = FloatMath.Sigmoid(Vector128.Load(gates + hidden) + Vector128.Load(recurrent + hidden));
             Vector128<float> nRecurrent = Vector128.Load(recurrent + 2 * hidden);
             if (newGateRecurrent is not null)
             {
                 nRecurrent.Store(newGateRecurrent);
             }
-            Vector128<float> n = CellMath.Tanh(Vector128.Load(gates + 2 * hidden) + r * nRecurrent);
+            Vector128<float> n = FloatMath.Tanh(Vector128.Load(gates + 2 * hidden) + r * nRecurrent);
             r.Store(gates);
             z.Store(gates + hidden);
             n.Store(gates + 2 * hidden);

@@ -8,7 +8,7 @@ namespace NetGen.Kernels
     /// One row's LSTM cell in one pass over the hidden units, each value loaded and stored once: forward, the four gates'
     /// pre-activations summed, activated, the cell and the hidden state; backward, the gates' gradients and what flows on.
     /// Forward as nine passes of library calls took 0.74 µs a row of 128 units on Zen 4 (about a sixth of a W5 step at batch
-    /// 64), this one pass 0.45. The activations are <see cref="CellMath"/>'s; lanes past the last whole vector run the same
+    /// 64), this one pass 0.45. The activations are <see cref="FloatMath"/>'s; lanes past the last whole vector run the same
     /// formulas in scalar code.
     /// </summary>
     internal static unsafe class LstmCell
@@ -43,17 +43,17 @@ namespace NetGen.Kernels
             }
             for (; j < hidden; j++)
             {
-                float i = CellMath.Sigmoid(gates[j] + recurrent[j]);
-                float f = CellMath.Sigmoid(gates[hidden + j] + recurrent[hidden + j]);
-                float g = CellMath.Tanh(gates[2 * hidden + j] + recurrent[2 * hidden + j]);
-                float o = CellMath.Sigmoid(gates[3 * hidden + j] + recurrent[3 * hidden + j]);
+                float i = FloatMath.Sigmoid(gates[j] + recurrent[j]);
+                float f = FloatMath.Sigmoid(gates[hidden + j] + recurrent[hidden + j]);
+                float g = FloatMath.Tanh(gates[2 * hidden + j] + recurrent[2 * hidden + j]);
+                float o = FloatMath.Sigmoid(gates[3 * hidden + j] + recurrent[3 * hidden + j]);
                 gates[j] = i;
                 gates[hidden + j] = f;
                 gates[2 * hidden + j] = g;
                 gates[3 * hidden + j] = o;
                 float cell = cPrev is null ? i * g : f * cPrev[j] + i * g;
                 c[j] = cell;
-                h[j] = o * CellMath.Tanh(cell);
+                h[j] = o * FloatMath.Tanh(cell);
             }
         }
 
@@ -90,7 +90,7 @@ namespace NetGen.Kernels
             for (; j < hidden; j++)
             {
                 float i = gates[j], f = gates[hidden + j], g = gates[2 * hidden + j], o = gates[3 * hidden + j];
-                float dhT = dy[j] + dh[j], tc = CellMath.Tanh(c[j]);
+                float dhT = dy[j] + dh[j], tc = FloatMath.Tanh(c[j]);
                 dh[j] = dhT;
                 float dCell = dhT * o * (1 - tc * tc) + dc[j];
                 float di = dCell * g * (i * (1 - i));
@@ -110,7 +110,7 @@ namespace NetGen.Kernels
         {
             Vector512<float> one = Vector512<float>.One;
             Vector512<float> i = Vector512.Load(gates), f = Vector512.Load(gates + hidden), g = Vector512.Load(gates + 2 * hidden), o = Vector512.Load(gates + 3 * hidden);
-            Vector512<float> dhT = Vector512.Load(dy) + Vector512.Load(dh), tc = CellMath.Tanh(Vector512.Load(c));
+            Vector512<float> dhT = Vector512.Load(dy) + Vector512.Load(dh), tc = FloatMath.Tanh(Vector512.Load(c));
             dhT.Store(dh);
             Vector512<float> dCell = dhT * o * (one - tc * tc) + Vector512.Load(dc);
             Vector512<float> di = dCell * g * (i * (one - i));
@@ -127,17 +127,17 @@ namespace NetGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Units512(float* gates, float* recurrent, float* cPrev, float* c, float* h, int hidden)
         {
-            Vector512<float> i = CellMath.Sigmoid(Vector512.Load(gates) + Vector512.Load(recurrent));
-            Vector512<float> f = CellMath.Sigmoid(Vector512.Load(gates + hidden) + Vector512.Load(recurrent + hidden));
-            Vector512<float> g = CellMath.Tanh(Vector512.Load(gates + 2 * hidden) + Vector512.Load(recurrent + 2 * hidden));
-            Vector512<float> o = CellMath.Sigmoid(Vector512.Load(gates + 3 * hidden) + Vector512.Load(recurrent + 3 * hidden));
+            Vector512<float> i = FloatMath.Sigmoid(Vector512.Load(gates) + Vector512.Load(recurrent));
+            Vector512<float> f = FloatMath.Sigmoid(Vector512.Load(gates + hidden) + Vector512.Load(recurrent + hidden));
+            Vector512<float> g = FloatMath.Tanh(Vector512.Load(gates + 2 * hidden) + Vector512.Load(recurrent + 2 * hidden));
+            Vector512<float> o = FloatMath.Sigmoid(Vector512.Load(gates + 3 * hidden) + Vector512.Load(recurrent + 3 * hidden));
             i.Store(gates);
             f.Store(gates + hidden);
             g.Store(gates + 2 * hidden);
             o.Store(gates + 3 * hidden);
             Vector512<float> cell = cPrev is null ? i * g : f * Vector512.Load(cPrev) + i * g;
             cell.Store(c);
-            (o * CellMath.Tanh(cell)).Store(h);
+            (o * FloatMath.Tanh(cell)).Store(h);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -145,7 +145,7 @@ namespace NetGen.Kernels
         {
             Vector256<float> one = Vector256<float>.One;
             Vector256<float> i = Vector256.Load(gates), f = Vector256.Load(gates + hidden), g = Vector256.Load(gates + 2 * hidden), o = Vector256.Load(gates + 3 * hidden);
-            Vector256<float> dhT = Vector256.Load(dy) + Vector256.Load(dh), tc = CellMath.Tanh(Vector256.Load(c));
+            Vector256<float> dhT = Vector256.Load(dy) + Vector256.Load(dh), tc = FloatMath.Tanh(Vector256.Load(c));
             dhT.Store(dh);
             Vector256<float> dCell = dhT * o * (one - tc * tc) + Vector256.Load(dc);
             Vector256<float> di = dCell * g * (i * (one - i));
@@ -162,17 +162,17 @@ namespace NetGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Units256(float* gates, float* recurrent, float* cPrev, float* c, float* h, int hidden)
         {
-            Vector256<float> i = CellMath.Sigmoid(Vector256.Load(gates) + Vector256.Load(recurrent));
-            Vector256<float> f = CellMath.Sigmoid(Vector256.Load(gates + hidden) + Vector256.Load(recurrent + hidden));
-            Vector256<float> g = CellMath.Tanh(Vector256.Load(gates + 2 * hidden) + Vector256.Load(recurrent + 2 * hidden));
-            Vector256<float> o = CellMath.Sigmoid(Vector256.Load(gates + 3 * hidden) + Vector256.Load(recurrent + 3 * hidden));
+            Vector256<float> i = FloatMath.Sigmoid(Vector256.Load(gates) + Vector256.Load(recurrent));
+            Vector256<float> f = FloatMath.Sigmoid(Vector256.Load(gates + hidden) + Vector256.Load(recurrent + hidden));
+            Vector256<float> g = FloatMath.Tanh(Vector256.Load(gates + 2 * hidden) + Vector256.Load(recurrent + 2 * hidden));
+            Vector256<float> o = FloatMath.Sigmoid(Vector256.Load(gates + 3 * hidden) + Vector256.Load(recurrent + 3 * hidden));
             i.Store(gates);
             f.Store(gates + hidden);
             g.Store(gates + 2 * hidden);
             o.Store(gates + 3 * hidden);
             Vector256<float> cell = cPrev is null ? i * g : f * Vector256.Load(cPrev) + i * g;
             cell.Store(c);
-            (o * CellMath.Tanh(cell)).Store(h);
+            (o * FloatMath.Tanh(cell)).Store(h);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -180,7 +180,7 @@ namespace NetGen.Kernels
         {
             Vector128<float> one = Vector128<float>.One;
             Vector128<float> i = Vector128.Load(gates), f = Vector128.Load(gates + hidden), g = Vector128.Load(gates + 2 * hidden), o = Vector128.Load(gates + 3 * hidden);
-            Vector128<float> dhT = Vector128.Load(dy) + Vector128.Load(dh), tc = CellMath.Tanh(Vector128.Load(c));
+            Vector128<float> dhT = Vector128.Load(dy) + Vector128.Load(dh), tc = FloatMath.Tanh(Vector128.Load(c));
             dhT.Store(dh);
             Vector128<float> dCell = dhT * o * (one - tc * tc) + Vector128.Load(dc);
             Vector128<float> di = dCell * g * (i * (one - i));
@@ -197,17 +197,17 @@ namespace NetGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Units128(float* gates, float* recurrent, float* cPrev, float* c, float* h, int hidden)
         {
-            Vector128<float> i = CellMath.Sigmoid(Vector128.Load(gates) + Vector128.Load(recurrent));
-            Vector128<float> f = CellMath.Sigmoid(Vector128.Load(gates + hidden) + Vector128.Load(recurrent + hidden));
-            Vector128<float> g = CellMath.Tanh(Vector128.Load(gates + 2 * hidden) + Vector128.Load(recurrent + 2 * hidden));
-            Vector128<float> o = CellMath.Sigmoid(Vector128.Load(gates + 3 * hidden) + Vector128.Load(recurrent + 3 * hidden));
+            Vector128<float> i = FloatMath.Sigmoid(Vector128.Load(gates) + Vector128.Load(recurrent));
+            Vector128<float> f = FloatMath.Sigmoid(Vector128.Load(gates + hidden) + Vector128.Load(recurrent + hidden));
+            Vector128<float> g = FloatMath.Tanh(Vector128.Load(gates + 2 * hidden) + Vector128.Load(recurrent + 2 * hidden));
+            Vector128<float> o = FloatMath.Sigmoid(Vector128.Load(gates + 3 * hidden) + Vector128.Load(recurrent + 3 * hidden));
             i.Store(gates);
             f.Store(gates + hidden);
             g.Store(gates + 2 * hidden);
             o.Store(gates + 3 * hidden);
             Vector128<float> cell = cPrev is null ? i * g : f * Vector128.Load(cPrev) + i * g;
             cell.Store(c);
-            (o * CellMath.Tanh(cell)).Store(h);
+            (o * FloatMath.Tanh(cell)).Store(h);
         }
 
     }
