@@ -35,11 +35,7 @@ namespace NetGen
             {
                 ReadOnlySpan<float> z = logits.Slice(r * classes, classes);
                 float max = TensorPrimitives.Max(z);
-                double sum = 0;
-                for (int c = 0; c < z.Length; c++)
-                {
-                    sum += Math.Exp(z[c] - max);
-                }
+                double sum = Kernels.FloatMath.SumOfExp(z, max);
                 int label = labels[r];
                 total += max + Math.Log(sum) - z[label];
                 if (withGradient)

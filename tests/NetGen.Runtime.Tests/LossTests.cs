@@ -2,6 +2,7 @@ using System;
 
 namespace NetGen.Runtime.Tests
 {
+    [Collection("Simd")]
     public class LossTests
     {
         [Fact]
@@ -38,6 +39,55 @@ namespace NetGen.Runtime.Tests
             }
             Assert.Equal(expected / B, loss, 5);
             Assert.Equal(loss, Losses.SoftmaxCrossEntropy(z, p, labels, B, C, default));
+        }
+
+        public static System.Collections.Generic.IEnumerable<object[]> LevelsAndClasses()
+        {
+            foreach (object[] level in SimdLevels.All())
+            {
+                foreach (int classes in new[] { 3, 37, 70 })
+                {
+                    yield return new[] { level[0], classes };
+                }
+            }
+        }
+
+        /// <summary>The log-sum-exp of each row (its sum a vector at a time in float) against double precision, at every width.</summary>
+        [Theory]
+        [MemberData(nameof(LevelsAndClasses))]
+        public void Cross_entropy_loss_matches_double_precision_at_every_width(Kernels.SimdLevel level, int classes)
+        {
+            const int B = 6;
+            var rng = new Rng(classes);
+            float[] z = GemmTests.Random(B * classes, rng);
+            for (int i = 0; i < z.Length; i++)
+            {
+                z[i] *= 30;
+            }
+            float[] p = new float[z.Length];
+            Kernels.Activations.Softmax(z, p, B, classes);
+            int[] labels = new int[B];
+            for (int r = 0; r < B; r++)
+            {
+                labels[r] = rng.NextInt(classes);
+            }
+            double expected = 0;
+            for (int r = 0; r < B; r++)
+            {
+                double max = double.MinValue, sum = 0;
+                for (int c = 0; c < classes; c++)
+                {
+                    max = Math.Max(max, z[r * classes + c]);
+                }
+                for (int c = 0; c < classes; c++)
+                {
+                    sum += Math.Exp(z[r * classes + c] - max);
+                }
+                expected += max + Math.Log(sum) - z[r * classes + labels[r]];
+            }
+            float loss = 0;
+            SimdLevels.With(level, () => loss = Losses.SoftmaxCrossEntropy(z, p, labels, B, classes, default));
+            Assert.True(Math.Abs(loss - expected / B) <= 1e-5 * Math.Max(1, Math.Abs(expected / B)), $"{level}, {classes} classes: {loss}, expected {expected / B}");
         }
 
         [Fact]

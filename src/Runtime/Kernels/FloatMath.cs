@@ -15,6 +15,48 @@ namespace NetGen.Kernels
         /// <summary>Below this magnitude tanh is its series: <c>x − x³/3 + 2x⁵/15 − 17x⁷/315 + 62x⁹/2835</c> (error under 1e-12 there).</summary>
         internal const float SeriesBelow = 0.0625f;
 
+        /// <summary>
+        /// <c>Σ e^(x_i − shift)</c> (a log-sum-exp's sum, with the row's maximum as <paramref name="shift"/>): a vector at a time
+        /// in float, the lanes and the tail added in double.
+        /// </summary>
+        internal static double SumOfExp(ReadOnlySpan<float> x, float shift)
+        {
+            int i = 0;
+            double sum = 0;
+            if (Simd.Level >= SimdLevel.Vector512 && x.Length >= 16)
+            {
+                Vector512<float> total = Vector512<float>.Zero, s = Vector512.Create(shift);
+                for (; i + 16 <= x.Length; i += 16)
+                {
+                    total += Exp(Vector512.Create(x.Slice(i, 16)) - s);
+                }
+                sum = Vector512.Sum(Vector512.WidenLower(total)) + Vector512.Sum(Vector512.WidenUpper(total));
+            }
+            else if (Simd.Level >= SimdLevel.Vector256 && x.Length >= 8)
+            {
+                Vector256<float> total = Vector256<float>.Zero, s = Vector256.Create(shift);
+                for (; i + 8 <= x.Length; i += 8)
+                {
+                    total += Exp(Vector256.Create(x.Slice(i, 8)) - s);
+                }
+                sum = Vector256.Sum(Vector256.WidenLower(total)) + Vector256.Sum(Vector256.WidenUpper(total));
+            }
+            else if (Simd.Level >= SimdLevel.Vector128 && x.Length >= 4)
+            {
+                Vector128<float> total = Vector128<float>.Zero, s = Vector128.Create(shift);
+                for (; i + 4 <= x.Length; i += 4)
+                {
+                    total += Exp(Vector128.Create(x.Slice(i, 4)) - s);
+                }
+                sum = Vector128.Sum(Vector128.WidenLower(total)) + Vector128.Sum(Vector128.WidenUpper(total));
+            }
+            for (; i < x.Length; i++)
+            {
+                sum += Exp(x[i] - shift);
+            }
+            return sum;
+        }
+
         internal static float Sigmoid(float x) => 1f / (1f + Exp(-x));
 
         // e^x as 2^n·p(r), n = round(x·log₂e), r = x − n·ln 2 in two parts, p Cephes' degree-7 polynomial (relative error
