@@ -21,15 +21,7 @@ namespace NetGen.Runtime.Tests
             double expected = 0;
             for (int r = 0; r < B; r++)
             {
-                double max = double.MinValue, sum = 0;
-                for (int c = 0; c < C; c++)
-                {
-                    max = Math.Max(max, z[r * C + c]);
-                }
-                for (int c = 0; c < C; c++)
-                {
-                    sum += Math.Exp(z[r * C + c] - max);
-                }
+                (double max, double sum) = MaxAndSumOfExp(z.AsSpan(r * C, C));
                 expected += max + Math.Log(sum) - z[r * C + labels[r]];
                 for (int c = 0; c < C; c++)
                 {
@@ -74,20 +66,27 @@ namespace NetGen.Runtime.Tests
             double expected = 0;
             for (int r = 0; r < B; r++)
             {
-                double max = double.MinValue, sum = 0;
-                for (int c = 0; c < classes; c++)
-                {
-                    max = Math.Max(max, z[r * classes + c]);
-                }
-                for (int c = 0; c < classes; c++)
-                {
-                    sum += Math.Exp(z[r * classes + c] - max);
-                }
+                (double max, double sum) = MaxAndSumOfExp(z.AsSpan(r * classes, classes));
                 expected += max + Math.Log(sum) - z[r * classes + labels[r]];
             }
             float loss = 0;
             SimdLevels.With(level, () => loss = Losses.SoftmaxCrossEntropy(z, p, labels, B, classes, default));
             Assert.True(Math.Abs(loss - expected / B) <= 1e-5 * Math.Max(1, Math.Abs(expected / B)), $"{level}, {classes} classes: {loss}, expected {expected / B}");
+        }
+
+        /// <summary>A row's maximum and <c>Σ e^(z − max)</c>, in double: the reference log-sum-exp's parts.</summary>
+        private static (double Max, double Sum) MaxAndSumOfExp(ReadOnlySpan<float> row)
+        {
+            double max = double.MinValue, sum = 0;
+            foreach (float v in row)
+            {
+                max = Math.Max(max, v);
+            }
+            foreach (float v in row)
+            {
+                sum += Math.Exp(v - max);
+            }
+            return (max, sum);
         }
 
         [Fact]
