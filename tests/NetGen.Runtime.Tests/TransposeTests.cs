@@ -6,7 +6,7 @@ namespace NetGen.Runtime.Tests
     {
         /// <summary>
         /// Whole 8×8 blocks, ragged edges on either side and both, single rows and columns, strides wider than the rows: every
-        /// element lands at its transposed place, and the padding between target rows is left as it was.
+        /// element lands at its transposed place (scaled, when asked), and the padding between target rows is left as it was.
         /// </summary>
         [Theory]
         [InlineData(1, 1)]
@@ -25,9 +25,11 @@ namespace NetGen.Runtime.Tests
             float[] source = GemmTests.Random(rows * sourceStride, rng);
             float[] target = new float[columns * targetStride];
             System.Array.Fill(target, float.NaN);
-            fixed (float* s = source, t = target)
+            float[] scaled = (float[])target.Clone();
+            fixed (float* s = source, t = target, u = scaled)
             {
                 Transpose.Copy(s, rows, columns, sourceStride, t, targetStride);
+                Transpose.Copy(s, rows, columns, sourceStride, u, targetStride, 0.25f);
             }
             for (int c = 0; c < columns; c++)
             {
@@ -37,10 +39,11 @@ namespace NetGen.Runtime.Tests
                     if (r < rows)
                     {
                         Assert.True(actual == source[r * sourceStride + c], $"target[{c}, {r}] = {actual}, expected source[{r}, {c}] = {source[r * sourceStride + c]}");
+                        Assert.True(scaled[c * targetStride + r] == source[r * sourceStride + c] * 0.25f, $"scaled target[{c}, {r}] = {scaled[c * targetStride + r]}");
                     }
                     else
                     {
-                        Assert.True(float.IsNaN(actual), $"target[{c}, {r}] (padding) was written: {actual}");
+                        Assert.True(float.IsNaN(actual) && float.IsNaN(scaled[c * targetStride + r]), $"target[{c}, {r}] (padding) was written: {actual}");
                     }
                 }
             }

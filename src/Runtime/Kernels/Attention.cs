@@ -312,17 +312,8 @@ namespace NetGen.Kernels
         }
 
         /// <summary><c>target[d, j] = source[j, d]·scale</c>: a head's <c>[T, dh]</c> slice (rows <paramref name="stride"/> apart) as <c>[dh, T]</c>.</summary>
-        private static void Transpose(float* source, int stride, float* target, int steps, int headDim, float scale)
-        {
-            for (int j = 0; j < steps; j++)
-            {
-                float* row = source + (nint)j * stride;
-                for (int d = 0; d < headDim; d++)
-                {
-                    target[(nint)d * steps + j] = row[d] * scale;
-                }
-            }
-        }
+        private static void Transpose(float* source, int stride, float* target, int steps, int headDim, float scale) =>
+            Kernels.Transpose.Copy(source, steps, headDim, stride, target, steps, scale);
 
         /// <summary>
         /// One row of scores becomes probabilities in place: softmax over the first <paramref name="keys"/>

@@ -85,7 +85,7 @@ namespace NetGen.Kernels
         /// <summary>
         /// <c>W_hh [gateWidth, hidden]</c> transposed into this thread's scratch (grown once, then reused): <c>[hidden, gateWidth]</c>
         /// with rows <see cref="TransposedStride"/> apart, for the recurrent product of a whole sequence, where the copy costs one
-        /// pass over W_hh and saves a horizontal sum per output of every step (measured at H = 128 on Zen 4: the copy 6 µs; a step
+        /// pass over W_hh and saves a horizontal sum per output of every step (measured at H = 128 on Zen 4: the copy 10 µs; a step
         /// of one row 2.4 µs instead of 3.9 as dot products, a block of 8 rows 21% faster). Valid until this thread's next call; workers only
         /// read it during the caller's job.
         /// </summary>
