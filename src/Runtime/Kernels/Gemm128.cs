@@ -46,13 +46,13 @@ namespace NetGen.Kernels
         {
             if (columns == BroadcastColumns)
             {
-                Broadcast<Two>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
+                Broadcast<TwoVectors>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
                 return;
             }
             int vectorColumns = columns >= Lanes ? Lanes : 0;
             if (vectorColumns > 0)
             {
-                Broadcast<One>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
+                Broadcast<OneVector>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
             }
             if (columns > vectorColumns)
             {
@@ -340,21 +340,5 @@ namespace NetGen.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> Finish(Epilogue e, Vector128<float> value, float* y) =>
             e == Epilogue.None ? value : Epilogues.Apply(e, value, Epilogues.ReadsY(e) ? Vector128.Load(y) : default);
-
-        /// <summary>Whether a tile is two vectors wide (8 columns) or one (4).</summary>
-        private interface IColumns
-        {
-            static abstract bool Second { get; }
-        }
-
-        private readonly struct Two : IColumns
-        {
-            public static bool Second => true;
-        }
-
-        private readonly struct One : IColumns
-        {
-            public static bool Second => false;
-        }
     }
 }

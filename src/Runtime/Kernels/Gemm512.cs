@@ -59,7 +59,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Broadcast<T, W>(int rows, int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IVectors
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IColumns
         {
             nint biasStep = rowBias is null ? 0 : 1;
             while (rows >= 12)
@@ -93,7 +93,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast12<T, W>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IVectors
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IColumns
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
             Vector512<float> c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1;
@@ -166,7 +166,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast4<T, W>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IVectors
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IColumns
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31;
             if (accumulate)
@@ -205,7 +205,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast1<T, W>(int k, float* a, nint cs, float* b, nint ldb, float* c,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IVectors
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IColumns
         {
             Vector512<float> start = rowBias is null ? Vector512<float>.Zero : Vector512.Create(rowBias[0]);
             Vector512<float> c00 = accumulate ? T.Load(c, m0) : start;
@@ -339,22 +339,6 @@ namespace NetGen.Kernels
             Vector512<float> w = Avx512F.Shuffle4x128(u0, u1, 0b01_00_01_00) + Avx512F.Shuffle4x128(u0, u1, 0b11_10_11_10);
             Vector512<float> z = Avx512F.Shuffle4x128(w, w, 0b00_00_10_00) + Avx512F.Shuffle4x128(w, w, 0b00_00_11_01);
             return z.GetLower();
-        }
-
-        /// <summary>Whether a broadcast tile is two vectors wide (32 columns) or one (16 or fewer).</summary>
-        private interface IVectors
-        {
-            static abstract bool Second { get; }
-        }
-
-        private readonly struct TwoVectors : IVectors
-        {
-            public static bool Second => true;
-        }
-
-        private readonly struct OneVector : IVectors
-        {
-            public static bool Second => false;
         }
 
         // ---- Loads and stores, full or masked ---------------------------------------------------

@@ -24,4 +24,24 @@ namespace NetGen.Kernels
     {
         public static int Count => 3;
     }
+
+    /// <summary>
+    /// Whether a broadcast tile is two vectors wide or one: a type argument, so that the one-vector loop has no second
+    /// vector's loads, multiply-adds and stores (Vector128: 4 columns instead of 8; Vector512: 16 or fewer instead of 32,
+    /// an attention head of 16, where the second vector would be all masked).
+    /// </summary>
+    internal interface IColumns
+    {
+        static abstract bool Second { get; }
+    }
+
+    internal readonly struct TwoVectors : IColumns
+    {
+        public static bool Second => true;
+    }
+
+    internal readonly struct OneVector : IColumns
+    {
+        public static bool Second => false;
+    }
 }
