@@ -1,18 +1,25 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Xunit.Abstractions;
 
 namespace NetGen.Networks.Tests
 {
     /// <summary>
-    /// The element-by-element comparison of the PyTorch parity tests (dense and CNN fixtures): every
+    /// The layout check and the element-by-element comparison of the PyTorch parity tests (dense, CNN and sequence fixtures): every
     /// comparison logs its largest difference and where it falls; one outside
     /// |a − b| ≤ 1e-5·max(1, |b|) is recorded as a failure describing the worst element.
     /// </summary>
     internal static class ParityComparison
     {
         private const double Tolerance = 1e-5;
+
+        /// <summary>The network lays out its tensors (names, shapes, offsets) exactly as the fixture does.</summary>
+        public static void AssertSameLayout(IEnumerable<FixtureTensor> expected, IEnumerable<ParameterTensor> actual) =>
+            Assert.Equal(expected.Select(t => Describe(t.Name, t.Shape, t.Offset)), actual.Select(t => Describe(t.Name, t.Shape, t.Offset)));
+
+        private static string Describe(string name, IEnumerable<int> shape, int offset) => $"{name} [{string.Join(", ", shape)}] @ {offset}";
 
         /// <summary>
         /// Compares element by element, logs the largest difference (index, tensor, both values) and,

@@ -71,9 +71,7 @@ namespace NetGen.Networks.Tests
             Assert.Equal(f.ParameterCount, net.ParameterCount);
             Assert.Equal(f.ParameterCount, net.Parameters.Length);
             Assert.Equal(f.ParameterCount, net.Gradients.Length);
-            Assert.Equal(
-                f.Layout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] @ {t.Offset}"),
-                net.ParameterLayout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] @ {t.Offset}"));
+            ParityComparison.AssertSameLayout(f.Layout, net.ParameterLayout);
         }
 
         [Theory]

@@ -72,12 +72,8 @@ namespace NetGen.Networks.Tests.Cnn
             Assert.Equal(f.ParameterCount, net.Parameters.Length);
             Assert.Equal(f.ParameterCount, net.Gradients.Length);
             Assert.Equal(f.BufferCount, net.Buffers.Length);
-            Assert.Equal(
-                f.Layout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] @ {t.Offset}"),
-                net.ParameterLayout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] @ {t.Offset}"));
-            Assert.Equal(
-                f.BufferLayout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] @ {t.Offset}"),
-                net.BufferLayout.Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] @ {t.Offset}"));
+            ParityComparison.AssertSameLayout(f.Layout, net.ParameterLayout);
+            ParityComparison.AssertSameLayout(f.BufferLayout, net.BufferLayout);
         }
 
         [Theory]
