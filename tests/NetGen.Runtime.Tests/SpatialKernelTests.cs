@@ -22,6 +22,10 @@ namespace NetGen.Runtime.Tests
                 // Several chunks of samples (the last one short) and several weight-gradient groups:
                 // 288 taps × 121 positions unfold to 139 KB a sample, two samples a chunk.
                 yield return new[] { level[0], 32, 13, 13, 8, 3, 1, 0, 1, 5 };
+                // Filters a multiple of 16 and ≥ 64 taps: the weight gradient runs over ∂L/∂z transposed (48: a tile and a half;
+                // 19 samples make ten chunks, more than the eight groups, so groups add several chunks).
+                yield return new[] { level[0], 32, 13, 13, 48, 3, 1, 0, 1, 19 };
+                yield return new[] { level[0], 8, 9, 9, 16, 3, 1, 1, 1, 3 };
                 // The same for a one-channel first layer, whose weight gradient is computed transposed (16 samples a chunk).
                 yield return new[] { level[0], 1, 28, 28, 32, 3, 1, 0, 1, 37 };
             }
