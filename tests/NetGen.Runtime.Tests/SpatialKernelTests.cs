@@ -19,6 +19,10 @@ namespace NetGen.Runtime.Tests
                 yield return new[] { level[0], 2, 10, 10, 3, 3, 1, 2, 2, 3 };
                 yield return new[] { level[0], 4, 6, 6, 13, 1, 1, 0, 1, 3 };
                 yield return new[] { level[0], 2, 7, 5, 2, 4, 3, 2, 1, 3 };
+                // Unfolded rows of 20 and 40 floats (past one vector), padded on both sides; padding wider than the kernel.
+                yield return new[] { level[0], 3, 6, 20, 4, 3, 1, 1, 1, 2 };
+                yield return new[] { level[0], 2, 5, 40, 3, 3, 1, 1, 1, 2 };
+                yield return new[] { level[0], 2, 4, 4, 3, 1, 1, 2, 1, 2 };
                 // Several chunks of samples (the last one short) and several weight-gradient groups:
                 // 288 taps × 121 positions unfold to 139 KB a sample, two samples a chunk.
                 yield return new[] { level[0], 32, 13, 13, 8, 3, 1, 0, 1, 5 };

@@ -55,8 +55,14 @@ namespace NetGen.Kernels
                         float* dst = sampleCol + row * rowLength;
                         int w0 = j * dilation - g.PadLeft;
                         // Output rows whose input row is padding: zeros.
-                        new Span<float>(dst, ohFirst * outWidth).Clear();
-                        new Span<float>(dst + ohEnd * outWidth, (outHeight - ohEnd) * outWidth).Clear();
+                        if (ohFirst > 0)
+                        {
+                            new Span<float>(dst, ohFirst * outWidth).Clear();
+                        }
+                        if (ohEnd < outHeight)
+                        {
+                            new Span<float>(dst + ohEnd * outWidth, (outHeight - ohEnd) * outWidth).Clear();
+                        }
                         float* src = plane + (long)(ohFirst * stride + hOffset) * width + w0;
                         float* d = dst + ohFirst * outWidth;
                         if (stride == 1)
@@ -65,17 +71,22 @@ namespace NetGen.Kernels
                             int first = Math.Max(0, -w0), last = Math.Min(outWidth, width - w0);
                             if (first == 0 && last == outWidth)
                             {
-                                for (int oh = ohFirst; oh < ohEnd; oh++, src += width, d += outWidth)
-                                {
-                                    CopyRun(src, d, outWidth);
-                                }
+                                CopyRows(src, width, d, outWidth, ohEnd - ohFirst);
                                 continue;
                             }
+                            // Padding on the left or right: zeros there, the rest copied.
+                            first = Math.Min(first, outWidth);
+                            last = Math.Max(last, first);
                             for (int oh = ohFirst; oh < ohEnd; oh++, src += width, d += outWidth)
                             {
-                                for (int ow = 0; ow < outWidth; ow++)
+                                for (int ow = 0; ow < first; ow++)
                                 {
-                                    d[ow] = ow >= first && ow < last ? src[ow] : 0f;
+                                    d[ow] = 0f;
+                                }
+                                CopyRun(src + first, d + first, last - first);
+                                for (int ow = last; ow < outWidth; ow++)
+                                {
+                                    d[ow] = 0f;
                                 }
                             }
                             continue;
@@ -100,6 +111,49 @@ namespace NetGen.Kernels
             int end = last < 0 ? 0 : Math.Min(outHeight, last / stride + 1);
             first = Math.Min(first, outHeight);
             return (first, Math.Max(first, end));
+        }
+
+        /// <summary>
+        /// Copies <paramref name="rows"/> runs of <paramref name="count"/> floats, <paramref name="sourceStride"/> (≥ count) apart in
+        /// the source and back to back in the target. Every run but the last goes as whole vectors of at most 2·count floats, running
+        /// past its end by less than count: the reads stay inside the next source run, the writes inside the next target run,
+        /// written right after. The last run, whose neighbours may belong to another sample (another thread), is copied exactly.
+        /// </summary>
+        private static void CopyRows(float* src, nint sourceStride, float* dst, int count, int rows)
+        {
+            SimdLevel level = Simd.Level;
+            for (; rows > 1; rows--, src += sourceStride, dst += count)
+            {
+                if (level == SimdLevel.Vector512 && count >= 8)
+                {
+                    for (int i = 0; i < count; i += 16)
+                    {
+                        Vector512.Load(src + i).Store(dst + i);
+                    }
+                }
+                else if (level >= SimdLevel.Vector256 && count >= 4)
+                {
+                    for (int i = 0; i < count; i += 8)
+                    {
+                        Vector256.Load(src + i).Store(dst + i);
+                    }
+                }
+                else if (level >= SimdLevel.Vector128 && count >= 2)
+                {
+                    for (int i = 0; i < count; i += 4)
+                    {
+                        Vector128.Load(src + i).Store(dst + i);
+                    }
+                }
+                else
+                {
+                    break;
+                }
+            }
+            for (; rows > 0; rows--, src += sourceStride, dst += count)
+            {
+                CopyRun(src, dst, count);
+            }
         }
 
         /// <summary>dst[i] += src[i] over a short run, eight (then four) at a time as <see cref="Simd.Level"/> allows.</summary>
