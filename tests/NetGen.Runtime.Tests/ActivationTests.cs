@@ -107,6 +107,45 @@ namespace NetGen.Runtime.Tests
             }
         }
 
+        /// <summary>
+        /// Passes over more than 64 K values are shared between threads by blocks: a sigmoid gradient, a residual sum and a
+        /// dropout product over 300,007 values (an odd tail past the last block) equal a plain loop's, value for value, on one
+        /// thread and on two (in place too, as the generated code calls them).
+        /// </summary>
+        [Fact]
+        public void Large_passes_shared_between_threads_equal_a_plain_loop()
+        {
+            const int N = 300_007;
+            var rng = new Rng(17);
+            float[] a = GemmTests.Random(N, rng), b = GemmTests.Random(N, rng), y = GemmTests.Random(N, rng);
+            float[] sum = new float[N], product = new float[N], sigmoid = new float[N];
+            for (int i = 0; i < N; i++)
+            {
+                sum[i] = a[i] + b[i];
+                product[i] = a[i] * b[i];
+                sigmoid[i] = a[i] * y[i] * (1 - y[i]);
+            }
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Parallelism.MaxThreads = threads;
+                    float[] s = new float[N], p = (float[])a.Clone(), d = (float[])a.Clone();
+                    Residual.Add(a, b, s, N);
+                    Dropout.Backward(p, b, p);
+                    Activations.SigmoidBackward(y, d);
+                    Assert.Equal(sum, s);
+                    Assert.Equal(product, p);
+                    Assert.Equal(sigmoid, d);
+                }
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
+        }
+
         private static double Phi(double x)
         {
             // Φ by a high-order series (x small) or continued fraction, independent of the kernel's approximation.

@@ -17,7 +17,11 @@ namespace NetGen.Kernels
         {
             int n = x.Length;
             Mask(mask.Slice(0, n), rate, rng);
-            TensorPrimitives.Multiply(x, mask.Slice(0, n), y.Slice(0, n));
+            if (y.Length < n)
+            {
+                throw new ArgumentException($"y has {y.Length} values; dropout writes {n}.", nameof(y));
+            }
+            Elementwise.Multiply(x, mask.Slice(0, n), y.Slice(0, n));
         }
 
         /// <summary>Draws a mask of 0 or 1/(1 − rate) per value, each value dropped with probability <paramref name="rate"/>.</summary>
@@ -74,6 +78,6 @@ namespace NetGen.Kernels
 
         /// <summary>dx = dy·mask; <paramref name="dy"/> and <paramref name="dx"/> may be the same span.</summary>
         public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> mask, Span<float> dx) =>
-            TensorPrimitives.Multiply(dy, mask.Slice(0, dy.Length), dx.Slice(0, dy.Length));
+            Elementwise.Multiply(dy, mask.Slice(0, dy.Length), dx.Slice(0, dy.Length));
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Numerics.Tensors;
 
 namespace NetGen.Kernels
 {
@@ -13,7 +12,7 @@ namespace NetGen.Kernels
             Recurrent.Require(a.Length, n, nameof(a));
             Recurrent.Require(b.Length, n, nameof(b));
             Recurrent.Require(y.Length, n, nameof(y));
-            TensorPrimitives.Add(a.Slice(0, n), b.Slice(0, n), y.Slice(0, n));
+            Elementwise.Add(a.Slice(0, n), b.Slice(0, n), y.Slice(0, n));
         }
     }
 }
