@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace NetGen.Kernels
@@ -108,7 +109,8 @@ namespace NetGen.Kernels
 
         /// <summary>
         /// <c>C = epilogue(A·Bᵀ + bias)</c> as <c>A·(Bᵀ)</c>: B [n, k] transposed into this thread's scratch (workers only read it
-        /// during this call), the bias copied into (or added to) C's rows first, then the broadcast product accumulates onto them.
+        /// during this call), each strip of C starting from the bias (<see cref="BroadcastStrip"/>) before the broadcast product
+        /// accumulates onto it.
         /// </summary>
         private static void MultiplyNTAsNN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
             ReadOnlySpan<float> bias, Epilogue epilogue)
@@ -123,25 +125,8 @@ namespace NetGen.Kernels
             {
                 Transpose.Copy(source, n, k, k, target, n);
             }
-            if (!bias.IsEmpty)
-            {
-                ReadOnlySpan<float> columnBias = bias.Slice(0, n);
-                for (int i = 0; i < m; i++)
-                {
-                    Span<float> row = c.Slice(i * n, n);
-                    if (accumulate)
-                    {
-                        TensorPrimitives.Add(row, columnBias, row);
-                    }
-                    else
-                    {
-                        columnBias.CopyTo(row);
-                    }
-                }
-                accumulate = true;
-            }
-            Run(Product.NN, m, n, k, a, bT, c, accumulate, ReadOnlySpan<float>.Empty, epilogue, ReadOnlySpan<float>.Empty, Span<float>.Empty,
-                ReadOnlySpan<float>.Empty);
+            Run(Product.NN, m, n, k, a, bT, c, accumulate, bias.IsEmpty ? bias : bias.Slice(0, n), epilogue, ReadOnlySpan<float>.Empty,
+                Span<float>.Empty, ReadOnlySpan<float>.Empty);
         }
 
         /// <summary><c>C[m,n] = A[m,k]·B[k,n]</c>, or <c>+=</c>: a dense input gradient, <c>dZ·W</c>.</summary>
@@ -492,20 +477,45 @@ namespace NetGen.Kernels
             float* c = job.C + first * n + j;
             float* y = job.Y + first * n + j;
             float* rowBias = job.RowBias is null ? null : job.RowBias + first;
+            bool accumulate = job.Accumulate;
+            if (job.Bias is not null)
+            {
+                // A column bias (X·Wᵀ run over Wᵀ): this strip of C starts from it, on the thread that computes the strip.
+                StartFromBias(c, n, rows, job.Bias + j, columns, accumulate);
+                accumulate = true;
+            }
             switch (job.Level)
             {
                 case SimdLevel.Vector512:
-                    Gemm512.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);
+                    Gemm512.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias);
                     break;
                 case SimdLevel.Vector256:
-                    Gemm256.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);
+                    Gemm256.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias);
                     break;
                 case SimdLevel.Vector128:
-                    Gemm128.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);
+                    Gemm128.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias);
                     break;
                 default:
-                    GemmScalar.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, job.Accumulate, job.Epilogue, y, rowBias);
+                    GemmScalar.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias);
                     break;
+            }
+        }
+
+        /// <summary><c>C[i, 0:columns] = bias</c> (or <c>+= bias</c>) for each of <paramref name="rows"/> rows <paramref name="ldc"/> apart.</summary>
+        private static void StartFromBias(float* c, nint ldc, int rows, float* bias, int columns, bool accumulate)
+        {
+            for (int i = 0; i < rows; i++, c += ldc)
+            {
+                int j = 0;
+                for (; j + 8 <= columns; j += 8)
+                {
+                    Vector256<float> v = Vector256.Load(bias + j);
+                    (accumulate ? Vector256.Load(c + j) + v : v).Store(c + j);
+                }
+                for (; j < columns; j++)
+                {
+                    c[j] = accumulate ? c[j] + bias[j] : bias[j];
+                }
             }
         }
 
