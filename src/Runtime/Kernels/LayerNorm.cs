@@ -20,9 +20,6 @@ namespace NetGen.Kernels
         /// <summary>Rows per block of a forward or backward job; fixed, so the split never depends on the thread count.</summary>
         internal const int RowsPerBlock = 64;
 
-        /// <summary>Below this many values per thread, a job stays on one thread.</summary>
-        private const long MinValuesPerThread = 200_000;
-
         /// <summary>
         /// <c>y = (x − μ)·r·γ + β</c> row by row, <c>r = 1/√(σ² + ε)</c>; <c>saved[row] = (μ, r)</c>.
         /// <paramref name="x"/> and <paramref name="y"/> may be the same span.
@@ -86,7 +83,8 @@ namespace NetGen.Kernels
         private static void Run(int rows, long values, delegate*<void*, int, void> body, void* state)
         {
             int blocks = (rows + RowsPerBlock - 1) / RowsPerBlock;
-            int threads = (int)Math.Min(Parallelism.MaxThreads, Math.Max(1, values / MinValuesPerThread));
+            // The pass rule (all threads from 64 K values): a Transformer's [2048, 64] rows take 50 µs forward, 70 backward on one Zen 4 core.
+            int threads = Parallelism.ThreadsForPass(values);
             WorkerPool.Run(blocks, threads, body, state);
         }
 
