@@ -98,20 +98,35 @@ namespace NetGen.Generator.Emit
             yield return text.Substring(start);
         }
 
-        /// <summary>Breaks code after the commas between arguments or declarators, or between statements; continuation lines indented once more.</summary>
+        /// <summary>
+        /// Breaks code after the commas between arguments or declarators, or between statements; where none of those fits, after
+        /// the <c>=</c> of an assignment or before the <c>?</c> and <c>:</c> of a conditional (a declaration with a long
+        /// initializer). Continuation lines are indented once more.
+        /// </summary>
         private static IEnumerable<string> BreakArguments(string code, int width)
         {
             // Candidate breaks with their nesting depth: the shallowest that fits wins, so an argument list
-            // breaks between its own arguments rather than inside a nested call.
+            // breaks between its own arguments rather than inside a nested call. Each break is the index of the
+            // space the line is cut at.
             var breaks = new List<(int At, int Depth)>();
+            var fallbacks = new List<(int At, int Depth)>();
             int depth = 0;
             for (int i = 0; i < code.Length; i++)
             {
                 char c = code[i];
                 depth += c is '(' or '[' or '{' ? 1 : c is ')' or ']' or '}' ? -1 : 0;
+                bool spaced = i > 0 && code[i - 1] == ' ' && i + 1 < code.Length && code[i + 1] == ' ';
                 if ((c == ',' || (c == ';' && depth == 0)) && i + 1 < code.Length && code[i + 1] == ' ')
                 {
                     breaks.Add((i + 1, depth));
+                }
+                else if (spaced && c == '=')
+                {
+                    fallbacks.Add((i + 1, depth));
+                }
+                else if (spaced && c is '?' or ':')
+                {
+                    fallbacks.Add((i - 1, depth));
                 }
             }
             int start = 0;
@@ -119,13 +134,10 @@ namespace NetGen.Generator.Emit
             while (lead.Length + code.Length - start > width)
             {
                 int limit = start + width - lead.Length;
-                (int At, int Depth) cut = (-1, int.MaxValue);
-                foreach ((int at, int d) in breaks)
+                (int At, int Depth) cut = Shallowest(breaks, start, limit);
+                if (cut.At < 0)
                 {
-                    if (at > start && at <= limit && (d < cut.Depth || (d == cut.Depth && at > cut.At)))
-                    {
-                        cut = (at, d);
-                    }
+                    cut = Shallowest(fallbacks, start, limit);
                 }
                 if (cut.At < 0)
                 {
@@ -136,6 +148,20 @@ namespace NetGen.Generator.Emit
                 lead = IndentUnit;
             }
             yield return lead + code.Substring(start);
+        }
+
+        /// <summary>Of the breaks in (start, limit], the shallowest, and of those the last; (-1, …) if none.</summary>
+        private static (int At, int Depth) Shallowest(List<(int At, int Depth)> breaks, int start, int limit)
+        {
+            (int At, int Depth) cut = (-1, int.MaxValue);
+            foreach ((int at, int d) in breaks)
+            {
+                if (at > start && at <= limit && (d < cut.Depth || (d == cut.Depth && at > cut.At)))
+                {
+                    cut = (at, d);
+                }
+            }
+            return cut;
         }
 
         /// <summary>Writes <paramref name="header"/> (if any), an opening brace, and indents until the result is disposed.</summary>
