@@ -67,17 +67,31 @@ namespace NetGen
         }
 
         /// <summary>
-        /// The next <paramref name="values"/>.Length results of <see cref="NextUInt64"/>, in order, with the state held in
-        /// registers for the whole run (a call per value reloads and stores the four words each time).
+        /// The sequence of <c>new Rng(seed, stream)</c> without allocating a generator: <see cref="Fill"/> gives its next results.
+        /// Dropout's per-block streams (<see cref="Kernels.Dropout"/>).
         /// </summary>
-        internal void Fill(Span<ulong> values)
+        internal struct Stream
         {
-            ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
-            for (int i = 0; i < values.Length; i++)
+            private ulong _s0, _s1, _s2, _s3;
+
+            public Stream(long seed, long stream)
             {
-                values[i] = Next(ref s0, ref s1, ref s2, ref s3);
+                ulong x = unchecked((ulong)(seed ^ (stream * (long)0x9E3779B97F4A7C15UL)));
+                _s0 = SplitMix64(ref x);
+                _s1 = SplitMix64(ref x);
+                _s2 = SplitMix64(ref x);
+                _s3 = SplitMix64(ref x);
             }
-            (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+
+            public void Fill(Span<ulong> values)
+            {
+                ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = Next(ref s0, ref s1, ref s2, ref s3);
+                }
+                (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+            }
         }
 
         /// <summary>A float uniform in [0, 1), with 24 random bits.</summary>

@@ -502,9 +502,11 @@ namespace NetGen.Runtime.Tests
         }
 
         /// <summary>
-        /// The mask is the documented stream: value j dropped exactly when bits 16·(j mod 4) and up of the generator's
-        /// (j / 4)-th draw are below rate·65536 — computed here draw by draw with <see cref="Rng.NextUInt64"/> — across batch
-        /// and vector edges, and the generator is left where that many draws leave it, so the next mask (a resumed run's) follows on.
+        /// The mask is the documented stream: one draw <c>s</c> of the network's generator per mask; value j of block
+        /// b = j / 16384 dropped exactly when bits 16·(i mod 4) and up of the (i / 4)-th draw of <c>new Rng(s, stream: b)</c>
+        /// are below rate·65536, i = j mod 16384 — computed here draw by draw with the public generator — across batch,
+        /// vector and block edges, on one thread and on two (masks of 64 K values and more are drawn on all cores); and the
+        /// network's generator is left one draw on, so the next mask (a resumed run's) follows on.
         /// </summary>
         [Theory]
         [InlineData(1, 0.1f)]
@@ -514,25 +516,52 @@ namespace NetGen.Runtime.Tests
         [InlineData(1024, 0.9f)]
         [InlineData(1025, 0.3f)]
         [InlineData(5003, 0f)]
+        [InlineData(20_000, 0.2f)]
+        [InlineData(70_001, 0.1f)]
         public void Dropout_masks_follow_the_generator_draw_by_draw(int length, float rate)
         {
-            float[] mask = new float[length];
-            var rng = new Rng(9);
-            Dropout.Mask(mask, rate, rng);
             var reference = new Rng(9);
+            long seed = unchecked((long)reference.NextUInt64());
             float keep = 1f / (1 - rate);
             int threshold = (int)Math.Round(rate * 65536);
+            float[] expected = new float[length];
+            Rng? block = null;
             ulong bits = 0;
             for (int j = 0; j < length; j++)
             {
-                if (j % 4 == 0)
+                int i = j % Dropout.BlockValues;
+                if (i == 0)
                 {
-                    bits = reference.NextUInt64();
+                    block = new Rng(seed, stream: j / Dropout.BlockValues);
                 }
-                bool dropped = (int)((bits >> (16 * (j % 4))) & 0xFFFF) < threshold;
-                Assert.True(mask[j] == (dropped ? 0f : keep), $"mask[{j}] = {mask[j]}, expected {(dropped ? 0f : keep)}");
+                if (i % 4 == 0)
+                {
+                    bits = block!.NextUInt64();
+                }
+                expected[j] = (int)((bits >> (16 * (i % 4))) & 0xFFFF) < threshold ? 0f : keep;
             }
-            Assert.Equal(reference.NextUInt64(), rng.NextUInt64());
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Parallelism.MaxThreads = threads;
+                    float[] mask = new float[length];
+                    var rng = new Rng(9);
+                    Dropout.Mask(mask, rate, rng);
+                    for (int j = 0; j < length; j++)
+                    {
+                        Assert.True(mask[j] == expected[j], $"{threads} thread(s): mask[{j}] = {mask[j]}, expected {expected[j]}");
+                    }
+                    var fresh = new Rng(9);
+                    fresh.NextUInt64();
+                    Assert.Equal(fresh.NextUInt64(), rng.NextUInt64());
+                }
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
         }
 
         [Fact]
