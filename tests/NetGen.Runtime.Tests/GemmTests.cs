@@ -185,6 +185,7 @@ namespace NetGen.Runtime.Tests
             var rng = new Rng(77);
             const int M = 64, N = 500, K = 784;
             float[] a = Random(M * K, rng), w = Random(N * K, rng), bias = Random(N, rng), dz = Random(M * N, rng);
+            float[] dzNarrow = Random(M * 40, rng); // a 40-row weight gradient: two row blocks, its columns parted too
             int saved = Parallelism.MaxThreads;
             try
             {
@@ -193,14 +194,15 @@ namespace NetGen.Runtime.Tests
                     float[][] Run(int threads)
                     {
                         Parallelism.MaxThreads = threads;
-                        float[] y = new float[M * N], dx = new float[M * K], dw = new float[N * K];
+                        float[] y = new float[M * N], dx = new float[M * K], dw = new float[N * K], dwNarrow = new float[40 * K];
                         Gemm.MultiplyNT(M, N, K, a, w, y, false, bias);
                         Gemm.MultiplyNN(M, K, N, dz, w, dx, false);
                         Gemm.MultiplyTN(N, K, M, dz, a, dw, false);
-                        return [y, dx, dw];
+                        Gemm.MultiplyTN(40, K, M, dzNarrow, a, dwNarrow, false);
+                        return [y, dx, dw, dwNarrow];
                     }
                     float[][] one = Run(1), two = Run(2), again = Run(2);
-                    for (int i = 0; i < 3; i++)
+                    for (int i = 0; i < one.Length; i++)
                     {
                         Assert.True(one[i].AsSpan().SequenceEqual(two[i]), $"product {i}: 1 and 2 threads differ");
                         Assert.True(two[i].AsSpan().SequenceEqual(again[i]), $"product {i}: two runs differ");

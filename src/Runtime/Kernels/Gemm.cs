@@ -49,6 +49,9 @@ namespace NetGen.Kernels
         /// <summary>Rows per block of a row-partitioned product: two 12-row AVX-512 tiles, four 6-row AVX2 or Vector128 ones.</summary>
         private const int RowBlock = 24;
 
+        /// <summary>The fewest blocks a weight gradient (TN) is cut into, parting its columns when its rows make fewer.</summary>
+        private const int MinBlocks = 8;
+
         private enum Product
         {
             NT,
@@ -60,7 +63,7 @@ namespace NetGen.Kernels
         {
             public Product Product;
             public SimdLevel Level;
-            public int M, N, K, BlockColumns;
+            public int M, N, K, BlockColumns, ColumnParts, PartColumns;
             public nint Lda, Ldb;
             public float* A, B, C, Bias, Y, ColumnSums, RowBias;
             public bool Accumulate, ByColumns;
@@ -218,7 +221,11 @@ namespace NetGen.Kernels
             // A weight gradient (TN) is cut into blocks of rows — whole rows of dW, the same weight rows a
             // core owns in the forward product and in the optimizer's pass; the others into column blocks.
             bool byRows = product == Product.TN && !byColumns;
-            int blocks = byRows ? (m + RowBlock - 1) / RowBlock : (n + blockColumns - 1) / blockColumns;
+            int strips = (n + blockColumns - 1) / blockColumns, rowBlocks = (m + RowBlock - 1) / RowBlock;
+            // Few blocks of rows (a Transformer's 64-row dW is three) leave a core idle for a third of the product: their
+            // columns are then parted too, for at least MinBlocks blocks. Each output is still one tile's sum over all of k.
+            int columnParts = byRows ? Math.Clamp((MinBlocks + rowBlocks - 1) / rowBlocks, 1, strips) : 1;
+            int blocks = byRows ? rowBlocks * columnParts : strips;
             fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y, psums = columnSums, prow = rowBias)
             {
                 var job = new Job
@@ -231,6 +238,8 @@ namespace NetGen.Kernels
                     Lda = k,
                     Ldb = k,
                     BlockColumns = blockColumns,
+                    ColumnParts = columnParts,
+                    PartColumns = (strips + columnParts - 1) / columnParts * blockColumns,
                     A = pa,
                     B = pb,
                     C = pc,
@@ -411,10 +420,11 @@ namespace NetGen.Kernels
             }
             if (!job.ByColumns)
             {
-                int first = block * RowBlock, rows = Math.Min(RowBlock, job.M - first);
-                for (int j = 0; j < job.N; j += job.BlockColumns)
+                int first = block / job.ColumnParts * RowBlock, rows = Math.Min(RowBlock, job.M - first);
+                int start = block % job.ColumnParts * job.PartColumns, end = Math.Min(job.N, start + job.PartColumns);
+                for (int j = start; j < end; j += job.BlockColumns)
                 {
-                    BroadcastStrip(ref job, j, Math.Min(job.BlockColumns, job.N - j), first, rows);
+                    BroadcastStrip(ref job, j, Math.Min(job.BlockColumns, end - j), first, rows);
                 }
                 return;
             }
