@@ -564,6 +564,36 @@ namespace NetGen.Runtime.Tests
             }
         }
 
+        /// <summary>
+        /// col2im at stride 1 folds a row of dx at a time in registers with AVX-512 and tap by tap elsewhere: both add each
+        /// value's taps in the same order from +0, so dx has the same bits (padded, dilated, wider than a vector, and the
+        /// 13×13 planes whose last row cannot be stored whole). On a machine without AVX-512 both sides fold tap by tap.
+        /// </summary>
+        [Theory]
+        [InlineData(32, 13, 13, 3, 0, 1)]
+        [InlineData(4, 32, 32, 3, 1, 1)]
+        [InlineData(2, 10, 10, 3, 2, 2)]
+        [InlineData(3, 6, 20, 3, 1, 1)]
+        [InlineData(2, 5, 40, 5, 2, 1)]
+        public void Register_fold_has_the_bits_of_the_tap_by_tap_fold(int c, int h, int w, int k, int pad, int dilation)
+        {
+            int oh = h + 2 * pad - dilation * (k - 1), ow = w + 2 * pad - dilation * (k - 1);
+            var g = new ConvGeometry(c, h, w, 1, k, 1, pad, pad, dilation, oh, ow);
+            const int B = 3;
+            float[] dcol = GemmTests.Random(g.PatchSize * B * g.OutPositions, new Rng(c * 100 + w));
+            float[] Fold(SimdLevel level)
+            {
+                float[] dx = GemmTests.Random(c * B * h * w, new Rng(1)); // overwritten
+                SimdLevels.With(level, () => Conv2D.Col2Im(dcol, dx, B, g));
+                return dx;
+            }
+            float[] wide = Fold(Simd.Hardware), narrow = Fold(SimdLevel.Vector128);
+            for (int i = 0; i < wide.Length; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(wide[i]) == BitConverter.SingleToInt32Bits(narrow[i]), $"dx[{i}]: {wide[i]} and {narrow[i]}");
+            }
+        }
+
         [Fact]
         public void Layout_round_trips()
         {

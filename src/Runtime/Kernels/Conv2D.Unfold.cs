@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels
 {
@@ -244,6 +245,10 @@ namespace NetGen.Kernels
 
         private static void Fold(ref UnfoldJob job, int b)
         {
+            if (FoldRows512(ref job, b))
+            {
+                return;
+            }
             ConvGeometry g = job.Geometry;
             int kernel = g.Kernel, width = g.Width, outHeight = g.OutHeight, outWidth = g.OutWidth, stride = g.Stride, dilation = g.Dilation;
             long planeSize = (long)g.Height * width, rowLength = job.ColRowLength;
@@ -284,6 +289,77 @@ namespace NetGen.Kernels
                     }
                 }
             }
+        }
+
+        /// <summary>Most masks (vector columns × kernel columns) a register fold precomputes per sample; wider planes fold tap by tap.</summary>
+        private const int MaxFoldMasks = 64;
+
+        /// <summary>
+        /// col2im of one sample at stride 1, a plane row at a time in registers (16 columns a vector): each row of dx is the
+        /// sum of its taps' shifted rows of dcol, added in tap order (kernel row, then column) as the tap-by-tap fold adds
+        /// them, with lanes outside a tap's columns loaded as zero (+0 added to a sum that starts at +0, and so is never −0,
+        /// leaves it unchanged), then stored once: no clearing pass and no load and store of dx per tap. The same bits as the
+        /// tap-by-tap fold. Returns false, writing nothing, where it does not apply.
+        /// </summary>
+        private static bool FoldRows512(ref UnfoldJob job, int b)
+        {
+            ConvGeometry g = job.Geometry;
+            int kernel = g.Kernel, width = g.Width, chunks = (width + 15) / 16;
+            if (g.Stride != 1 || Simd.Level != SimdLevel.Vector512 || !Avx512F.IsSupported || chunks * kernel > MaxFoldMasks)
+            {
+                return false;
+            }
+            int dilation = g.Dilation, height = g.Height, outWidth = g.OutWidth, outHeight = g.OutHeight;
+            // masks[chunk·k + j]: the lanes of that chunk of a dx row that tap column j reaches (its ow in [0, OW), w < W).
+            Vector512<float>* masks = stackalloc Vector512<float>[chunks * kernel];
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                Vector512<int> w = Vector512<int>.Indices + Vector512.Create(chunk * 16);
+                for (int j = 0; j < kernel; j++)
+                {
+                    Vector512<int> ow = w + Vector512.Create(g.PadLeft - j * dilation);
+                    masks[chunk * kernel + j] = (Vector512.LessThan(ow.AsUInt32(), Vector512.Create((uint)outWidth)).AsInt32()
+                        & Vector512.LessThan(w, Vector512.Create(width))).AsSingle();
+                }
+            }
+            long planeSize = (long)height * width, rowLength = job.ColRowLength;
+            float* sampleCol = job.Col + (long)(b - job.FirstSample) * g.OutPositions;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                float* plane = job.X + ((long)c * job.Batch + b) * planeSize;
+                float* channelCol = sampleCol + (long)c * kernel * kernel * rowLength;
+                for (int h = 0; h < height; h++)
+                {
+                    for (int chunk = 0; chunk < chunks; chunk++)
+                    {
+                        Vector512<float> sum = Vector512<float>.Zero;
+                        for (int i = 0; i < kernel; i++)
+                        {
+                            int oh = h + g.PadTop - i * dilation;
+                            if ((uint)oh < (uint)outHeight)
+                            {
+                                // Tap (i, j) at this chunk's lane 0: dcol row (c, i, j), output column chunk·16 + pl − j·d.
+                                float* tap = channelCol + (long)i * kernel * rowLength + (long)oh * outWidth + chunk * 16 + g.PadLeft;
+                                for (int j = 0; j < kernel; j++, tap += rowLength - dilation)
+                                {
+                                    sum += Avx512F.MaskLoad(tap, masks[chunk * kernel + j], Vector512<float>.Zero);
+                                }
+                            }
+                        }
+                        long at = (long)h * width + chunk * 16;
+                        if (at + 16 <= planeSize)
+                        {
+                            // Lanes past the row (zeros) land on later rows of this plane, written after.
+                            sum.Store(plane + at);
+                        }
+                        else
+                        {
+                            Avx512F.MaskStore(plane + at, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create((int)(planeSize - at))).AsSingle(), sum);
+                        }
+                    }
+                }
+            }
+            return true;
         }
     }
 }
