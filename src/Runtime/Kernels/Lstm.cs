@@ -61,18 +61,9 @@ namespace NetGen.Kernels
             Span<float> recurrent = Recurrent.Take(ref savedRest, batch * gateWidth); // [B, 4H]
             Span<float> h = Recurrent.Take(ref savedRest, batch * hidden); // [B, H]
 
-            // Every step's input projection at once: gates[B·T, 4H] = x[B·T, I]·W_ihᵀ + b_ih — or, with many rows and a short
-            // input, x·(W_ihᵀ) as broadcast tiles, b_ih then joining b_hh in the recurrent product's starting values.
-            bool transposedInput = Recurrent.ProjectsInputTransposed(sequenceRows, input);
-            if (transposedInput)
-            {
-                float* wIhT = Recurrent.TransposedInput(wIh, gateWidth, input);
-                Gemm.MultiplyNN(sequenceRows, gateWidth, input, x, new ReadOnlySpan<float>(wIhT, input * gateWidth), gates, accumulate: false);
-            }
-            else
-            {
-                Dense.Forward(x, wIh, bIh, gates, sequenceRows, input, gateWidth);
-            }
+            // Every step's input projection at once: gates[B·T, 4H] = x[B·T, I]·W_ihᵀ + b_ih (with a short input, as broadcast
+            // tiles over W_ihᵀ: Gemm.MultiplyNT's own choice).
+            Dense.Forward(x, wIh, bIh, gates, sequenceRows, input, gateWidth);
             fixed (float* pGates = gates, pCells = cells, pRecurrent = recurrent, pH = h, pY = y, pWHh = wHh, pBHh = bHh)
             {
                 var job = new SequenceJob
@@ -84,7 +75,7 @@ namespace NetGen.Kernels
                     Y = pY,
                     WHh = pWHh,
                     WHhTransposed = steps > 1 ? Recurrent.Transposed(wHh, gateWidth, hidden) : null,
-                    BHh = transposedInput ? Recurrent.SummedBiases(bIh, bHh, gateWidth) : pBHh,
+                    BHh = pBHh,
                     Batch = batch,
                     Steps = steps,
                     Hidden = hidden,

@@ -80,7 +80,7 @@ namespace NetGen.Kernels
         private static int TransposedStride(int gateWidth) => gateWidth + 16;
 
         [ThreadStatic]
-        private static AlignedBuffer? t_transposedRecurrent, t_transposedInput;
+        private static AlignedBuffer? t_transposedRecurrent;
 
         /// <summary>
         /// <c>W_hh [gateWidth, hidden]</c> transposed into this thread's scratch (grown once, then reused): <c>[hidden, gateWidth]</c>
@@ -91,34 +91,6 @@ namespace NetGen.Kernels
         /// </summary>
         public static float* Transposed(ReadOnlySpan<float> wHh, int gateWidth, int hidden) =>
             Transpose(wHh, gateWidth, hidden, TransposedStride(gateWidth), ref t_transposedRecurrent);
-
-        /// <summary><c>W_ih [gateWidth, input]</c> transposed (rows <paramref name="gateWidth"/> apart) into this thread's second scratch.</summary>
-        public static float* TransposedInput(ReadOnlySpan<float> wIh, int gateWidth, int input) =>
-            Transpose(wIh, gateWidth, input, gateWidth, ref t_transposedInput);
-
-        /// <summary>
-        /// Whether a sequence's input projection <c>x[B·T, I]·W_ihᵀ</c> runs as broadcast tiles over W_ihᵀ: many rows and a
-        /// short dot product (I), where the dot-product form spends as much on horizontal sums as on multiply-adds.
-        /// </summary>
-        public static bool ProjectsInputTransposed(int sequenceRows, int input) => sequenceRows >= 256 && input <= 256;
-
-        [ThreadStatic]
-        private static AlignedBuffer? t_summedBiases;
-
-        /// <summary><c>b_ih + b_hh</c> in this thread's scratch: the recurrent product's starting values when the input projection left b_ih out.</summary>
-        public static float* SummedBiases(ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, int gateWidth)
-        {
-            if (t_summedBiases is null || t_summedBiases.Length < gateWidth)
-            {
-                t_summedBiases = new AlignedBuffer(gateWidth);
-            }
-            Span<float> sum = t_summedBiases.Span.Slice(0, gateWidth);
-            System.Numerics.Tensors.TensorPrimitives.Add(bIh.Slice(0, gateWidth), bHh.Slice(0, gateWidth), sum);
-            fixed (float* pinned = sum)
-            {
-                return pinned;
-            }
-        }
 
         private static float* Transpose(ReadOnlySpan<float> w, int rows, int columns, int stride, ref AlignedBuffer? scratch)
         {
