@@ -112,8 +112,7 @@ namespace NetGen.Kernels
 
         /// <summary>
         /// <c>C = epilogue(A·Bᵀ + bias)</c> as <c>A·(Bᵀ)</c>: B [n, k] transposed into this thread's scratch (workers only read it
-        /// during this call), each strip of C starting from the bias (<see cref="BroadcastStrip"/>) before the broadcast product
-        /// accumulates onto it.
+        /// during this call), the broadcast tiles' accumulators starting from the bias (see <see cref="BroadcastStrip"/>).
         /// </summary>
         private static void MultiplyNTAsNN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
             ReadOnlySpan<float> bias, Epilogue epilogue)
@@ -294,16 +293,16 @@ namespace NetGen.Kernels
                 switch (level)
                 {
                     case SimdLevel.Vector512:
-                        Gemm512.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
+                        Gemm512.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias, null);
                         break;
                     case SimdLevel.Vector256:
-                        Gemm256.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
+                        Gemm256.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias, null);
                         break;
                     case SimdLevel.Vector128:
-                        Gemm128.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
+                        Gemm128.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias, null);
                         break;
                     default:
-                        GemmScalar.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias);
+                        GemmScalar.BroadcastTile(m, columns, k, a, rowStride, colStride, b + j, ldb, c + j, ldc, accumulate, epilogue, null, rowBias, null);
                         break;
                 }
             }
@@ -487,44 +486,44 @@ namespace NetGen.Kernels
             float* c = job.C + first * n + j;
             float* y = job.Y + first * n + j;
             float* rowBias = job.RowBias is null ? null : job.RowBias + first;
+            // A column bias (X·Wᵀ run over Wᵀ): the tiles start from it — or, adding onto C, this strip of C is added it first.
             bool accumulate = job.Accumulate;
-            if (job.Bias is not null)
+            float* columnBias = job.Bias is null ? null : job.Bias + j;
+            if (columnBias is not null && accumulate)
             {
-                // A column bias (X·Wᵀ run over Wᵀ): this strip of C starts from it, on the thread that computes the strip.
-                StartFromBias(c, n, rows, job.Bias + j, columns, accumulate);
-                accumulate = true;
+                AddBias(c, n, rows, columnBias, columns);
+                columnBias = null;
             }
             switch (job.Level)
             {
                 case SimdLevel.Vector512:
-                    Gemm512.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias);
+                    Gemm512.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias, columnBias);
                     break;
                 case SimdLevel.Vector256:
-                    Gemm256.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias);
+                    Gemm256.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias, columnBias);
                     break;
                 case SimdLevel.Vector128:
-                    Gemm128.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias);
+                    Gemm128.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias, columnBias);
                     break;
                 default:
-                    GemmScalar.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias);
+                    GemmScalar.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias, columnBias);
                     break;
             }
         }
 
-        /// <summary><c>C[i, 0:columns] = bias</c> (or <c>+= bias</c>) for each of <paramref name="rows"/> rows <paramref name="ldc"/> apart.</summary>
-        private static void StartFromBias(float* c, nint ldc, int rows, float* bias, int columns, bool accumulate)
+        /// <summary><c>C[i, 0:columns] += bias</c> for each of <paramref name="rows"/> rows <paramref name="ldc"/> apart.</summary>
+        private static void AddBias(float* c, nint ldc, int rows, float* bias, int columns)
         {
             for (int i = 0; i < rows; i++, c += ldc)
             {
                 int j = 0;
                 for (; j + 8 <= columns; j += 8)
                 {
-                    Vector256<float> v = Vector256.Load(bias + j);
-                    (accumulate ? Vector256.Load(c + j) + v : v).Store(c + j);
+                    (Vector256.Load(c + j) + Vector256.Load(bias + j)).Store(c + j);
                 }
                 for (; j < columns; j++)
                 {
-                    c[j] = accumulate ? c[j] + bias[j] : bias[j];
+                    c[j] += bias[j];
                 }
             }
         }

@@ -42,22 +42,22 @@ namespace NetGen.Kernels
         /// two vectors, one vector, then scalar columns for what is left over.
         /// </summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
-            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias)
+            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias)
         {
             if (columns == BroadcastColumns)
             {
-                Broadcast<TwoVectors>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
+                Broadcast<TwoVectors>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias, columnBias);
                 return;
             }
             int vectorColumns = columns >= Lanes ? Lanes : 0;
             if (vectorColumns > 0)
             {
-                Broadcast<OneVector>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
+                Broadcast<OneVector>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias, columnBias);
             }
             if (columns > vectorColumns)
             {
                 GemmScalar.BroadcastTile(rows, columns - vectorColumns, k, a, rs, cs, b + vectorColumns, ldb, c + vectorColumns, ldc,
-                    accumulate, e, y + vectorColumns, rowBias);
+                    accumulate, e, y + vectorColumns, rowBias, columnBias is null ? null : columnBias + vectorColumns);
             }
         }
 
@@ -70,14 +70,14 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Broadcast<T>(int rows, int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Epilogue e, float* y, float* rowBias) where T : struct, IColumns
+            bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IColumns
         {
             nint biasStep = rowBias is null ? 0 : 1;
             int fours = FourRowTiles(rows);
             int sixes = (rows - 4 * fours) / 6;
             for (int t = 0; t < sixes; t++)
             {
-                Broadcast6<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
+                Broadcast6<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias, columnBias);
                 rowBias += 6 * biasStep;
                 a += 6 * rs;
                 c += 6 * ldc;
@@ -85,7 +85,7 @@ namespace NetGen.Kernels
             }
             for (int t = 0; t < fours; t++)
             {
-                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias);
+                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, e, y, rowBias, columnBias);
                 rowBias += 4 * biasStep;
                 a += 4 * rs;
                 c += 4 * ldc;
@@ -93,7 +93,7 @@ namespace NetGen.Kernels
             }
             for (int r = rows - 6 * sixes - 4 * fours; r > 0; r--)
             {
-                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, e, y, rowBias);
+                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, e, y, rowBias, columnBias);
                 rowBias += biasStep;
                 a += rs;
                 c += ldc;
@@ -101,10 +101,11 @@ namespace NetGen.Kernels
             }
         }
 
-        /// <summary>The accumulators of one row: C's values, the row's bias, or zero.</summary>
+        /// <summary>The accumulators of one row: C's values, the row's bias, the column biases from <paramref name="column"/>, or zero.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<float> Start(bool accumulate, float* c, float* rowBias, int row) =>
-            accumulate ? Vector128.Load(c) : rowBias is null ? Vector128<float>.Zero : Vector128.Create(rowBias[row]);
+        private static Vector128<float> Start(bool accumulate, float* c, float* rowBias, int row, float* columnBias, int column) =>
+            accumulate ? Vector128.Load(c) : rowBias is not null ? Vector128.Create(rowBias[row]) :
+            columnBias is not null ? Vector128.Load(columnBias + column) : Vector128<float>.Zero;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MultiplyAdd(Vector128<float> x, Vector128<float> b, Vector128<float> c) =>
@@ -112,17 +113,17 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast6<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Epilogue e, float* y, float* rowBias) where T : struct, IColumns
+            bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IColumns
         {
-            Vector128<float> c00 = Start(accumulate, c, rowBias, 0), c10 = Start(accumulate, c + ldc, rowBias, 1);
-            Vector128<float> c20 = Start(accumulate, c + 2 * ldc, rowBias, 2), c30 = Start(accumulate, c + 3 * ldc, rowBias, 3);
-            Vector128<float> c40 = Start(accumulate, c + 4 * ldc, rowBias, 4), c50 = Start(accumulate, c + 5 * ldc, rowBias, 5);
+            Vector128<float> c00 = Start(accumulate, c, rowBias, 0, columnBias, 0), c10 = Start(accumulate, c + ldc, rowBias, 1, columnBias, 0);
+            Vector128<float> c20 = Start(accumulate, c + 2 * ldc, rowBias, 2, columnBias, 0), c30 = Start(accumulate, c + 3 * ldc, rowBias, 3, columnBias, 0);
+            Vector128<float> c40 = Start(accumulate, c + 4 * ldc, rowBias, 4, columnBias, 0), c50 = Start(accumulate, c + 5 * ldc, rowBias, 5, columnBias, 0);
             Vector128<float> c01 = default, c11 = default, c21 = default, c31 = default, c41 = default, c51 = default;
             if (T.Second)
             {
-                c01 = Start(accumulate, c + Lanes, rowBias, 0); c11 = Start(accumulate, c + ldc + Lanes, rowBias, 1);
-                c21 = Start(accumulate, c + 2 * ldc + Lanes, rowBias, 2); c31 = Start(accumulate, c + 3 * ldc + Lanes, rowBias, 3);
-                c41 = Start(accumulate, c + 4 * ldc + Lanes, rowBias, 4); c51 = Start(accumulate, c + 5 * ldc + Lanes, rowBias, 5);
+                c01 = Start(accumulate, c + Lanes, rowBias, 0, columnBias, Lanes); c11 = Start(accumulate, c + ldc + Lanes, rowBias, 1, columnBias, Lanes);
+                c21 = Start(accumulate, c + 2 * ldc + Lanes, rowBias, 2, columnBias, Lanes); c31 = Start(accumulate, c + 3 * ldc + Lanes, rowBias, 3, columnBias, Lanes);
+                c41 = Start(accumulate, c + 4 * ldc + Lanes, rowBias, 4, columnBias, Lanes); c51 = Start(accumulate, c + 5 * ldc + Lanes, rowBias, 5, columnBias, Lanes);
             }
             for (int p = 0; p < k; p++)
             {
@@ -148,15 +149,15 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast4<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Epilogue e, float* y, float* rowBias) where T : struct, IColumns
+            bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IColumns
         {
-            Vector128<float> c00 = Start(accumulate, c, rowBias, 0), c10 = Start(accumulate, c + ldc, rowBias, 1);
-            Vector128<float> c20 = Start(accumulate, c + 2 * ldc, rowBias, 2), c30 = Start(accumulate, c + 3 * ldc, rowBias, 3);
+            Vector128<float> c00 = Start(accumulate, c, rowBias, 0, columnBias, 0), c10 = Start(accumulate, c + ldc, rowBias, 1, columnBias, 0);
+            Vector128<float> c20 = Start(accumulate, c + 2 * ldc, rowBias, 2, columnBias, 0), c30 = Start(accumulate, c + 3 * ldc, rowBias, 3, columnBias, 0);
             Vector128<float> c01 = default, c11 = default, c21 = default, c31 = default;
             if (T.Second)
             {
-                c01 = Start(accumulate, c + Lanes, rowBias, 0); c11 = Start(accumulate, c + ldc + Lanes, rowBias, 1);
-                c21 = Start(accumulate, c + 2 * ldc + Lanes, rowBias, 2); c31 = Start(accumulate, c + 3 * ldc + Lanes, rowBias, 3);
+                c01 = Start(accumulate, c + Lanes, rowBias, 0, columnBias, Lanes); c11 = Start(accumulate, c + ldc + Lanes, rowBias, 1, columnBias, Lanes);
+                c21 = Start(accumulate, c + 2 * ldc + Lanes, rowBias, 2, columnBias, Lanes); c31 = Start(accumulate, c + 3 * ldc + Lanes, rowBias, 3, columnBias, Lanes);
             }
             for (int p = 0; p < k; p++)
             {
@@ -179,10 +180,10 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
-            bool accumulate, Epilogue e, float* y, float* rowBias) where T : struct, IColumns
+            bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IColumns
         {
-            Vector128<float> c00 = Start(accumulate, c, rowBias, 0);
-            Vector128<float> c01 = T.Second ? Start(accumulate, c + Lanes, rowBias, 0) : default;
+            Vector128<float> c00 = Start(accumulate, c, rowBias, 0, columnBias, 0);
+            Vector128<float> c01 = T.Second ? Start(accumulate, c + Lanes, rowBias, 0, columnBias, Lanes) : default;
             Vector128<float> d00 = Vector128<float>.Zero, d01 = Vector128<float>.Zero;
             int p = 0;
             // Two independent chains hide the latency of a single row.

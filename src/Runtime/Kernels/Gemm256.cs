@@ -24,15 +24,15 @@ namespace NetGen.Kernels
         /// the FMA latency; a 1-row tile runs at a quarter of the rate): 32 rows are 6+6+6+6+4+4, not 6·5+1+1.
         /// </summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
-            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias)
+            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias)
         {
             if (columns == BroadcastColumns)
             {
-                Broadcast<Full>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias);
+                Broadcast<Full>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias, columnBias);
             }
             else
             {
-                Broadcast<Masked>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, Mask(columns), Mask(columns - 8), e, y, rowBias);
+                Broadcast<Masked>(rows, k, a, rs, cs, b, ldb, c, ldc, accumulate, Mask(columns), Mask(columns - 8), e, y, rowBias, columnBias);
             }
         }
 
@@ -45,14 +45,14 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Broadcast<T>(int rows, int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess
         {
             nint biasStep = rowBias is null ? 0 : 1;
             int fours = FourRowTiles(rows);
             int sixes = (rows - 4 * fours) / 6;
             for (int t = 0; t < sixes; t++)
             {
-                Broadcast6<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
+                Broadcast6<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias, columnBias);
                 rowBias += 6 * biasStep;
                 a += 6 * rs;
                 c += 6 * ldc;
@@ -60,7 +60,7 @@ namespace NetGen.Kernels
             }
             for (int t = 0; t < fours; t++)
             {
-                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
+                Broadcast4<T>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias, columnBias);
                 rowBias += 4 * biasStep;
                 a += 4 * rs;
                 c += 4 * ldc;
@@ -68,7 +68,7 @@ namespace NetGen.Kernels
             }
             for (int r = rows - 6 * sixes - 4 * fours; r > 0; r--)
             {
-                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
+                Broadcast1<T>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias, columnBias);
                 rowBias += biasStep;
                 a += rs;
                 c += ldc;
@@ -78,7 +78,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast6<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess
         {
             Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
             if (accumulate)
@@ -98,6 +98,12 @@ namespace NetGen.Kernels
                 c30 = c31 = Vector256.Create(rowBias[3]);
                 c40 = c41 = Vector256.Create(rowBias[4]);
                 c50 = c51 = Vector256.Create(rowBias[5]);
+            }
+            else if (columnBias is not null)
+            {
+                Vector256<float> b0 = T.Load(columnBias, m0), b1 = T.Load(columnBias + 8, m1);
+                c00 = c10 = c20 = c30 = c40 = c50 = b0;
+                c01 = c11 = c21 = c31 = c41 = c51 = b1;
             }
             else
             {
@@ -125,7 +131,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast4<T>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess
         {
             Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31;
             if (accumulate)
@@ -141,6 +147,12 @@ namespace NetGen.Kernels
                 c10 = c11 = Vector256.Create(rowBias[1]);
                 c20 = c21 = Vector256.Create(rowBias[2]);
                 c30 = c31 = Vector256.Create(rowBias[3]);
+            }
+            else if (columnBias is not null)
+            {
+                Vector256<float> b0 = T.Load(columnBias, m0), b1 = T.Load(columnBias + 8, m1);
+                c00 = c10 = c20 = c30 = b0;
+                c01 = c11 = c21 = c31 = b1;
             }
             else
             {
@@ -164,11 +176,11 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
-            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess
+            bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess
         {
             Vector256<float> start = rowBias is null ? Vector256<float>.Zero : Vector256.Create(rowBias[0]);
-            Vector256<float> c00 = accumulate ? T.Load(c, m0) : start;
-            Vector256<float> c01 = accumulate ? T.Load(c + 8, m1) : start;
+            Vector256<float> c00 = accumulate ? T.Load(c, m0) : columnBias is not null ? T.Load(columnBias, m0) : start;
+            Vector256<float> c01 = accumulate ? T.Load(c + 8, m1) : columnBias is not null ? T.Load(columnBias + 8, m1) : start;
             Vector256<float> d00 = Vector256<float>.Zero, d01 = Vector256<float>.Zero;
             int p = 0;
             // Two independent chains hide the FMA latency of a single row.

@@ -29,26 +29,26 @@ namespace NetGen.Kernels
 
         /// <summary>One tile of a broadcast product: <paramref name="rows"/> ≤ 12 rows and <paramref name="columns"/> ≤ 32 columns.</summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rowStride, nint colStride,
-            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias)
+            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias)
         {
             // Sixteen columns or fewer (an attention head of 16: p·v, dS·k) run one vector wide: a second, all-masked vector
             // would double the multiply-adds for nothing.
             if (columns == BroadcastColumns)
             {
-                Broadcast<Full, TwoVectors>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias);
+                Broadcast<Full, TwoVectors>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias, columnBias);
             }
             else if (columns == 16)
             {
-                Broadcast<Full, OneVector>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias);
+                Broadcast<Full, OneVector>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, default, default, e, y, rowBias, columnBias);
             }
             else if (columns < 16)
             {
-                Broadcast<Masked, OneVector>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, Mask(columns), default, e, y, rowBias);
+                Broadcast<Masked, OneVector>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate, Mask(columns), default, e, y, rowBias, columnBias);
             }
             else
             {
                 Broadcast<Masked, TwoVectors>(rows, k, a, rowStride, colStride, b, ldb, c, ldc, accumulate,
-                    Mask(columns), Mask(columns - 16), e, y, rowBias);
+                    Mask(columns), Mask(columns - 16), e, y, rowBias, columnBias);
             }
         }
 
@@ -59,12 +59,12 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Broadcast<T, W>(int rows, int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IColumns
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess where W : struct, IColumns
         {
             nint biasStep = rowBias is null ? 0 : 1;
             while (rows >= 12)
             {
-                Broadcast12<T, W>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
+                Broadcast12<T, W>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias, columnBias);
                 rowBias += 12 * biasStep;
                 a += 12 * rs;
                 c += 12 * ldc;
@@ -73,7 +73,7 @@ namespace NetGen.Kernels
             }
             while (rows >= 4)
             {
-                Broadcast4<T, W>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias);
+                Broadcast4<T, W>(k, a, rs, cs, b, ldb, c, ldc, accumulate, m0, m1, e, y, rowBias, columnBias);
                 rowBias += 4 * biasStep;
                 a += 4 * rs;
                 c += 4 * ldc;
@@ -82,7 +82,7 @@ namespace NetGen.Kernels
             }
             while (rows > 0)
             {
-                Broadcast1<T, W>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias);
+                Broadcast1<T, W>(k, a, cs, b, ldb, c, accumulate, m0, m1, e, y, rowBias, columnBias);
                 rowBias += biasStep;
                 a += rs;
                 c += ldc;
@@ -93,7 +93,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast12<T, W>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IColumns
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess where W : struct, IColumns
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
             Vector512<float> c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1;
@@ -126,6 +126,12 @@ namespace NetGen.Kernels
                 c90 = c91 = Vector512.Create(rowBias[9]);
                 ca0 = ca1 = Vector512.Create(rowBias[10]);
                 cb0 = cb1 = Vector512.Create(rowBias[11]);
+            }
+            else if (columnBias is not null)
+            {
+                Vector512<float> b0 = T.Load(columnBias, m0), b1 = W.Second ? T.Load(columnBias + 16, m1) : default;
+                c00 = c10 = c20 = c30 = c40 = c50 = c60 = c70 = c80 = c90 = ca0 = cb0 = b0;
+                c01 = c11 = c21 = c31 = c41 = c51 = c61 = c71 = c81 = c91 = ca1 = cb1 = b1;
             }
             else
             {
@@ -166,7 +172,7 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast4<T, W>(int k, float* a, nint rs, nint cs, float* b, nint ldb, float* c, nint ldc,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IColumns
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess where W : struct, IColumns
         {
             Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31;
             if (accumulate)
@@ -182,6 +188,12 @@ namespace NetGen.Kernels
                 c10 = c11 = Vector512.Create(rowBias[1]);
                 c20 = c21 = Vector512.Create(rowBias[2]);
                 c30 = c31 = Vector512.Create(rowBias[3]);
+            }
+            else if (columnBias is not null)
+            {
+                Vector512<float> b0 = T.Load(columnBias, m0), b1 = W.Second ? T.Load(columnBias + 16, m1) : default;
+                c00 = c10 = c20 = c30 = b0;
+                c01 = c11 = c21 = c31 = b1;
             }
             else
             {
@@ -205,11 +217,11 @@ namespace NetGen.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Broadcast1<T, W>(int k, float* a, nint cs, float* b, nint ldb, float* c,
-            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias) where T : struct, IAccess where W : struct, IColumns
+            bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess where W : struct, IColumns
         {
             Vector512<float> start = rowBias is null ? Vector512<float>.Zero : Vector512.Create(rowBias[0]);
-            Vector512<float> c00 = accumulate ? T.Load(c, m0) : start;
-            Vector512<float> c01 = W.Second && accumulate ? T.Load(c + 16, m1) : start;
+            Vector512<float> c00 = accumulate ? T.Load(c, m0) : columnBias is not null ? T.Load(columnBias, m0) : start;
+            Vector512<float> c01 = W.Second && accumulate ? T.Load(c + 16, m1) : W.Second && columnBias is not null ? T.Load(columnBias + 16, m1) : start;
             Vector512<float> d00 = Vector512<float>.Zero, d01 = Vector512<float>.Zero;
             int p = 0;
             // Two independent chains hide the FMA latency of a single row.

@@ -7,7 +7,7 @@ namespace NetGen.Kernels
 
         /// <summary>C[rows, columns] (+)= Σ_p a(i,p)·B[p, j].</summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
-            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias)
+            float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias)
         {
             for (int i = 0; i < rows; i++)
             {
@@ -16,7 +16,7 @@ namespace NetGen.Kernels
                 {
                     for (int j = 0; j < columns; j++)
                     {
-                        ci[j] = rowBias is null ? 0f : rowBias[i];
+                        ci[j] = rowBias is not null ? rowBias[i] : columnBias is not null ? columnBias[j] : 0f;
                     }
                 }
                 for (int p = 0; p < k; p++)
