@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using NetGen.Kernels;
 
 namespace NetGen.Runtime.Tests
@@ -75,6 +76,24 @@ namespace NetGen.Runtime.Tests
             foreach (var (x, phi) in table)
             {
                 Assert.True(Math.Abs(Activations.NormalCdf(x) - phi) <= 1.5e-7 * Math.Max(phi, 1e-3), $"Φ({x}) = {Activations.NormalCdf(x)}, expected {phi}");
+            }
+        }
+
+        /// <summary>Logits far past exp's float range (a confident output layer) give the probabilities, not NaN.</summary>
+        [Fact]
+        public void Softmax_of_large_logits_matches_a_double_reference()
+        {
+            float[] z = [100f, 0f, 1000f, 999f, -5f, -1000f, -1001f, 50f, 300f, 300f, 88.5f, 89f];
+            float[] y = new float[z.Length];
+            Activations.Softmax(z, y, 4, 3);
+            for (int r = 0; r < 4; r++)
+            {
+                double max = Enumerable.Range(0, 3).Max(c => (double)z[r * 3 + c]);
+                double sum = Enumerable.Range(0, 3).Sum(c => Math.Exp(z[r * 3 + c] - max));
+                for (int c = 0; c < 3; c++)
+                {
+                    Assert.Equal(Math.Exp(z[r * 3 + c] - max) / sum, y[r * 3 + c], 6);
+                }
             }
         }
 

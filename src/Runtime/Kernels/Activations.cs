@@ -79,13 +79,21 @@ namespace NetGen.Kernels
             }
         }
 
-        /// <summary>Softmax over each of <paramref name="rows"/> rows of <paramref name="columns"/> values.</summary>
+        /// <summary>
+        /// Softmax over each of <paramref name="rows"/> rows of <paramref name="columns"/> values, computed as
+        /// <c>exp(z − max z) / Σ exp(z − max z)</c> like PyTorch's: <c>TensorPrimitives.SoftMax</c> exponentiates z itself, so a
+        /// logit above ~88.7 made the row NaN (exp overflowed to ∞, and ∞/∞).
+        /// </summary>
         public static void Softmax(ReadOnlySpan<float> z, Span<float> y, int rows, int columns)
         {
             CheckSameLength(z.Length, y.Length);
-            for (int r = 0; r < rows; r++)
+            for (int r = 0; r < rows && columns > 0; r++)
             {
-                TensorPrimitives.SoftMax(z.Slice(r * columns, columns), y.Slice(r * columns, columns));
+                ReadOnlySpan<float> input = z.Slice(r * columns, columns);
+                Span<float> output = y.Slice(r * columns, columns);
+                TensorPrimitives.Subtract(input, TensorPrimitives.Max(input), output);
+                TensorPrimitives.Exp(output, output);
+                TensorPrimitives.Divide(output, TensorPrimitives.Sum(output), output);
             }
         }
 
