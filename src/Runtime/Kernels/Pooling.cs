@@ -149,7 +149,7 @@ namespace NetGen.Kernels
             if (size == 2 && stride == 2 && g.PadTop == 0 && g.PadLeft == 0)
             {
                 SimdLevel level = Simd.Level;
-                first = level == SimdLevel.Vector512 ? MaxPlane2x2(x, y, index, width, outHeight, outWidth) :
+                first = level == SimdLevel.Vector512 ? MaxPlane2x2(x, y, index, height, width, outHeight, outWidth) :
                     level >= SimdLevel.Vector128 ? MaxPlane2x2By4(x, y, index, width, outHeight, outWidth) : 0;
             }
             for (int oh = 0; oh < outHeight; oh++)
@@ -188,56 +188,71 @@ namespace NetGen.Kernels
         }
 
         /// <summary>
-        /// The common 2×2, stride-2, unpadded case, sixteen windows at a time without a branch: the four
-        /// corners are deinterleaved from two rows, then compared in window order (a later value wins only
-        /// if greater, a NaN always wins, as in the scalar path). Handles every column (returns the width).
+        /// The common 2×2, stride-2, unpadded case, sixteen windows at a time without a branch: the four corners are
+        /// deinterleaved from two rows, then compared as a tree — the winner of (top left, top right) against the winner of
+        /// (bottom left, bottom right), a later value winning only if greater and a NaN always winning, as in the scalar path,
+        /// which picks the same value and index in two dependent steps instead of three. Rows are read whole (only a read that
+        /// would leave the plane is masked: lanes past a row's windows come from the next row, and their results are either
+        /// not stored or overwritten by the next row's). Handles every column (returns the width).
         /// </summary>
-        private static int MaxPlane2x2(float* x, float* y, int* index, int width, int outHeight, int outWidth)
+        private static int MaxPlane2x2(float* x, float* y, int* index, int height, int width, int outHeight, int outWidth)
         {
             Vector512<int> evens = Vector512<int>.Indices * 2, odds = evens + Vector512<int>.One;
+            Vector512<float> zero = Vector512<float>.Zero;
+            long planeSize = (long)height * width, outputs = (long)outHeight * outWidth;
+            // The last block of a row may hold fewer than sixteen windows: its masks, the same for every row.
+            int tail = outWidth - (outWidth - 1) / 16 * 16;
+            Vector512<float> tailLow = Mask(2 * tail), tailHigh = Mask(2 * tail - 16), tailOut = Mask(tail), all = Mask(16);
             for (int oh = 0; oh < outHeight; oh++)
             {
-                float* top = x + 2 * oh * width, bottom = top + width;
                 for (int ow = 0; ow < outWidth; ow += 16)
                 {
-                    // Sixteen windows, or fewer at the end of the row: masked loads and stores.
-                    int windows = Math.Min(16, outWidth - ow);
-                    Vector512<float> lowMask = Mask(2 * windows), highMask = Mask(2 * windows - 16), outMask = Mask(windows);
-                    Vector512<float> zero = Vector512<float>.Zero;
-                    Vector512<float> t0 = Avx512F.MaskLoad(top + 2 * ow, lowMask, zero), t1 = Avx512F.MaskLoad(top + 2 * ow + 16, highMask, zero);
-                    Vector512<float> b0 = Avx512F.MaskLoad(bottom + 2 * ow, lowMask, zero), b1 = Avx512F.MaskLoad(bottom + 2 * ow + 16, highMask, zero);
-                    Vector512<float> a = Avx512F.PermuteVar16x32x2(t0, evens, t1), b = Avx512F.PermuteVar16x32x2(t0, odds, t1);
-                    Vector512<float> c = Avx512F.PermuteVar16x32x2(b0, evens, b1), d = Avx512F.PermuteVar16x32x2(b0, odds, b1);
-                    Vector512<int> at = Vector512.Create(2 * oh * width + 2 * ow) + evens;
-                    Vector512<float> best = a;
-                    Vector512<int> where = at;
-                    Take(ref best, ref where, b, at + Vector512<int>.One);
-                    Take(ref best, ref where, c, at + Vector512.Create(width));
-                    Take(ref best, ref where, d, at + Vector512.Create(width + 1));
-                    if (oh * outWidth + ow + 16 <= outHeight * outWidth)
+                    bool last = ow + 16 >= outWidth;
+                    long topAt = 2L * oh * width + 2 * ow, bottomAt = topAt + width;
+                    float* top = x + topAt, bottom = x + bottomAt;
+                    Vector512<float> t0, t1, b0, b1;
+                    if (bottomAt + 32 <= planeSize)
+                    {
+                        t0 = Vector512.Load(top); t1 = Vector512.Load(top + 16);
+                        b0 = Vector512.Load(bottom); b1 = Vector512.Load(bottom + 16);
+                    }
+                    else
+                    {
+                        Vector512<float> low = last ? tailLow : all, high = last ? tailHigh : all;
+                        t0 = Avx512F.MaskLoad(top, low, zero); t1 = Avx512F.MaskLoad(top + 16, high, zero);
+                        b0 = Avx512F.MaskLoad(bottom, low, zero); b1 = Avx512F.MaskLoad(bottom + 16, high, zero);
+                    }
+                    Vector512<int> at = Vector512.Create((int)topAt) + evens;
+                    (Vector512<float> upper, Vector512<int> upperAt) = Larger(
+                        Avx512F.PermuteVar16x32x2(t0, evens, t1), at, Avx512F.PermuteVar16x32x2(t0, odds, t1), at + Vector512<int>.One);
+                    (Vector512<float> lower, Vector512<int> lowerAt) = Larger(
+                        Avx512F.PermuteVar16x32x2(b0, evens, b1), at + Vector512.Create(width),
+                        Avx512F.PermuteVar16x32x2(b0, odds, b1), at + Vector512.Create(width + 1));
+                    (Vector512<float> best, Vector512<int> where) = Larger(upper, upperAt, lower, lowerAt);
+                    long o = (long)oh * outWidth + ow;
+                    if (o + 16 <= outputs)
                     {
                         // Lanes past the row land on later rows of this plane, written after: whole stores
                         // (masked stores cost several times more on AMD cores). Never past the plane, whose
                         // neighbour may belong to another thread.
-                        best.Store(y + oh * outWidth + ow);
-                        where.AsSingle().Store((float*)(index + oh * outWidth + ow));
+                        best.Store(y + o);
+                        where.AsSingle().Store((float*)(index + o));
                     }
                     else
                     {
-                        Avx512F.MaskStore(y + oh * outWidth + ow, outMask, best);
-                        Avx512F.MaskStore((float*)(index + oh * outWidth + ow), outMask, where.AsSingle());
+                        Vector512<float> outMask = last ? tailOut : all;
+                        Avx512F.MaskStore(y + o, outMask, best);
+                        Avx512F.MaskStore((float*)(index + o), outMask, where.AsSingle());
                     }
                 }
             }
             return outWidth;
 
-            static void Take(ref Vector512<float> best, ref Vector512<int> where, Vector512<float> candidate, Vector512<int> at)
+            static (Vector512<float>, Vector512<int>) Larger(Vector512<float> first, Vector512<int> firstAt, Vector512<float> second, Vector512<int> secondAt)
             {
-                // Greater wins; NaN (not equal to itself) wins; a NaN already held stays (nothing compares greater).
-                Vector512<float> wins = Vector512.GreaterThan(candidate, best) | ~Vector512.Equals(candidate, candidate);
-                wins &= Vector512.Equals(best, best);
-                best = Vector512.ConditionalSelect(wins, candidate, best);
-                where = Vector512.ConditionalSelect(wins.AsInt32(), at, where);
+                // The second wins if greater or NaN (not equal to itself), unless the first is NaN already (nothing compares greater).
+                Vector512<float> wins = (Vector512.GreaterThan(second, first) | ~Vector512.Equals(second, second)) & Vector512.Equals(first, first);
+                return (Vector512.ConditionalSelect(wins, second, first), Vector512.ConditionalSelect(wins.AsInt32(), secondAt, firstAt));
             }
         }
 
