@@ -406,39 +406,73 @@ namespace NetGen.Kernels
         /// <summary>
         /// The gradient of the 2×2, stride-2, unpadded case, sixteen windows at a time: the windows do not
         /// overlap, so each pair of input rows is written once, whole — the gradient where the window's
-        /// index points, zero elsewhere — with no clearing pass and no scattered adds.
+        /// index points, zero elsewhere — with no clearing pass and no scattered adds. Loads are whole vectors except where
+        /// they would leave the plane: lanes past a row's windows read the next row's gradients and indices, which never point
+        /// into this pair of rows, so they give zeros. Rows of at most sixteen windows (one block) are stored whole too unless
+        /// that would leave the plane (masked stores cost several times more on AMD cores): the top row's spill is overwritten
+        /// by the bottom row's store right after, the bottom row's lands on columns cleared below or on rows written later.
         /// </summary>
         private static void MaxPlaneBackward2x2(float* dy, int* index, float* dx, float* gate, float gateSlope, in PoolGeometry g)
         {
             int width = g.Width, outWidth = g.OutWidth;
+            long planeSize = (long)g.Height * width, outputs = (long)g.OutHeight * outWidth;
             // Interleaving two 16-lane vectors into 32 floats: lanes 0..7 and 8..15 of each, alternately.
             Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
             Vector512<int> high = low + Vector512.Create(8);
             Vector512<int> evens = Vector512<int>.Indices * 2;
+            Vector512<float> zero = Vector512<float>.Zero;
             for (int oh = 0; oh < g.OutHeight; oh++)
             {
                 float* top = dx + 2 * oh * width, bottom = top + width;
                 for (int ow = 0; ow < outWidth; ow += 16)
                 {
                     int windows = Math.Min(16, outWidth - ow);
-                    Vector512<float> outMask = Mask(windows);
-                    Vector512<float> d = Avx512F.MaskLoad(dy + oh * outWidth + ow, outMask, Vector512<float>.Zero);
+                    long o = (long)oh * outWidth + ow;
+                    Vector512<float> d, pooled = default;
+                    Vector512<int> at;
+                    if (o + 16 <= outputs)
+                    {
+                        d = Vector512.Load(dy + o);
+                        at = Vector512.Load(index + o);
+                        if (gate is not null)
+                        {
+                            pooled = Vector512.Load(gate + o);
+                        }
+                    }
+                    else
+                    {
+                        Vector512<float> outMask = Mask(windows);
+                        d = Avx512F.MaskLoad(dy + o, outMask, zero);
+                        at = Avx512F.MaskLoad((float*)(index + o), outMask, zero).AsInt32();
+                        if (gate is not null)
+                        {
+                            pooled = Avx512F.MaskLoad(gate + o, outMask, zero);
+                        }
+                    }
                     if (gate is not null)
                     {
-                        Vector512<float> pooled = Avx512F.MaskLoad(gate + oh * outWidth + ow, outMask, Vector512<float>.Zero);
-                        d = Vector512.ConditionalSelect(Vector512.GreaterThan(pooled, Vector512<float>.Zero), d, d * gateSlope);
+                        d = Vector512.ConditionalSelect(Vector512.GreaterThan(pooled, zero), d, d * gateSlope);
                     }
-                    Vector512<int> at = Avx512F.MaskLoad((float*)(index + oh * outWidth + ow), outMask, Vector512<float>.Zero).AsInt32();
                     Vector512<int> corner = Vector512.Create(2 * oh * width + 2 * ow) + evens;
-                    Vector512<float> a = Vector512.ConditionalSelect(Vector512.Equals(at, corner).AsSingle(), d, Vector512<float>.Zero);
-                    Vector512<float> b = Vector512.ConditionalSelect(Vector512.Equals(at, corner + Vector512<int>.One).AsSingle(), d, Vector512<float>.Zero);
-                    Vector512<float> c = Vector512.ConditionalSelect(Vector512.Equals(at, corner + Vector512.Create(width)).AsSingle(), d, Vector512<float>.Zero);
-                    Vector512<float> e = Vector512.ConditionalSelect(Vector512.Equals(at, corner + Vector512.Create(width + 1)).AsSingle(), d, Vector512<float>.Zero);
-                    Vector512<float> lowMask = Mask(2 * windows), highMask = Mask(2 * windows - 16);
-                    Avx512F.MaskStore(top + 2 * ow, lowMask, Avx512F.PermuteVar16x32x2(a, low, b));
-                    Avx512F.MaskStore(top + 2 * ow + 16, highMask, Avx512F.PermuteVar16x32x2(a, high, b));
-                    Avx512F.MaskStore(bottom + 2 * ow, lowMask, Avx512F.PermuteVar16x32x2(c, low, e));
-                    Avx512F.MaskStore(bottom + 2 * ow + 16, highMask, Avx512F.PermuteVar16x32x2(c, high, e));
+                    Vector512<float> a = Vector512.ConditionalSelect(Vector512.Equals(at, corner).AsSingle(), d, zero);
+                    Vector512<float> b = Vector512.ConditionalSelect(Vector512.Equals(at, corner + Vector512<int>.One).AsSingle(), d, zero);
+                    Vector512<float> c = Vector512.ConditionalSelect(Vector512.Equals(at, corner + Vector512.Create(width)).AsSingle(), d, zero);
+                    Vector512<float> e = Vector512.ConditionalSelect(Vector512.Equals(at, corner + Vector512.Create(width + 1)).AsSingle(), d, zero);
+                    if (outWidth <= 16 && (2L * oh + 1) * width + 32 <= planeSize)
+                    {
+                        Avx512F.PermuteVar16x32x2(a, low, b).Store(top + 2 * ow);
+                        Avx512F.PermuteVar16x32x2(a, high, b).Store(top + 2 * ow + 16);
+                        Avx512F.PermuteVar16x32x2(c, low, e).Store(bottom + 2 * ow);
+                        Avx512F.PermuteVar16x32x2(c, high, e).Store(bottom + 2 * ow + 16);
+                    }
+                    else
+                    {
+                        Vector512<float> lowMask = Mask(2 * windows), highMask = Mask(2 * windows - 16);
+                        Avx512F.MaskStore(top + 2 * ow, lowMask, Avx512F.PermuteVar16x32x2(a, low, b));
+                        Avx512F.MaskStore(top + 2 * ow + 16, highMask, Avx512F.PermuteVar16x32x2(a, high, b));
+                        Avx512F.MaskStore(bottom + 2 * ow, lowMask, Avx512F.PermuteVar16x32x2(c, low, e));
+                        Avx512F.MaskStore(bottom + 2 * ow + 16, highMask, Avx512F.PermuteVar16x32x2(c, high, e));
+                    }
                 }
                 if (width > 2 * outWidth)
                 {
