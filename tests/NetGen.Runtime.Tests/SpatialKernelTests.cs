@@ -606,6 +606,29 @@ namespace NetGen.Runtime.Tests
             Assert.Equal(nchw, back);
         }
 
+        /// <summary>66,500 values (blocks of samples shared between threads, the last block short) land where a plain loop puts them.</summary>
+        [Fact]
+        public void Large_layout_changes_match_a_plain_loop()
+        {
+            const int B = 19, C = 7, S = 500;
+            float[] nchw = GemmTests.Random(B * C * S, new Rng(3)), expected = new float[nchw.Length], cnhw = new float[nchw.Length], back = new float[nchw.Length];
+            for (int b = 0; b < B; b++)
+            {
+                for (int c = 0; c < C; c++)
+                {
+                    for (int i = 0; i < S; i++)
+                    {
+                        expected[(c * B + b) * S + i] = nchw[(b * C + c) * S + i];
+                    }
+                }
+            }
+            Layout.ToChannelMajor(nchw, cnhw, B, C, S);
+            Assert.Equal(expected, cnhw);
+            Layout.ToBatchMajor(cnhw, back, B, C, S);
+            Assert.Equal(nchw, back);
+            Assert.Throws<ArgumentException>(() => Layout.ToBatchMajor(cnhw.AsSpan(1), back, B, C, S));
+        }
+
         private static void Close(float[] actual, double[] expected, string what, double[]? absoluteSums = null)
         {
             for (int i = 0; i < actual.Length; i++)
