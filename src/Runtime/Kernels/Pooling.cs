@@ -9,11 +9,16 @@ namespace NetGen.Kernels
     /// <summary>The shape of one 2-D pooling: input planes H×W, a size×size window, stride and padding (top/left).</summary>
     public readonly struct PoolGeometry
     {
-        /// <summary>Describes a pooling; throws if the output size does not follow from the rest.</summary>
+        /// <summary>
+        /// Describes a pooling; throws if the output size does not follow from the rest: every window must lie within the
+        /// input and its padding on both sides (PyTorch's floor mode, as the generator sizes its outputs), so that no kernel
+        /// reads past a plane.
+        /// </summary>
         public PoolGeometry(int height, int width, int size, int stride, int padTop, int padLeft, int outHeight, int outWidth)
         {
             if (height < 1 || width < 1 || size < 1 || stride < 1 || padTop < 0 || padLeft < 0 || outHeight < 1 || outWidth < 1
-                || padTop >= size || padLeft >= size)
+                || padTop >= size || padLeft >= size
+                || (long)(outHeight - 1) * stride + size > height + 2L * padTop || (long)(outWidth - 1) * stride + size > width + 2L * padLeft)
             {
                 throw new ArgumentException(
                     $"Inconsistent pooling: input [{height}, {width}], window {size}, stride {stride}, padding {padTop}/{padLeft}, output [{outHeight}, {outWidth}].");
@@ -408,9 +413,10 @@ namespace NetGen.Kernels
         /// overlap, so each pair of input rows is written once, whole — the gradient where the window's
         /// index points, zero elsewhere — with no clearing pass and no scattered adds. Loads are whole vectors except where
         /// they would leave the plane: lanes past a row's windows read the next row's gradients and indices, which never point
-        /// into this pair of rows, so they give zeros. Rows of at most sixteen windows (one block) are stored whole too unless
-        /// that would leave the plane (masked stores cost several times more on AMD cores): the top row's spill is overwritten
-        /// by the bottom row's store right after, the bottom row's lands on columns cleared below or on rows written later.
+        /// into this pair of rows. Rows of at most sixteen windows (one block) are stored whole too unless that would leave the
+        /// plane (masked stores cost several times more on AMD cores): the top row's spill is overwritten by the bottom row's
+        /// store right after; the bottom row's (zeros, or a next-row gradient at a next-row position) lands on columns cleared
+        /// below or on rows written later.
         /// </summary>
         private static void MaxPlaneBackward2x2(float* dy, int* index, float* dx, float* gate, float gateSlope, in PoolGeometry g)
         {
