@@ -273,6 +273,9 @@ namespace NetGen.Runtime.Tests
                 yield return new[] { level[0], 6, 6, 2, 2, 0 };
                 yield return new[] { level[0], 11, 11, 2, 2, 0 };  // a row and a column no window reaches
                 yield return new[] { level[0], 7, 40, 2, 2, 0 };   // 20 windows a row: a full vector and a masked one
+                yield return new[] { level[0], 26, 26, 2, 2, 0 };  // 13 windows a row: rows stored whole but the last
+                yield return new[] { level[0], 24, 24, 2, 2, 0 };
+                yield return new[] { level[0], 17, 34, 2, 2, 0 };  // 17 windows a row, a row no window reaches
                 yield return new[] { level[0], 7, 5, 3, 2, 1 };
                 yield return new[] { level[0], 5, 5, 3, 1, 1 };
             }
@@ -592,6 +595,51 @@ namespace NetGen.Runtime.Tests
             {
                 Assert.True(BitConverter.SingleToInt32Bits(wide[i]) == BitConverter.SingleToInt32Bits(narrow[i]), $"dx[{i}]: {wide[i]} and {narrow[i]}");
             }
+        }
+
+        /// <summary>
+        /// y = x·mask value by value over several blocks of the mask (random x, so a block multiplied with another block's
+        /// input would show), in place and not, with the same masks on one thread and on two.
+        /// </summary>
+        [Fact]
+        public void Dropout_forward_multiplies_each_value_by_its_own_mask()
+        {
+            const int N = 70_001;
+            float[] x = GemmTests.Random(N, new Rng(11));
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                float[]? first = null;
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Parallelism.MaxThreads = threads;
+                    float[] y = new float[N], mask = new float[N], inPlace = (float[])x.Clone(), maskInPlace = new float[N];
+                    Dropout.Forward(x, y, mask, 0.3f, new Rng(4));
+                    Dropout.Forward(inPlace, inPlace, maskInPlace, 0.3f, new Rng(4));
+                    for (int i = 0; i < N; i++)
+                    {
+                        Assert.True(y[i] == x[i] * mask[i], $"{threads} thread(s): y[{i}] = {y[i]}, x·mask = {x[i] * mask[i]}");
+                    }
+                    Assert.Equal(mask, maskInPlace);
+                    Assert.Equal(y, inPlace);
+                    first ??= mask;
+                    Assert.Equal(first, mask);
+                }
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
+            Assert.Throws<ArgumentException>(() => Dropout.Backward(x, new float[N - 1], new float[N]));
+        }
+
+        [Fact]
+        public void Pool_geometry_refuses_windows_past_the_input()
+        {
+            Assert.Throws<ArgumentException>(() => new PoolGeometry(3, 3, 2, 2, 0, 0, 2, 2));
+            Assert.Throws<ArgumentException>(() => new PoolGeometry(6, 7, 3, 2, 1, 1, 3, 5)); // a fifth window would end past the padding
+            _ = new PoolGeometry(6, 7, 3, 2, 1, 1, 3, 4); // floor((7 + 2 − 3) / 2) + 1 = 4, as PyTorch sizes it
+            _ = new PoolGeometry(3, 3, 2, 2, 0, 0, 1, 1);
         }
 
         [Fact]

@@ -53,8 +53,14 @@ namespace NetGen.Kernels
         }
 
         /// <summary>dx = dy·mask; <paramref name="dy"/> and <paramref name="dx"/> may be the same span.</summary>
-        public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> mask, Span<float> dx) =>
+        public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> mask, Span<float> dx)
+        {
+            if (mask.Length < dy.Length || dx.Length < dy.Length)
+            {
+                throw new ArgumentException($"Dropout's gradient over {dy.Length} values needs as many in the mask (has {mask.Length}) and in dx (has {dx.Length}).");
+            }
             Elementwise.Multiply(dy, mask.Slice(0, dy.Length), dx.Slice(0, dy.Length));
+        }
 
         private static void Draw(float* x, float* y, float* mask, int n, float rate, Rng rng)
         {
