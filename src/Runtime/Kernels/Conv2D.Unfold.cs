@@ -117,7 +117,7 @@ namespace NetGen.Kernels
         /// <summary>
         /// Copies <paramref name="rows"/> runs of <paramref name="count"/> floats, <paramref name="sourceStride"/> (≥ count) apart in
         /// the source and back to back in the target. Every run but the last goes as whole vectors of at most 2·count floats, running
-        /// past its end by less than count: the reads stay inside the next source run, the writes inside the next target run,
+        /// past its end by at most count: the reads stay inside the next source run, the writes inside the next target run,
         /// written right after. The last run, whose neighbours may belong to another sample (another thread), is copied exactly.
         /// </summary>
         private static void CopyRows(float* src, nint sourceStride, float* dst, int count, int rows)

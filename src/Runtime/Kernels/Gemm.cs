@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace NetGen.Kernels
@@ -486,7 +485,7 @@ namespace NetGen.Kernels
             float* c = job.C + first * n + j;
             float* y = job.Y + first * n + j;
             float* rowBias = job.RowBias is null ? null : job.RowBias + first;
-            // A column bias (X·Wᵀ run over Wᵀ): the tiles start from it — or, adding onto C, this strip of C is added it first.
+            // A column bias (X·Wᵀ run over Wᵀ): the tiles start from it — or, when adding onto C, it is first added to this strip of C.
             bool accumulate = job.Accumulate;
             float* columnBias = job.Bias is null ? null : job.Bias + j;
             if (columnBias is not null && accumulate)
@@ -514,17 +513,11 @@ namespace NetGen.Kernels
         /// <summary><c>C[i, 0:columns] += bias</c> for each of <paramref name="rows"/> rows <paramref name="ldc"/> apart.</summary>
         private static void AddBias(float* c, nint ldc, int rows, float* bias, int columns)
         {
+            var columnBias = new ReadOnlySpan<float>(bias, columns);
             for (int i = 0; i < rows; i++, c += ldc)
             {
-                int j = 0;
-                for (; j + 8 <= columns; j += 8)
-                {
-                    (Vector256.Load(c + j) + Vector256.Load(bias + j)).Store(c + j);
-                }
-                for (; j < columns; j++)
-                {
-                    c[j] += bias[j];
-                }
+                var row = new Span<float>(c, columns);
+                TensorPrimitives.Add(row, columnBias, row);
             }
         }
 

@@ -38,7 +38,8 @@ namespace NetGen.Kernels
         private const int Lanes = 4;
 
         /// <summary>
-        /// One strip of a broadcast product: <paramref name="rows"/> rows, <paramref name="columns"/> ≤ 8 columns:
+        /// One strip of a broadcast product: <paramref name="rows"/> rows, <paramref name="columns"/> ≤ 8 columns, the sums starting
+        /// (unless <paramref name="accumulate"/>) from <paramref name="rowBias"/>[row] or <paramref name="columnBias"/>[column], else zero:
         /// two vectors, one vector, then scalar columns for what is left over.
         /// </summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,

@@ -19,7 +19,8 @@ namespace NetGen.Kernels
             Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
         /// <summary>
-        /// One strip of a broadcast product: <paramref name="rows"/> rows, <paramref name="columns"/> ≤ 16 columns.
+        /// One strip of a broadcast product: <paramref name="rows"/> rows, <paramref name="columns"/> ≤ 16 columns, the sums starting
+        /// (unless <paramref name="accumulate"/>) from <paramref name="rowBias"/>[row] or <paramref name="columnBias"/>[column], else zero.
         /// Rows go in 6-row tiles, and what is left in 4-row ones where it can (8 accumulators still cover
         /// the FMA latency; a 1-row tile runs at a quarter of the rate): 32 rows are 6+6+6+6+4+4, not 6·5+1+1.
         /// </summary>
@@ -178,9 +179,11 @@ namespace NetGen.Kernels
         private static void Broadcast1<T>(int k, float* a, nint cs, float* b, nint ldb, float* c,
             bool accumulate, Vector256<float> m0, Vector256<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess
         {
+            // As the wider tiles: C, else the row's bias, else the column biases, else zero.
+            bool fromColumns = rowBias is null && columnBias is not null;
             Vector256<float> start = rowBias is null ? Vector256<float>.Zero : Vector256.Create(rowBias[0]);
-            Vector256<float> c00 = accumulate ? T.Load(c, m0) : columnBias is not null ? T.Load(columnBias, m0) : start;
-            Vector256<float> c01 = accumulate ? T.Load(c + 8, m1) : columnBias is not null ? T.Load(columnBias + 8, m1) : start;
+            Vector256<float> c00 = accumulate ? T.Load(c, m0) : fromColumns ? T.Load(columnBias, m0) : start;
+            Vector256<float> c01 = accumulate ? T.Load(c + 8, m1) : fromColumns ? T.Load(columnBias + 8, m1) : start;
             Vector256<float> d00 = Vector256<float>.Zero, d01 = Vector256<float>.Zero;
             int p = 0;
             // Two independent chains hide the FMA latency of a single row.

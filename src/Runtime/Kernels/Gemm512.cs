@@ -27,7 +27,11 @@ namespace NetGen.Kernels
 
         // ---- Broadcast kernels ------------------------------------------------------------------
 
-        /// <summary>One tile of a broadcast product: <paramref name="rows"/> ≤ 12 rows and <paramref name="columns"/> ≤ 32 columns.</summary>
+        /// <summary>
+        /// One tile of a broadcast product: <paramref name="rows"/> ≤ 12 rows and <paramref name="columns"/> ≤ 32 columns. Unless
+        /// <paramref name="accumulate"/>, the sums start from <paramref name="rowBias"/>[row] or <paramref name="columnBias"/>[column]
+        /// (at most one of them is given), else from zero.
+        /// </summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rowStride, nint colStride,
             float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias)
         {
@@ -219,9 +223,11 @@ namespace NetGen.Kernels
         private static void Broadcast1<T, W>(int k, float* a, nint cs, float* b, nint ldb, float* c,
             bool accumulate, Vector512<float> m0, Vector512<float> m1, Epilogue e, float* y, float* rowBias, float* columnBias) where T : struct, IAccess where W : struct, IColumns
         {
+            // As the wider tiles: C, else the row's bias, else the column biases, else zero.
+            bool fromColumns = rowBias is null && columnBias is not null;
             Vector512<float> start = rowBias is null ? Vector512<float>.Zero : Vector512.Create(rowBias[0]);
-            Vector512<float> c00 = accumulate ? T.Load(c, m0) : columnBias is not null ? T.Load(columnBias, m0) : start;
-            Vector512<float> c01 = W.Second && accumulate ? T.Load(c + 16, m1) : W.Second && columnBias is not null ? T.Load(columnBias + 16, m1) : start;
+            Vector512<float> c00 = accumulate ? T.Load(c, m0) : fromColumns ? T.Load(columnBias, m0) : start;
+            Vector512<float> c01 = W.Second && accumulate ? T.Load(c + 16, m1) : W.Second && fromColumns ? T.Load(columnBias + 16, m1) : start;
             Vector512<float> d00 = Vector512<float>.Zero, d01 = Vector512<float>.Zero;
             int p = 0;
             // Two independent chains hide the FMA latency of a single row.

@@ -5,7 +5,7 @@ namespace NetGen.Kernels
     {
         public const int Columns = 16;
 
-        /// <summary>C[rows, columns] (+)= Σ_p a(i,p)·B[p, j].</summary>
+        /// <summary>C[rows, columns] (+)= Σ_p a(i,p)·B[p, j], starting (unless accumulating) from rowBias[i] or columnBias[j], else zero.</summary>
         public static void BroadcastTile(int rows, int columns, int k, float* a, nint rs, nint cs,
             float* b, nint ldb, float* c, nint ldc, bool accumulate, Epilogue e, float* y, float* rowBias, float* columnBias)
         {
