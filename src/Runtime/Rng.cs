@@ -16,22 +16,25 @@ namespace NetGen
         private bool _hasSpareNormal;
 
         /// <summary>A generator whose whole sequence is determined by <paramref name="seed"/>.</summary>
-        public Rng(long seed)
-        {
-            ulong x = unchecked((ulong)seed);
-            _s0 = SplitMix64(ref x);
-            _s1 = SplitMix64(ref x);
-            _s2 = SplitMix64(ref x);
-            _s3 = SplitMix64(ref x);
-        }
+        public Rng(long seed) => (_s0, _s1, _s2, _s3) = Seeded(seed);
 
         /// <summary>
         /// An independent sequence number <paramref name="stream"/> of <paramref name="seed"/>: a network
         /// draws its weights from stream 0 and its dropout masks from stream 1, so adding dropout does
         /// not change the initial weights.
         /// </summary>
-        public Rng(long seed, long stream) : this(unchecked(seed ^ (stream * (long)0x9E3779B97F4A7C15UL)))
+        public Rng(long seed, long stream) : this(StreamSeed(seed, stream))
         {
+        }
+
+        /// <summary>The seed of stream <paramref name="stream"/> of <paramref name="seed"/>.</summary>
+        private static long StreamSeed(long seed, long stream) => unchecked(seed ^ (stream * (long)0x9E3779B97F4A7C15UL));
+
+        /// <summary>xoshiro256**'s four words from <paramref name="seed"/> through SplitMix64.</summary>
+        private static (ulong, ulong, ulong, ulong) Seeded(long seed)
+        {
+            ulong x = unchecked((ulong)seed);
+            return (SplitMix64(ref x), SplitMix64(ref x), SplitMix64(ref x), SplitMix64(ref x));
         }
 
         /// <summary>Where the sequence stands: save it to continue the same sequence later, exactly.</summary>
@@ -74,14 +77,7 @@ namespace NetGen
         {
             private ulong _s0, _s1, _s2, _s3;
 
-            public Stream(long seed, long stream)
-            {
-                ulong x = unchecked((ulong)(seed ^ (stream * (long)0x9E3779B97F4A7C15UL)));
-                _s0 = SplitMix64(ref x);
-                _s1 = SplitMix64(ref x);
-                _s2 = SplitMix64(ref x);
-                _s3 = SplitMix64(ref x);
-            }
+            public Stream(long seed, long stream) => (_s0, _s1, _s2, _s3) = Seeded(StreamSeed(seed, stream));
 
             public void Fill(Span<ulong> values)
             {

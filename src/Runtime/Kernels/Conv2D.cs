@@ -47,10 +47,6 @@ namespace NetGen.Kernels
         [ThreadStatic]
         private static AlignedBuffer? t_out;
 
-        /// <summary>Each thread's ∂L/∂z of a chunk transposed, <c>[S·OH·OW, F]</c>, for <see cref="GradientRoute.TransposedDz"/>.</summary>
-        [ThreadStatic]
-        private static AlignedBuffer? t_dzT;
-
         /// <summary>The calling thread's per-group partial weight and bias gradients.</summary>
         [ThreadStatic]
         private static AlignedBuffer? t_partials;
@@ -441,9 +437,7 @@ namespace NetGen.Kernels
                     switch (job.Route)
                     {
                         case GradientRoute.TransposedDz:
-                            float* dzT = Pointer(Scratch(ref t_dzT, (long)columns * g.Filters));
-                            Transpose.Copy(dz, g.Filters, columns, ldz, dzT, g.Filters);
-                            Gemm.SerialNN(g.PatchSize, g.Filters, columns, col, columns, dzT, g.Filters, dw, g.Filters, add, Epilogue.None, null);
+                            Gemm.SerialNTAsNN(g.PatchSize, g.Filters, columns, col, columns, dz, ldz, dw, g.Filters, add);
                             break;
                         case GradientRoute.FewTaps:
                             Gemm.SerialNT(g.PatchSize, g.Filters, columns, col, columns, dz, ldz, dw, g.Filters, add);

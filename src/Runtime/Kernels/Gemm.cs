@@ -116,18 +116,35 @@ namespace NetGen.Kernels
         private static void MultiplyNTAsNN(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate,
             ReadOnlySpan<float> bias, Epilogue epilogue)
         {
+            Span<float> bT;
+            fixed (float* source = b)
+            {
+                bT = new Span<float>(TransposedB(source, n, k, k), n * k);
+            }
+            Run(Product.NN, m, n, k, a, bT, c, accumulate, bias.IsEmpty ? bias : bias.Slice(0, n), epilogue, ReadOnlySpan<float>.Empty,
+                Span<float>.Empty, ReadOnlySpan<float>.Empty);
+        }
+
+        /// <summary>
+        /// <c>C[m,n] (+)= A[m,k]·B[n,k]ᵀ</c> on this thread as broadcast tiles over Bᵀ (in this thread's scratch): for kernels that
+        /// split the work themselves and whose dot products are short (a convolution's weight gradient over a chunk's positions).
+        /// </summary>
+        internal static void SerialNTAsNN(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate) =>
+            SerialNN(m, n, k, a, lda, TransposedB(b, n, k, ldb), n, c, ldc, accumulate, Epilogue.None, null);
+
+        /// <summary>B [n, k] (rows <paramref name="ldb"/> apart) transposed into this thread's scratch, [k, n]: grown once, then reused.</summary>
+        private static float* TransposedB(float* b, int n, int k, nint ldb)
+        {
             int length = n * k;
             if (t_transposedB is null || t_transposedB.Length < length)
             {
                 t_transposedB = new AlignedBuffer(length);
             }
-            Span<float> bT = t_transposedB.Span.Slice(0, length);
-            fixed (float* source = b, target = bT)
+            fixed (float* target = t_transposedB.Span)
             {
-                Transpose.Copy(source, n, k, k, target, n);
+                Transpose.Copy(b, n, k, ldb, target, n);
+                return target;
             }
-            Run(Product.NN, m, n, k, a, bT, c, accumulate, bias.IsEmpty ? bias : bias.Slice(0, n), epilogue, ReadOnlySpan<float>.Empty,
-                Span<float>.Empty, ReadOnlySpan<float>.Empty);
         }
 
         /// <summary><c>C[m,n] = A[m,k]·B[k,n]</c>, or <c>+=</c>: a dense input gradient, <c>dZ·W</c>.</summary>
