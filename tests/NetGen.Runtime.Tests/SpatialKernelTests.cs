@@ -30,6 +30,10 @@ namespace NetGen.Runtime.Tests
                 // 19 samples make ten chunks, more than the eight groups, so groups add several chunks).
                 yield return new[] { level[0], 32, 13, 13, 48, 3, 1, 0, 1, 19 };
                 yield return new[] { level[0], 8, 9, 9, 16, 3, 1, 1, 1, 3 };
+                // Winograd F(2×2, 3×3) at 256-bit vectors and wider (3×3, stride 1, channels ≥ 16, channels and filters multiples
+                // of 8): even output sides with "same" padding; odd sides with padding 2, whose edge tiles reach past every side.
+                yield return new[] { level[0], 16, 16, 20, 24, 3, 1, 1, 1, 3 };
+                yield return new[] { level[0], 24, 7, 9, 16, 3, 1, 2, 1, 2 };
                 // The same for a one-channel first layer, whose weight gradient is computed transposed (16 samples a chunk).
                 yield return new[] { level[0], 1, 28, 28, 32, 3, 1, 0, 1, 37 };
             }

@@ -58,6 +58,8 @@ namespace NetGen.Kernels
             public int Batch, Samples, Chunks, Groups, FilterParts;
             public float* X, W, Bias, Z, Y, Dz, Dx, Partials;
             public float* Pooled, PooledGrad;
+            public float* WinogradFilters, WinogradV, WinogradM;
+            public int WinogradRows, WinogradThreads;
             public int* Argmax;
             public float GateSlope;
             public bool Gated, WeightGradient;
@@ -301,6 +303,11 @@ namespace NetGen.Kernels
         private static void RunForward(ref Job job)
         {
             ConvGeometry g = job.Geometry;
+            if (WinogradFits(g))
+            {
+                RunWinograd(ref job);
+                return;
+            }
             job.FilterParts = FilterPartsFor(g, job.Chunks, job.Batch);
             int items = job.Chunks * job.FilterParts;
             int threads = job.FilterParts > 1 ? Math.Min(Parallelism.MaxThreads, items) : Threads(g, job.Batch);
@@ -367,13 +374,21 @@ namespace NetGen.Kernels
             (int firstFilter, int filters) = FilterRange(g.Filters, item % job.FilterParts, job.FilterParts);
             int first = chunk * job.Samples, count = Math.Min(job.Samples, job.Batch - first);
             int columns = count * g.OutPositions;
-            float* col = Unfold(ref job, first, count);
+            bool winograd = job.WinogradFilters is not null;
+            float* col = winograd ? null : Unfold(ref job, first, count);
             float* w = job.W + (long)firstFilter * g.PatchSize;
             float* bias = job.Bias is null ? null : job.Bias + firstFilter;
             if (job.Argmax is not null)
             {
                 float* z = Pointer(Scratch(ref t_out, (long)filters * columns));
-                Gemm.SerialNN(filters, columns, g.PatchSize, w, g.PatchSize, col, columns, z, columns, accumulate: false, job.Epilogue, bias);
+                if (winograd)
+                {
+                    WinogradChunk(ref job, first, count, z, columns);
+                }
+                else
+                {
+                    Gemm.SerialNN(filters, columns, g.PatchSize, w, g.PatchSize, col, columns, z, columns, accumulate: false, job.Epilogue, bias);
+                }
                 long pooledPlane = (long)job.Pool.OutHeight * job.Pool.OutWidth;
                 for (int f = 0; f < filters; f++)
                 {
@@ -383,8 +398,15 @@ namespace NetGen.Kernels
                 return;
             }
             long rowLength = (long)job.Batch * g.OutPositions, offset = (long)first * g.OutPositions;
-            Gemm.SerialNN(filters, columns, g.PatchSize, w, g.PatchSize, col, columns, job.Z + firstFilter * rowLength + offset, (nint)rowLength,
-                accumulate: false, job.Epilogue, bias);
+            if (winograd)
+            {
+                WinogradChunk(ref job, first, count, job.Z + offset, (nint)rowLength);
+            }
+            else
+            {
+                Gemm.SerialNN(filters, columns, g.PatchSize, w, g.PatchSize, col, columns, job.Z + firstFilter * rowLength + offset, (nint)rowLength,
+                    accumulate: false, job.Epilogue, bias);
+            }
             if (job.Activation != Activation.None)
             {
                 for (int f = firstFilter; f < firstFilter + filters; f++)
