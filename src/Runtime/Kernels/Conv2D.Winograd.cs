@@ -94,6 +94,55 @@ namespace NetGen.Kernels
             float* u = Pointer(Scratch(ref t_winogradFilters, transformed + 9L * channels * filters));
             float* wt = u + transformed;
             Transpose.Copy(w, filters, 9 * channels, 9 * channels, wt, filters);
+            Transform(wt, channels, filters, u);
+            return u;
+        }
+
+        /// <summary>
+        /// The filters of the input gradient's convolution (see <see cref="InputGradientGeometry"/>), transformed: its channels
+        /// are the layer's filters and its filters the layer's channels, each kernel turned by 180°:
+        /// w′[c, f, i, j] = w[f, c, 2 − i, 2 − j]. U′ is [16, F, C], in the calling thread's scratch.
+        /// </summary>
+        private static float* TransformFlippedFilters(float* w, in ConvGeometry g)
+        {
+            int channels = g.Channels, filters = g.Filters;
+            long transformed = (long)WinogradPoints * channels * filters;
+            float* u = Pointer(Scratch(ref t_winogradFilters, transformed + 9L * channels * filters));
+            float* wt = u + transformed; // w′ as [F·9, C]: row (f, tap) holds w[f, :, 8 − tap]
+            for (int f = 0; f < filters; f++)
+            {
+                float* kernels = w + (nint)f * channels * 9, rows = wt + (nint)f * 9 * channels;
+                for (int tap = 0; tap < 9; tap++)
+                {
+                    float* row = rows + tap * channels;
+                    for (int c = 0; c < channels; c++)
+                    {
+                        row[c] = kernels[c * 9 + 8 - tap];
+                    }
+                }
+            }
+            Transform(wt, filters, channels, u);
+            return u;
+        }
+
+        /// <summary>
+        /// The gradient with respect to the input of a 3×3, stride-1 convolution, as a convolution of its own: ∂L/∂z's F planes
+        /// of OH×OW in, the input's C planes of H×W out, padding 2 − p on each side (the full correlation with the turned
+        /// kernels). Null when that padding would be negative (p &gt; 2) or the shapes do not fit <see cref="WinogradFits"/>.
+        /// </summary>
+        private static ConvGeometry? InputGradientGeometry(in ConvGeometry g)
+        {
+            if (!WinogradFits(g) || g.PadTop > 2 || g.PadLeft > 2)
+            {
+                return null;
+            }
+            var gradient = new ConvGeometry(g.Filters, g.OutHeight, g.OutWidth, g.Channels, 3, 1, 2 - g.PadTop, 2 - g.PadLeft, 1, g.Height, g.Width);
+            return WinogradFits(gradient) ? gradient : null;
+        }
+
+        /// <summary>U[ξ, c, f] from the kernels as [C·9, F] (row c·9 + tap).</summary>
+        private static void Transform(float* wt, int channels, int filters, float* u)
+        {
             nint point = (nint)channels * filters;
             for (int c = 0; c < channels; c++)
             {
@@ -104,7 +153,6 @@ namespace NetGen.Kernels
                     TransformFilter(taps + f, filters, target + f, point);
                 }
             }
-            return u;
         }
 
         /// <summary>
@@ -144,6 +192,20 @@ namespace NetGen.Kernels
         private static void WinogradChunk(ref Job job, int first, int count, float* z, nint ldz)
         {
             ConvGeometry g = job.Geometry;
+            long plane = (long)g.Height * g.Width;
+            Winograd(ref job, g, job.X + first * plane, (nint)(job.Batch * plane), count, job.WinogradFilters, job.Bias, job.Epilogue, z, ldz);
+        }
+
+        /// <summary>
+        /// The convolution <paramref name="g"/> of <paramref name="count"/> samples by F(2×2, 3×3), with the filters transformed
+        /// into <paramref name="u"/>: input sample s at <c>x + s·H·W</c> with channel rows <paramref name="channelStride"/> apart,
+        /// output sample s at <c>z + s·OH·OW</c> with filter rows <paramref name="ldz"/> apart; plus the bias (if any), then the
+        /// epilogue. The sixteen products are shared between threads when the job says so (only ever for a forward chunk run on
+        /// the calling thread).
+        /// </summary>
+        private static void Winograd(ref Job job, in ConvGeometry g, float* x, nint channelStride, int count, float* u, float* bias,
+            Epilogue epilogue, float* z, nint ldz)
+        {
             int channels = g.Channels, filters = g.Filters, plane = g.Height * g.Width, tiles = TilesHigh(g) * TilesWide(g);
             int rows = count * tiles; // T: the chunk's tiles, the rows of each product
             float* scratch = Pointer(Scratch(ref t_winograd, count * WinogradFloatsPerSample(g)));
@@ -151,11 +213,10 @@ namespace NetGen.Kernels
             float* v = input + (nint)count * plane * channels;       // V [16, T, C]
             float* m = v + (nint)WinogradPoints * rows * channels;   // M [16, T, F]
             float* output = m + (nint)WinogradPoints * rows * filters; // [OH·OW, F], one sample at a time
-            long channelStride = (long)job.Batch * plane;
             for (int s = 0; s < count; s++)
             {
                 float* sample = input + (nint)s * plane * channels;
-                Transpose.Copy(job.X + (long)(first + s) * plane, channels, plane, (nint)channelStride, sample, channels);
+                Transpose.Copy(x + (nint)s * plane, channels, plane, channelStride, sample, channels);
                 TransformInput(sample, g, v + (nint)s * tiles * channels, (nint)rows * channels);
             }
             if (job.WinogradThreads > 1)
@@ -173,12 +234,12 @@ namespace NetGen.Kernels
             {
                 for (int point = 0; point < WinogradPoints; point++)
                 {
-                    WinogradProduct(v, m, rows, job.WinogradFilters, channels, filters, point);
+                    WinogradProduct(v, m, rows, u, channels, filters, point);
                 }
             }
             for (int s = 0; s < count; s++)
             {
-                TransformOutput(m + (nint)s * tiles * filters, (nint)rows * filters, g, job.Bias, job.Epilogue, output);
+                TransformOutput(m + (nint)s * tiles * filters, (nint)rows * filters, g, bias, epilogue, output);
                 Transpose.Copy(output, g.OutPositions, filters, filters, z + (nint)s * g.OutPositions, ldz);
             }
         }

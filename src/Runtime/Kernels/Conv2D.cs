@@ -53,7 +53,7 @@ namespace NetGen.Kernels
 
         private struct Job
         {
-            public ConvGeometry Geometry;
+            public ConvGeometry Geometry, GradientGeometry;
             public PoolGeometry Pool;
             public int Batch, Samples, Chunks, Groups, FilterParts;
             public float* X, W, Bias, Z, Y, Dz, Dx, Partials;
@@ -198,6 +198,7 @@ namespace NetGen.Kernels
                 job.Dz = pdz;
                 job.W = pw;
                 job.Dx = pdx;
+                PrepareInputGradient(ref job);
                 WorkerPool.Run(job.Groups, Threads(g, batch), &BackwardGroup, &job);
             }
         }
@@ -233,7 +234,21 @@ namespace NetGen.Kernels
                 job.Argmax = pa;
                 job.Gated = activation != Activation.None;
                 job.GateSlope = Pooling.GateSlope(activation);
+                PrepareInputGradient(ref job);
                 RunWeightGradient(ref job, weightGrad, biasGrad);
+            }
+        }
+
+        /// <summary>
+        /// When the job wants ∂L/∂x and the layer's gradient convolution fits Winograd's F(2×2, 3×3), its geometry and turned,
+        /// transformed filters (computed once, here, for every worker); otherwise ∂L/∂x goes by Wᵀ·dz and col2im.
+        /// </summary>
+        private static void PrepareInputGradient(ref Job job)
+        {
+            if (job.Dx is not null && job.Batch > 0 && InputGradientGeometry(job.Geometry) is ConvGeometry gradient)
+            {
+                job.GradientGeometry = gradient;
+                job.WinogradFilters = TransformFlippedFilters(job.W, job.Geometry);
             }
         }
 
@@ -474,7 +489,16 @@ namespace NetGen.Kernels
                         db[f] = add ? db[f] + sum : sum;
                     }
                 }
-                if (job.Dx is not null)
+                if (job.Dx is not null && job.WinogradFilters is not null)
+                {
+                    long plane = (long)g.Height * g.Width;
+                    for (int s = 0; s < count; s++)
+                    {
+                        Winograd(ref job, job.GradientGeometry, dz + (long)s * g.OutPositions, ldz, 1, job.WinogradFilters, null, Epilogue.None,
+                            job.Dx + (first + s) * plane, (nint)(job.Batch * plane));
+                    }
+                }
+                else if (job.Dx is not null)
                 {
                     // The col scratch is free again: it takes Wᵀ·dz, which is folded into the samples' planes.
                     float* dcol = Pointer(Scratch(ref t_col, (long)g.PatchSize * columns));
