@@ -42,16 +42,63 @@ namespace NetGen.Kernels
         /// <summary>2×2 output tiles across a sample's output plane.</summary>
         private static int TilesWide(in ConvGeometry g) => (g.OutWidth + 1) / 2;
 
-        /// <summary>Floats of a chunk's Winograd scratch per sample: [H, W, C] in, V and M, [OH, OW, F] out.</summary>
-        private static long WinogradFloatsPerSample(in ConvGeometry g)
+        /// <summary>Rows of a sample's zero-bordered copy: every tile's four rows, 2·tiles + 2.</summary>
+        private static int PaddedHeight(in ConvGeometry g) => 2 * TilesHigh(g) + 2;
+
+        /// <summary>Columns of a sample's zero-bordered copy: every tile's four columns, 2·tiles + 2.</summary>
+        private static int PaddedWidth(in ConvGeometry g) => 2 * TilesWide(g) + 2;
+
+        /// <summary>
+        /// Floats of a chunk's Winograd scratch: one sample's input as [H, W, C] and zero-bordered, V [16, T, C] and
+        /// M [16, T, F] for the chunk's T tiles, one sample's output as [OH·OW, F].
+        /// </summary>
+        private static long WinogradFloats(in ConvGeometry g, int count)
         {
-            long tiles = (long)TilesHigh(g) * TilesWide(g);
-            return (long)g.Height * g.Width * g.Channels + WinogradPoints * tiles * (g.Channels + g.Filters) + (long)g.OutPositions * g.Filters;
+            long tiles = (long)count * TilesHigh(g) * TilesWide(g);
+            return ((long)g.Height * g.Width + (long)PaddedHeight(g) * PaddedWidth(g)) * g.Channels + WinogradPoints * tiles * (g.Channels + g.Filters)
+                + (long)g.OutPositions * g.Filters;
         }
 
         /// <summary>Samples per Winograd chunk: as many as fit <see cref="ChunkBytes"/>, at least one.</summary>
-        private static int WinogradSamplesPerChunk(in ConvGeometry g, int batch) =>
-            (int)Math.Clamp(ChunkBytes / (WinogradFloatsPerSample(g) * sizeof(float)), 1, Math.Max(1, batch));
+        private static int WinogradSamplesPerChunk(in ConvGeometry g, int batch)
+        {
+            int samples = 1;
+            while (samples < batch && WinogradFloats(g, samples + 1) * sizeof(float) <= ChunkBytes)
+            {
+                samples++;
+            }
+            return samples;
+        }
+
+        /// <summary>The parts of a chunk's Winograd scratch (see <see cref="WinogradFloats"/>).</summary>
+        private readonly struct WinogradScratch
+        {
+            public WinogradScratch(in ConvGeometry g, int count)
+            {
+                int tiles = count * TilesHigh(g) * TilesWide(g);
+                float* start = Pointer(Scratch(ref t_winograd, WinogradFloats(g, count)));
+                Unpadded = start;
+                Padded = Unpadded + (nint)g.Height * g.Width * g.Channels;
+                V = Padded + (nint)PaddedHeight(g) * PaddedWidth(g) * g.Channels;
+                M = V + (nint)WinogradPoints * tiles * g.Channels;
+                Output = M + (nint)WinogradPoints * tiles * g.Filters;
+            }
+
+            /// <summary>One sample's input, [H, W, C].</summary>
+            public float* Unpadded { get; }
+
+            /// <summary>The same with the padding and past the last tile's rows and columns as zeros, [2·TH + 2, 2·TW + 2, C].</summary>
+            public float* Padded { get; }
+
+            /// <summary>V [16, T, C].</summary>
+            public float* V { get; }
+
+            /// <summary>M [16, T, F] (or, for the weight gradient, Z).</summary>
+            public float* M { get; }
+
+            /// <summary>One sample's output (or ∂L/∂z), [OH·OW, F].</summary>
+            public float* Output { get; }
+        }
 
         /// <summary>
         /// Runs the forward job by F(2×2, 3×3): the filters transformed once, then a work item per chunk of samples — or, when
@@ -208,15 +255,11 @@ namespace NetGen.Kernels
         {
             int channels = g.Channels, filters = g.Filters, plane = g.Height * g.Width, tiles = TilesHigh(g) * TilesWide(g);
             int rows = count * tiles; // T: the chunk's tiles, the rows of each product
-            float* scratch = Pointer(Scratch(ref t_winograd, count * WinogradFloatsPerSample(g)));
-            float* input = scratch;                                  // [count, H, W, C]
-            float* v = input + (nint)count * plane * channels;       // V [16, T, C]
-            float* m = v + (nint)WinogradPoints * rows * channels;   // M [16, T, F]
-            float* output = m + (nint)WinogradPoints * rows * filters; // [OH·OW, F], one sample at a time
+            var scratch = new WinogradScratch(g, count);
+            float* v = scratch.V, m = scratch.M, output = scratch.Output;
             for (int s = 0; s < count; s++)
             {
-                float* sample = input + (nint)s * plane * channels;
-                Transpose.Copy(x + (nint)s * plane, channels, plane, channelStride, sample, channels);
+                float* sample = Bordered(x + (nint)s * plane, channelStride, g, scratch);
                 TransformInput(sample, g, v + (nint)s * tiles * channels, (nint)rows * channels);
             }
             if (job.WinogradThreads > 1)
@@ -256,45 +299,49 @@ namespace NetGen.Kernels
                 m + (nint)point * rows * filters, filters, accumulate: false, Epilogue.None, null);
 
         /// <summary>
-        /// V[ξ, t, c] = (Bᵀ·d·B)[ξ] for every tile t of one sample and every channel: d is the 4×4 input tile at
-        /// (2·ty − pt, 2·tx − pl), zero outside the plane. Tiles inside the plane are read in place; an edge tile is first
-        /// copied, eight channels at a time, into a zero-filled 4×4 block on the stack.
+        /// One sample's input as [2·TH + 2, 2·TW + 2, C] with its padding (and anything past the last tile) as zeros, so every
+        /// tile reads inside it: the channel planes at <paramref name="x"/> (<paramref name="channelStride"/> apart) transposed to
+        /// [H, W, C] by 8×8 blocks, then copied row by row into the zero border.
+        /// </summary>
+        private static float* Bordered(float* x, nint channelStride, in ConvGeometry g, in WinogradScratch scratch)
+        {
+            int channels = g.Channels, height = PaddedHeight(g), width = PaddedWidth(g);
+            Transpose.Copy(x, channels, g.Height * g.Width, channelStride, scratch.Unpadded, channels);
+            int left = Math.Min(g.PadLeft, width), columns = Math.Min(g.Width, width - left);
+            nint rowLength = (nint)width * channels;
+            for (int r = 0; r < height; r++)
+            {
+                float* row = scratch.Padded + r * rowLength;
+                int y = r - g.PadTop;
+                if (y < 0 || y >= g.Height)
+                {
+                    new Span<float>(row, (int)rowLength).Clear();
+                    continue;
+                }
+                new Span<float>(row, left * channels).Clear();
+                new ReadOnlySpan<float>(scratch.Unpadded + (nint)y * g.Width * channels, columns * channels).CopyTo(new Span<float>(row + left * channels, columns * channels));
+                new Span<float>(row + (left + columns) * channels, (width - left - columns) * channels).Clear();
+            }
+            return scratch.Padded;
+        }
+
+        /// <summary>
+        /// V[ξ, t, c] = (Bᵀ·d·B)[ξ] for every tile t of one sample and every channel: d is the 4×4 block at (2·ty, 2·tx) of
+        /// the sample's zero-bordered copy (<see cref="Bordered"/>).
         /// </summary>
         private static void TransformInput(float* sample, in ConvGeometry g, float* v, nint point)
         {
             int channels = g.Channels, tilesWide = TilesWide(g), tilesHigh = TilesHigh(g);
-            nint rowStride = (nint)g.Width * channels;
-            float* edge = stackalloc float[16 * 8];
+            nint rowStride = (nint)PaddedWidth(g) * channels;
             for (int ty = 0; ty < tilesHigh; ty++)
             {
-                int y0 = 2 * ty - g.PadTop;
                 for (int tx = 0; tx < tilesWide; tx++)
                 {
-                    int x0 = 2 * tx - g.PadLeft;
+                    float* corner = sample + 2 * ty * rowStride + (nint)(2 * tx) * channels;
                     float* target = v + (nint)(ty * tilesWide + tx) * channels;
-                    if (y0 >= 0 && x0 >= 0 && y0 + 4 <= g.Height && x0 + 4 <= g.Width)
-                    {
-                        float* corner = sample + y0 * rowStride + (nint)x0 * channels;
-                        for (int c = 0; c < channels; c += 8)
-                        {
-                            InputTile(corner + c, rowStride, channels, target + c, point);
-                        }
-                        continue;
-                    }
                     for (int c = 0; c < channels; c += 8)
                     {
-                        for (int i = 0; i < 4; i++)
-                        {
-                            for (int j = 0; j < 4; j++)
-                            {
-                                int y = y0 + i, x = x0 + j;
-                                Vector256<float> tap = (uint)y < (uint)g.Height && (uint)x < (uint)g.Width
-                                    ? Vector256.Load(sample + y * rowStride + (nint)x * channels + c)
-                                    : Vector256<float>.Zero;
-                                tap.Store(edge + (4 * i + j) * 8);
-                            }
-                        }
-                        InputTile(edge, 4 * 8, 8, target + c, point);
+                        InputTile(corner + c, rowStride, channels, target + c, point);
                     }
                 }
             }
@@ -400,6 +447,123 @@ namespace NetGen.Kernels
             Vector256<float> m2 = Vector256.Load(top + 8 * point), m3 = Vector256.Load(top + 12 * point);
             second = m1 - m2 - m3;
             return m0 + m1 + m2;
+        }
+
+        /// <summary>
+        /// A chunk's share of the weight gradient by F(2×2, 3×3) turned around: the forward product is
+        /// <c>Y = Aᵀ·[(G·w·Gᵀ) ⊙ (Bᵀ·d·B)]·A</c>, so <c>∂L/∂w = Gᵀ·[(A·∂Y·Aᵀ) ⊙ (Bᵀ·d·B)]·G</c> summed over tiles. Per chunk:
+        /// V [16, T, C] from x exactly as forward, Z [16, T, F] from ∂L/∂z's 2×2 tiles (zero past the plane), and
+        /// Ŵ[ξ] (+)= Z[ξ]ᵀ·V[ξ] into the group's partial <paramref name="partial"/> [16, F, C];
+        /// <see cref="WeightGradientFromTiles"/> finishes dW once the partials are summed.
+        /// </summary>
+        private static void WinogradWeightGradient(ref Job job, int first, int count, float* dz, nint ldz, float* partial, bool accumulate)
+        {
+            ConvGeometry g = job.Geometry;
+            int channels = g.Channels, filters = g.Filters, plane = g.Height * g.Width, tiles = TilesHigh(g) * TilesWide(g);
+            int rows = count * tiles;
+            var scratch = new WinogradScratch(g, count);
+            float* v = scratch.V, zt = scratch.M, gradient = scratch.Output; // Z [16, T, F]; ∂L/∂z as [OH·OW, F]
+            long channelStride = (long)job.Batch * plane;
+            for (int s = 0; s < count; s++)
+            {
+                float* sample = Bordered(job.X + (first + s) * (long)plane, (nint)channelStride, g, scratch);
+                TransformInput(sample, g, v + (nint)s * tiles * channels, (nint)rows * channels);
+                Transpose.Copy(dz + (nint)s * g.OutPositions, filters, g.OutPositions, ldz, gradient, filters);
+                TransformGradient(gradient, g, zt + (nint)s * tiles * filters, (nint)rows * filters);
+            }
+            for (int point = 0; point < WinogradPoints; point++)
+            {
+                Gemm.SerialTN(filters, channels, rows, zt + (nint)point * rows * filters, filters, v + (nint)point * rows * channels, channels,
+                    partial + (nint)point * filters * channels, channels, accumulate);
+            }
+        }
+
+        /// <summary>
+        /// Z[ξ, t, f] = (A·δ·Aᵀ)[ξ] for every 2×2 tile δ of one sample's ∂L/∂z ([OH·OW, F]; zero past the plane's last row or
+        /// column), A's rows (1, 0), (1, 1), (1, −1), (0, −1): the adjoint of the forward's output transform.
+        /// </summary>
+        private static void TransformGradient(float* gradient, in ConvGeometry g, float* z, nint point)
+        {
+            int filters = g.Filters, tilesWide = TilesWide(g), tilesHigh = TilesHigh(g);
+            nint rowStride = (nint)g.OutWidth * filters;
+            for (int ty = 0; ty < tilesHigh; ty++)
+            {
+                int y = 2 * ty;
+                bool bottom = y + 1 < g.OutHeight;
+                for (int tx = 0; tx < tilesWide; tx++)
+                {
+                    int x = 2 * tx;
+                    bool right = x + 1 < g.OutWidth;
+                    float* source = gradient + y * rowStride + (nint)x * filters;
+                    float* target = z + (nint)(ty * tilesWide + tx) * filters;
+                    for (int f = 0; f < filters; f += 8)
+                    {
+                        float* at = source + f;
+                        Vector256<float> d00 = Vector256.Load(at);
+                        Vector256<float> d01 = right ? Vector256.Load(at + filters) : Vector256<float>.Zero;
+                        Vector256<float> d10 = bottom ? Vector256.Load(at + rowStride) : Vector256<float>.Zero;
+                        Vector256<float> d11 = bottom && right ? Vector256.Load(at + rowStride + filters) : Vector256<float>.Zero;
+                        // Down the columns: a = A·δ, [4, 2]; then along the rows: Z = a·Aᵀ.
+                        GradientRow(d00, d01, target + f, point);
+                        GradientRow(d00 + d10, d01 + d11, target + f + 4 * point, point);
+                        GradientRow(d00 - d10, d01 - d11, target + f + 8 * point, point);
+                        GradientRow(-d10, -d11, target + f + 12 * point, point);
+                    }
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GradientRow(Vector256<float> a, Vector256<float> b, float* target, nint point)
+        {
+            a.Store(target);
+            (a + b).Store(target + point);
+            (a - b).Store(target + 2 * point);
+            (-b).Store(target + 3 * point);
+        }
+
+        /// <summary>
+        /// dW[f, c, 3×3] = Gᵀ·Ŵ[:, f, c]·G from the summed Ŵ [16, F, C], Gᵀ's rows (1, ½, ½, 0), (0, ½, −½, 0), (0, ½, ½, 1):
+        /// eight channels at a time, their nine taps each stored through a small block on the stack (once a step).
+        /// </summary>
+        private static void WeightGradientFromTiles(float* transformed, in ConvGeometry g, float* weightGrad)
+        {
+            int filters = g.Filters, channels = g.Channels;
+            nint point = (nint)filters * channels;
+            Span<Vector256<float>> t = stackalloc Vector256<float>[12]; // Gᵀ·X, [3, 4]
+            float* taps = stackalloc float[9 * 8];
+            var half = Vector256.Create(0.5f);
+            for (int f = 0; f < filters; f++)
+            {
+                for (int c = 0; c < channels; c += 8)
+                {
+                    float* x = transformed + (nint)f * channels + c;
+                    for (int j = 0; j < 4; j++)
+                    {
+                        Vector256<float> x0 = Vector256.Load(x + j * point), x1 = Vector256.Load(x + (4 + j) * point);
+                        Vector256<float> x2 = Vector256.Load(x + (8 + j) * point), x3 = Vector256.Load(x + (12 + j) * point);
+                        Vector256<float> sum = (x1 + x2) * half;
+                        t[j] = x0 + sum;
+                        t[4 + j] = (x1 - x2) * half;
+                        t[8 + j] = sum + x3;
+                    }
+                    for (int r = 0; r < 3; r++)
+                    {
+                        Vector256<float> sum = (t[4 * r + 1] + t[4 * r + 2]) * half;
+                        (t[4 * r] + sum).Store(taps + (3 * r) * 8);
+                        ((t[4 * r + 1] - t[4 * r + 2]) * half).Store(taps + (3 * r + 1) * 8);
+                        (sum + t[4 * r + 3]).Store(taps + (3 * r + 2) * 8);
+                    }
+                    for (int q = 0; q < 8; q++)
+                    {
+                        float* target = weightGrad + ((nint)f * channels + c + q) * 9;
+                        for (int k = 0; k < 9; k++)
+                        {
+                            target[k] = taps[k * 8 + q];
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -87,11 +87,22 @@ namespace NetGen.Kernels
             /// (32→64 3×3 over 2 samples: 77 → 98 GFLOP/s on one Zen 4 core, transposition included; 128→256 3×3: 67 → 105).
             /// </summary>
             TransposedDz,
+
+            /// <summary>
+            /// Winograd's F(2×2, 3×3) turned around (see Conv2D.Winograd.cs): per point ξ, <c>Ŵ[ξ] = Z[ξ]ᵀ·V[ξ]</c> over the
+            /// chunk's tiles, <c>[F, T]·[T, C]</c>, and <c>dW = Gᵀ·Ŵ·G</c> once at the end: 3×3 stride-1 layers that fit
+            /// <see cref="WinogradFits"/>.
+            /// </summary>
+            Winograd,
         }
 
         /// <summary>The route for a layer's weight gradient (see <see cref="GradientRoute"/>).</summary>
         private static GradientRoute RouteFor(in ConvGeometry g)
         {
+            if (WinogradFits(g))
+            {
+                return GradientRoute.Winograd;
+            }
             if (g.PatchSize < g.Filters && g.PatchSize < 16 && g.Filters <= 256)
             {
                 return GradientRoute.FewTaps;
@@ -256,7 +267,7 @@ namespace NetGen.Kernels
         private static void RunWeightGradient(ref Job job, Span<float> weightGrad, Span<float> biasGrad)
         {
             ConvGeometry g = job.Geometry;
-            int weights = g.Filters * g.PatchSize, perGroup = weights + g.Filters;
+            int weights = g.Filters * g.PatchSize;
             CheckLength(weightGrad.Length, weights, nameof(weightGrad));
             if (!biasGrad.IsEmpty)
             {
@@ -273,6 +284,7 @@ namespace NetGen.Kernels
             }
             job.Route = RouteFor(g);
             job.WeightGradient = true;
+            int partialWeights = PartialWeights(g, job.Route), perGroup = partialWeights + g.Filters;
             Span<float> partials = Scratch(ref t_partials, (long)job.Groups * perGroup);
             fixed (float* pp = partials)
             fixed (Job* state = &job)
@@ -285,7 +297,14 @@ namespace NetGen.Kernels
             {
                 TensorPrimitives.Add(sum, partials.Slice(group * perGroup, perGroup), sum);
             }
-            if (job.Route != GradientRoute.Filters)
+            if (job.Route == GradientRoute.Winograd)
+            {
+                fixed (float* transformed = sum, pw = weightGrad)
+                {
+                    WeightGradientFromTiles(transformed, g, pw);
+                }
+            }
+            else if (job.Route != GradientRoute.Filters)
             {
                 // The partials hold dWᵀ, [taps, filters].
                 fixed (float* transposed = sum, pw = weightGrad)
@@ -299,9 +318,13 @@ namespace NetGen.Kernels
             }
             if (!biasGrad.IsEmpty)
             {
-                sum.Slice(weights, g.Filters).CopyTo(biasGrad);
+                sum.Slice(partialWeights, g.Filters).CopyTo(biasGrad);
             }
         }
+
+        /// <summary>Floats of a group's partial weight gradient on <paramref name="route"/>: dW or dWᵀ, or Ŵ [16, F, C].</summary>
+        private static int PartialWeights(in ConvGeometry g, GradientRoute route) =>
+            route == GradientRoute.Winograd ? WinogradPoints * g.Filters * g.Channels : g.Filters * g.PatchSize;
 
         /// <summary>Chunks of samples in a fixed split; with <paramref name="groups"/>, at most <see cref="MaxGroups"/> groups of them, else one chunk per group.</summary>
         private static Job NewJob(in ConvGeometry g, int batch, bool groups)
@@ -441,7 +464,7 @@ namespace NetGen.Kernels
         {
             ref Job job = ref *(Job*)state;
             ConvGeometry g = job.Geometry;
-            int weights = g.Filters * g.PatchSize;
+            int weights = PartialWeights(g, job.Route);
             float* dw = job.WeightGradient ? job.Partials + (long)group * (weights + g.Filters) : null, db = dw + weights;
             int firstChunk = (int)((long)group * job.Chunks / job.Groups), endChunk = (int)((long)(group + 1) * job.Chunks / job.Groups);
             for (int chunk = firstChunk; chunk < endChunk; chunk++)
@@ -469,10 +492,13 @@ namespace NetGen.Kernels
                 }
                 if (job.WeightGradient)
                 {
-                    float* col = Unfold(ref job, first, count);
                     bool add = chunk > firstChunk;
+                    float* col = job.Route == GradientRoute.Winograd ? null : Unfold(ref job, first, count);
                     switch (job.Route)
                     {
+                        case GradientRoute.Winograd:
+                            WinogradWeightGradient(ref job, first, count, dz, ldz, dw, add);
+                            break;
                         case GradientRoute.TransposedDz:
                             Gemm.SerialNTAsNN(g.PatchSize, g.Filters, columns, col, columns, dz, ldz, dw, g.Filters, add);
                             break;
