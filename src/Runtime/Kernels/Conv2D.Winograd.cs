@@ -240,18 +240,70 @@ namespace NetGen.Kernels
         {
             ConvGeometry g = job.Geometry;
             long plane = (long)g.Height * g.Width;
-            Winograd(ref job, g, job.X + first * plane, (nint)(job.Batch * plane), count, job.WinogradFilters, job.Bias, job.Epilogue, z, ldz);
+            Winograd(ref job, g, job.X + first * plane, (nint)(job.Batch * plane), count, job.WinogradFilters, job.Bias, job.Epilogue, z, ldz,
+                z is null ? first : -1);
+        }
+
+        /// <summary>Whether a fused max pooling runs on the Winograd output as it is, [OH·OW, F]: 2×2 windows, stride 2, no padding.</summary>
+        private static bool PoolsTiles(in PoolGeometry pool) => pool.Size == 2 && pool.Stride == 2 && pool.PadTop == 0 && pool.PadLeft == 0;
+
+        /// <summary>
+        /// The job's fused 2×2 max pooling straight from one sample's output [OH·OW, F], eight filters at a time: the maxima
+        /// and their indices in the plane go to the job's pooled outputs for sample <paramref name="sample"/>. The corners are
+        /// compared as <see cref="Pooling"/> compares them (top left against top right, bottom left against bottom right, then
+        /// the two winners; a later value wins only if greater, a NaN always wins), so values and indices are the same.
+        /// </summary>
+        private static void PoolOutput(float* output, in ConvGeometry g, ref Job job, int sample)
+        {
+            PoolGeometry pool = job.Pool;
+            int filters = g.Filters;
+            long pooledPlane = (long)pool.OutHeight * pool.OutWidth, filterStride = job.Batch * pooledPlane;
+            float* best = stackalloc float[8];
+            int* where = stackalloc int[8];
+            for (int py = 0; py < pool.OutHeight; py++)
+            {
+                for (int px = 0; px < pool.OutWidth; px++)
+                {
+                    int topLeft = 2 * py * g.OutWidth + 2 * px;
+                    float* tl = output + (nint)topLeft * filters, bl = tl + (nint)g.OutWidth * filters;
+                    var atTl = Vector256.Create(topLeft);
+                    var atBl = Vector256.Create(topLeft + g.OutWidth);
+                    long at = sample * pooledPlane + py * pool.OutWidth + px;
+                    for (int f = 0; f < filters; f += 8)
+                    {
+                        (Vector256<float> upper, Vector256<int> upperAt) = Larger(Vector256.Load(tl + f), atTl, Vector256.Load(tl + filters + f), atTl + Vector256<int>.One);
+                        (Vector256<float> lower, Vector256<int> lowerAt) = Larger(Vector256.Load(bl + f), atBl, Vector256.Load(bl + filters + f), atBl + Vector256<int>.One);
+                        (Vector256<float> value, Vector256<int> index) = Larger(upper, upperAt, lower, lowerAt);
+                        value.Store(best);
+                        index.Store(where);
+                        for (int q = 0; q < 8; q++)
+                        {
+                            long o = (f + q) * filterStride + at;
+                            job.Pooled[o] = best[q];
+                            job.Argmax[o] = where[q];
+                        }
+                    }
+                }
+            }
+
+            static (Vector256<float>, Vector256<int>) Larger(Vector256<float> first, Vector256<int> firstAt, Vector256<float> second, Vector256<int> secondAt)
+            {
+                // The second wins if greater or NaN (not equal to itself), unless the first is NaN already.
+                Vector256<float> wins = (Vector256.GreaterThan(second, first) | ~Vector256.Equals(second, second)) & Vector256.Equals(first, first);
+                return (Vector256.ConditionalSelect(wins, second, first), Vector256.ConditionalSelect(wins.AsInt32(), secondAt, firstAt));
+            }
         }
 
         /// <summary>
         /// The convolution <paramref name="g"/> of <paramref name="count"/> samples by F(2×2, 3×3), with the filters transformed
         /// into <paramref name="u"/>: input sample s at <c>x + s·H·W</c> with channel rows <paramref name="channelStride"/> apart,
         /// output sample s at <c>z + s·OH·OW</c> with filter rows <paramref name="ldz"/> apart; plus the bias (if any), then the
-        /// epilogue. The sixteen products are shared between threads when the job says so (only ever for a forward chunk run on
+        /// epilogue. With <paramref name="pooledSample"/> ≥ 0, the job's fused pooling of the output is written instead of z
+        /// (<see cref="PoolOutput"/>; the chunk's first sample is that one). The sixteen products are shared between threads when the job says so (only ever for a forward chunk run on
         /// the calling thread).
         /// </summary>
         private static void Winograd(ref Job job, in ConvGeometry g, float* x, nint channelStride, int count, float* u, float* bias,
-            Epilogue epilogue, float* z, nint ldz)
+            Epilogue epilogue, float* z, nint ldz, int pooledSample = -1)
         {
             int channels = g.Channels, filters = g.Filters, plane = g.Height * g.Width, tiles = TilesHigh(g) * TilesWide(g);
             int rows = count * tiles; // T: the chunk's tiles, the rows of each product
@@ -283,7 +335,14 @@ namespace NetGen.Kernels
             for (int s = 0; s < count; s++)
             {
                 TransformOutput(m + (nint)s * tiles * filters, (nint)rows * filters, g, bias, epilogue, output);
-                Transpose.Copy(output, g.OutPositions, filters, filters, z + (nint)s * g.OutPositions, ldz);
+                if (pooledSample >= 0)
+                {
+                    PoolOutput(output, g, ref job, pooledSample + s);
+                }
+                else
+                {
+                    Transpose.Copy(output, g.OutPositions, filters, filters, z + (nint)s * g.OutPositions, ldz);
+                }
             }
         }
 

@@ -416,6 +416,11 @@ namespace NetGen.Kernels
             float* col = winograd ? null : Unfold(ref job, first, count);
             float* w = job.W + (long)firstFilter * g.PatchSize;
             float* bias = job.Bias is null ? null : job.Bias + firstFilter;
+            if (job.Argmax is not null && winograd && PoolsTiles(job.Pool))
+            {
+                WinogradChunk(ref job, first, count, null, 0);
+                return;
+            }
             if (job.Argmax is not null)
             {
                 float* z = Pointer(Scratch(ref t_out, (long)filters * columns));
