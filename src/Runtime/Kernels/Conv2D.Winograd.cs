@@ -299,11 +299,12 @@ namespace NetGen.Kernels
         /// into <paramref name="u"/>: input sample s at <c>x + s·H·W</c> with channel rows <paramref name="channelStride"/> apart,
         /// output sample s at <c>z + s·OH·OW</c> with filter rows <paramref name="ldz"/> apart; plus the bias (if any), then the
         /// epilogue. With <paramref name="pooledSample"/> ≥ 0, the job's fused pooling of the output is written instead of z
-        /// (<see cref="PoolOutput"/>; the chunk's first sample is that one). The sixteen products are shared between threads when the job says so (only ever for a forward chunk run on
+        /// (<see cref="PoolOutput"/>; the chunk's first sample is that one). With <paramref name="channelsLast"/>, the input
+        /// samples are [H, W, C] already, one after the other (<paramref name="channelStride"/> unused). The sixteen products are shared between threads when the job says so (only ever for a forward chunk run on
         /// the calling thread).
         /// </summary>
         private static void Winograd(ref Job job, in ConvGeometry g, float* x, nint channelStride, int count, float* u, float* bias,
-            Epilogue epilogue, float* z, nint ldz, int pooledSample = -1)
+            Epilogue epilogue, float* z, nint ldz, int pooledSample = -1, bool channelsLast = false)
         {
             int channels = g.Channels, filters = g.Filters, plane = g.Height * g.Width, tiles = TilesHigh(g) * TilesWide(g);
             int rows = count * tiles; // T: the chunk's tiles, the rows of each product
@@ -311,7 +312,8 @@ namespace NetGen.Kernels
             float* v = scratch.V, m = scratch.M, output = scratch.Output;
             for (int s = 0; s < count; s++)
             {
-                float* sample = Bordered(x + (nint)s * plane, channelStride, g, scratch);
+                float* sample = channelsLast ? Bordered(x + (nint)s * plane * channels, g, scratch)
+                    : BorderedFromPlanes(x + (nint)s * plane, channelStride, g, scratch);
                 TransformInput(sample, g, v + (nint)s * tiles * channels, (nint)rows * channels);
             }
             if (job.WinogradThreads > 1)
@@ -362,10 +364,16 @@ namespace NetGen.Kernels
         /// tile reads inside it: the channel planes at <paramref name="x"/> (<paramref name="channelStride"/> apart) transposed to
         /// [H, W, C] by 8×8 blocks, then copied row by row into the zero border.
         /// </summary>
-        private static float* Bordered(float* x, nint channelStride, in ConvGeometry g, in WinogradScratch scratch)
+        private static float* BorderedFromPlanes(float* x, nint channelStride, in ConvGeometry g, in WinogradScratch scratch)
+        {
+            Transpose.Copy(x, g.Channels, g.Height * g.Width, channelStride, scratch.Unpadded, g.Channels);
+            return Bordered(scratch.Unpadded, g, scratch);
+        }
+
+        /// <summary>The zero-bordered copy of a sample that is [H, W, C] already (see <see cref="BorderedFromPlanes"/>).</summary>
+        private static float* Bordered(float* unpadded, in ConvGeometry g, in WinogradScratch scratch)
         {
             int channels = g.Channels, height = PaddedHeight(g), width = PaddedWidth(g);
-            Transpose.Copy(x, channels, g.Height * g.Width, channelStride, scratch.Unpadded, channels);
             int left = Math.Min(g.PadLeft, width), columns = Math.Min(g.Width, width - left);
             nint rowLength = (nint)width * channels;
             for (int r = 0; r < height; r++)
@@ -378,7 +386,7 @@ namespace NetGen.Kernels
                     continue;
                 }
                 new Span<float>(row, left * channels).Clear();
-                new ReadOnlySpan<float>(scratch.Unpadded + (nint)y * g.Width * channels, columns * channels).CopyTo(new Span<float>(row + left * channels, columns * channels));
+                new ReadOnlySpan<float>(unpadded + (nint)y * g.Width * channels, columns * channels).CopyTo(new Span<float>(row + left * channels, columns * channels));
                 new Span<float>(row + (left + columns) * channels, (width - left - columns) * channels).Clear();
             }
             return scratch.Padded;
@@ -513,9 +521,11 @@ namespace NetGen.Kernels
         /// <c>Y = Aᵀ·[(G·w·Gᵀ) ⊙ (Bᵀ·d·B)]·A</c>, so <c>∂L/∂w = Gᵀ·[(A·∂Y·Aᵀ) ⊙ (Bᵀ·d·B)]·G</c> summed over tiles. Per chunk:
         /// V [16, T, C] from x exactly as forward, Z [16, T, F] from ∂L/∂z's 2×2 tiles (zero past the plane), and
         /// Ŵ[ξ] (+)= Z[ξ]ᵀ·V[ξ] into the group's partial <paramref name="partial"/> [16, F, C];
-        /// <see cref="WeightGradientFromTiles"/> finishes dW once the partials are summed.
+        /// <see cref="WeightGradientFromTiles"/> finishes dW once the partials are summed. ∂L/∂z is [F, positions] with rows
+        /// <paramref name="ldz"/> apart, or with <paramref name="channelsLast"/> [count, OH·OW, F] (<see cref="RouteToTiles"/>).
         /// </summary>
-        private static void WinogradWeightGradient(ref Job job, int first, int count, float* dz, nint ldz, float* partial, bool accumulate)
+        private static void WinogradWeightGradient(ref Job job, int first, int count, float* dz, nint ldz, float* partial, bool accumulate,
+            bool channelsLast)
         {
             ConvGeometry g = job.Geometry;
             int channels = g.Channels, filters = g.Filters, plane = g.Height * g.Width, tiles = TilesHigh(g) * TilesWide(g);
@@ -525,10 +535,18 @@ namespace NetGen.Kernels
             long channelStride = (long)job.Batch * plane;
             for (int s = 0; s < count; s++)
             {
-                float* sample = Bordered(job.X + (first + s) * (long)plane, (nint)channelStride, g, scratch);
+                float* sample = BorderedFromPlanes(job.X + (first + s) * (long)plane, (nint)channelStride, g, scratch);
                 TransformInput(sample, g, v + (nint)s * tiles * channels, (nint)rows * channels);
-                Transpose.Copy(dz + (nint)s * g.OutPositions, filters, g.OutPositions, ldz, gradient, filters);
-                TransformGradient(gradient, g, zt + (nint)s * tiles * filters, (nint)rows * filters);
+                float* sampleGradient = gradient;
+                if (channelsLast)
+                {
+                    sampleGradient = dz + (nint)s * g.OutPositions * filters;
+                }
+                else
+                {
+                    Transpose.Copy(dz + (nint)s * g.OutPositions, filters, g.OutPositions, ldz, gradient, filters);
+                }
+                TransformGradient(sampleGradient, g, zt + (nint)s * tiles * filters, (nint)rows * filters);
             }
             for (int point = 0; point < WinogradPoints; point++)
             {
@@ -622,6 +640,49 @@ namespace NetGen.Kernels
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// Whether the backward job takes ∂L/∂z straight from the fused pooling as [count, OH·OW, F] (<see cref="RouteToTiles"/>):
+        /// a Winograd weight gradient under a 2×2 stride-2 pooling, and ∂L/∂x (if wanted) by Winograd too.
+        /// </summary>
+        private static bool TakesTiledGradient(ref Job job) =>
+            job.WeightGradient && job.Route == GradientRoute.Winograd && job.Argmax is not null && PoolsTiles(job.Pool)
+            && (job.Dx is null || job.WinogradFilters is not null);
+
+        /// <summary>
+        /// ∂L/∂z of samples [first, first + count) as [count, OH·OW, F] from the fused pooling's gradient: each pooled gradient,
+        /// times the activation's derivative (read from the sign of the pooled output, as <see cref="Pooling"/> does), goes to
+        /// its window's maximum, every other position is zero; db (+)= the routed values, filter by filter.
+        /// </summary>
+        private static void RouteToTiles(ref Job job, int first, int count, float* dz, float* db, bool accumulate)
+        {
+            ConvGeometry g = job.Geometry;
+            int filters = g.Filters;
+            long pooledPlane = (long)job.Pool.OutHeight * job.Pool.OutWidth;
+            nint sampleLength = (nint)g.OutPositions * filters;
+            new Span<float>(dz, (int)(count * sampleLength)).Clear();
+            for (int f = 0; f < filters; f++)
+            {
+                float sum = 0;
+                for (int s = 0; s < count; s++)
+                {
+                    long at = ((long)f * job.Batch + first + s) * pooledPlane;
+                    float* grads = job.PooledGrad + at, target = dz + s * sampleLength + f;
+                    int* winners = job.Argmax + at;
+                    for (int p = 0; p < pooledPlane; p++)
+                    {
+                        float grad = grads[p];
+                        if (job.Gated && !(job.Pooled[at + p] > 0))
+                        {
+                            grad *= job.GateSlope;
+                        }
+                        target[(nint)winners[p] * filters] += grad;
+                        sum += grad;
+                    }
+                }
+                db[f] = accumulate ? db[f] + sum : sum;
             }
         }
     }

@@ -472,13 +472,21 @@ namespace NetGen.Kernels
             int weights = PartialWeights(g, job.Route);
             float* dw = job.WeightGradient ? job.Partials + (long)group * (weights + g.Filters) : null, db = dw + weights;
             int firstChunk = (int)((long)group * job.Chunks / job.Groups), endChunk = (int)((long)(group + 1) * job.Chunks / job.Groups);
+            bool tiled = TakesTiledGradient(ref job);
             for (int chunk = firstChunk; chunk < endChunk; chunk++)
             {
                 int first = chunk * job.Samples, count = Math.Min(job.Samples, job.Batch - first);
                 int columns = count * g.OutPositions;
                 float* dz;
                 nint ldz;
-                if (job.Argmax is not null)
+                if (tiled)
+                {
+                    // ∂L/∂z as [count, OH·OW, F], as the Winograd transforms read it, with db from the same values.
+                    dz = Pointer(Scratch(ref t_out, (long)g.Filters * columns));
+                    ldz = 0;
+                    RouteToTiles(ref job, first, count, dz, db, chunk > firstChunk);
+                }
+                else if (job.Argmax is not null)
                 {
                     dz = Pointer(Scratch(ref t_out, (long)g.Filters * columns));
                     ldz = columns;
@@ -502,7 +510,7 @@ namespace NetGen.Kernels
                     switch (job.Route)
                     {
                         case GradientRoute.Winograd:
-                            WinogradWeightGradient(ref job, first, count, dz, ldz, dw, add);
+                            WinogradWeightGradient(ref job, first, count, dz, ldz, dw, add, tiled);
                             break;
                         case GradientRoute.TransposedDz:
                             Gemm.SerialNTAsNN(g.PatchSize, g.Filters, columns, col, columns, dz, ldz, dw, g.Filters, add);
@@ -514,7 +522,7 @@ namespace NetGen.Kernels
                             Gemm.SerialNT(g.Filters, g.PatchSize, columns, dz, ldz, col, columns, dw, g.PatchSize, add);
                             break;
                     }
-                    for (int f = 0; f < g.Filters; f++)
+                    for (int f = 0; f < g.Filters && !tiled; f++)
                     {
                         float sum = TensorPrimitives.Sum(new ReadOnlySpan<float>(dz + f * ldz, columns));
                         db[f] = add ? db[f] + sum : sum;
@@ -525,8 +533,9 @@ namespace NetGen.Kernels
                     long plane = (long)g.Height * g.Width;
                     for (int s = 0; s < count; s++)
                     {
-                        Winograd(ref job, job.GradientGeometry, dz + (long)s * g.OutPositions, ldz, 1, job.WinogradFilters, null, Epilogue.None,
-                            job.Dx + (first + s) * plane, (nint)(job.Batch * plane));
+                        float* sample = tiled ? dz + (long)s * g.OutPositions * g.Filters : dz + (long)s * g.OutPositions;
+                        Winograd(ref job, job.GradientGeometry, sample, ldz, 1, job.WinogradFilters, null, Epilogue.None,
+                            job.Dx + (first + s) * plane, (nint)(job.Batch * plane), channelsLast: tiled);
                     }
                 }
                 else if (job.Dx is not null)
