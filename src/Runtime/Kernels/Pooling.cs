@@ -155,6 +155,7 @@ namespace NetGen.Kernels
             {
                 SimdLevel level = Simd.Level;
                 first = level == SimdLevel.Vector512 ? MaxPlane2x2(x, y, index, height, width, outHeight, outWidth) :
+                    level == SimdLevel.Vector256 && Avx2.IsSupported && outWidth >= 8 ? MaxPlane2x2By8(x, y, index, width, outHeight, outWidth) :
                     level >= SimdLevel.Vector128 ? MaxPlane2x2By4(x, y, index, width, outHeight, outWidth) : 0;
             }
             for (int oh = 0; oh < outHeight; oh++)
@@ -258,6 +259,49 @@ namespace NetGen.Kernels
                 // The second wins if greater or NaN (not equal to itself), unless the first is NaN already (nothing compares greater).
                 Vector512<float> wins = (Vector512.GreaterThan(second, first) | ~Vector512.Equals(second, second)) & Vector512.Equals(first, first);
                 return (Vector512.ConditionalSelect(wins, second, first), Vector512.ConditionalSelect(wins.AsInt32(), secondAt, firstAt));
+            }
+        }
+
+        /// <summary>
+        /// <see cref="MaxPlane2x2"/> eight windows at a time with AVX2 (at least eight windows a row): each row's corners are
+        /// deinterleaved in-lane (vshufps) and put in order across the two lanes (vpermpd), then compared as the tree does. A
+        /// row's last eight windows start at <c>outWidth − 8</c>, overlapping the ones before when the row is not a multiple
+        /// of eight; those windows get the same value and index twice. Returns the width.
+        /// </summary>
+        private static int MaxPlane2x2By8(float* x, float* y, int* index, int width, int outHeight, int outWidth)
+        {
+            Vector256<int> evens = Vector256<int>.Indices * 2;
+            for (int oh = 0; oh < outHeight; oh++)
+            {
+                float* top = x + 2 * oh * width, bottom = top + width;
+                for (int start = 0; start < outWidth; start += 8)
+                {
+                    // Sixteen columns of each row: 2·ow … 2·ow + 15 < 2·outWidth ≤ width.
+                    int ow = Math.Min(start, outWidth - 8);
+                    Vector256<float> t0 = Vector256.Load(top + 2 * ow), t1 = Vector256.Load(top + 2 * ow + 8);
+                    Vector256<float> b0 = Vector256.Load(bottom + 2 * ow), b1 = Vector256.Load(bottom + 2 * ow + 8);
+                    Vector256<int> at = Vector256.Create(2 * oh * width + 2 * ow) + evens;
+                    (Vector256<float> upper, Vector256<int> upperAt) = Larger(Evens(t0, t1), at, Odds(t0, t1), at + Vector256<int>.One);
+                    (Vector256<float> lower, Vector256<int> lowerAt) = Larger(
+                        Evens(b0, b1), at + Vector256.Create(width), Odds(b0, b1), at + Vector256.Create(width + 1));
+                    (Vector256<float> best, Vector256<int> where) = Larger(upper, upperAt, lower, lowerAt);
+                    best.Store(y + oh * outWidth + ow);
+                    where.Store(index + oh * outWidth + ow);
+                }
+            }
+            return outWidth;
+
+            static Vector256<float> Evens(Vector256<float> a, Vector256<float> b) =>
+                Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+
+            static Vector256<float> Odds(Vector256<float> a, Vector256<float> b) =>
+                Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+
+            static (Vector256<float>, Vector256<int>) Larger(Vector256<float> first, Vector256<int> firstAt, Vector256<float> second, Vector256<int> secondAt)
+            {
+                // As in MaxPlane2x2: the second wins if greater or NaN, unless the first is NaN already.
+                Vector256<float> wins = (Vector256.GreaterThan(second, first) | ~Vector256.Equals(second, second)) & Vector256.Equals(first, first);
+                return (Vector256.ConditionalSelect(wins, second, first), Vector256.ConditionalSelect(wins.AsInt32(), secondAt, firstAt));
             }
         }
 
@@ -391,6 +435,11 @@ namespace NetGen.Kernels
                 MaxPlaneBackward2x2(dy, index, dx, job.Gate is null ? null : job.Gate + (long)plane * g.OutHeight * g.OutWidth, job.GateSlope, g);
                 return;
             }
+            if (g.Size == 2 && g.Stride == 2 && g.PadTop == 0 && g.PadLeft == 0 && g.OutWidth >= 8 && Simd.Level == SimdLevel.Vector256 && Avx2.IsSupported)
+            {
+                MaxPlaneBackward2x2By8(dy, index, dx, job.Gate is null ? null : job.Gate + (long)plane * g.OutHeight * g.OutWidth, job.GateSlope, g);
+                return;
+            }
             new Span<float>(dx, g.Height * g.Width).Clear();
             int outputs = g.OutHeight * g.OutWidth;
             if (job.Gate is null)
@@ -418,6 +467,57 @@ namespace NetGen.Kernels
         /// store right after; the bottom row's (zeros, or a next-row gradient at a next-row position) lands on columns cleared
         /// below or on rows written later.
         /// </summary>
+        /// <summary>
+        /// <see cref="MaxPlaneBackward2x2"/> eight windows at a time with AVX2 (at least eight windows a row): each window's
+        /// gradient goes to whichever of its four corners its index names, zeros to the other three, written as whole
+        /// rows (in-lane unpacks put each corner pair side by side, vperm2f128 puts the lanes in order). A row's last eight
+        /// windows start at <c>outWidth − 8</c>, writing the same values again where they overlap the ones before.
+        /// </summary>
+        private static void MaxPlaneBackward2x2By8(float* dy, int* index, float* dx, float* gate, float gateSlope, in PoolGeometry g)
+        {
+            int width = g.Width, outWidth = g.OutWidth;
+            Vector256<int> evens = Vector256<int>.Indices * 2;
+            Vector256<float> zero = Vector256<float>.Zero;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                float* top = dx + 2 * oh * width, bottom = top + width;
+                for (int start = 0; start < outWidth; start += 8)
+                {
+                    int ow = Math.Min(start, outWidth - 8);
+                    long o = (long)oh * outWidth + ow;
+                    Vector256<float> d = Vector256.Load(dy + o);
+                    Vector256<int> at = Vector256.Load(index + o);
+                    if (gate is not null)
+                    {
+                        d = Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(gate + o), zero), d, d * gateSlope);
+                    }
+                    Vector256<int> corner = Vector256.Create(2 * oh * width + 2 * ow) + evens;
+                    Vector256<float> a = Vector256.ConditionalSelect(Vector256.Equals(at, corner).AsSingle(), d, zero);
+                    Vector256<float> b = Vector256.ConditionalSelect(Vector256.Equals(at, corner + Vector256<int>.One).AsSingle(), d, zero);
+                    Vector256<float> c = Vector256.ConditionalSelect(Vector256.Equals(at, corner + Vector256.Create(width)).AsSingle(), d, zero);
+                    Vector256<float> e = Vector256.ConditionalSelect(Vector256.Equals(at, corner + Vector256.Create(width + 1)).AsSingle(), d, zero);
+                    StoreInterleaved(a, b, top + 2 * ow);
+                    StoreInterleaved(c, e, bottom + 2 * ow);
+                }
+                if (width > 2 * outWidth)
+                {
+                    // Columns no window reaches.
+                    new Span<float>(top + 2 * outWidth, width - 2 * outWidth).Clear();
+                    new Span<float>(bottom + 2 * outWidth, width - 2 * outWidth).Clear();
+                }
+            }
+            // Rows no window reaches.
+            new Span<float>(dx + 2 * g.OutHeight * width, (g.Height - 2 * g.OutHeight) * width).Clear();
+
+            // target[2i] = left[i], target[2i + 1] = right[i], i < 8.
+            static void StoreInterleaved(Vector256<float> left, Vector256<float> right, float* target)
+            {
+                Vector256<float> low = Avx.UnpackLow(left, right), high = Avx.UnpackHigh(left, right);
+                Avx.Permute2x128(low, high, 0x20).Store(target);
+                Avx.Permute2x128(low, high, 0x31).Store(target + 8);
+            }
+        }
+
         private static void MaxPlaneBackward2x2(float* dy, int* index, float* dx, float* gate, float gateSlope, in PoolGeometry g)
         {
             int width = g.Width, outWidth = g.OutWidth;
