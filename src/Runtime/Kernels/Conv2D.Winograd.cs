@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Kernels
 {
     /// <summary>
-    /// The forward convolution of a 3×3, stride-1 layer by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, 2015):
+    /// A 3×3, stride-1 layer's forward pass, weight gradient and input gradient by Winograd's minimal filtering F(2×2, 3×3)
+    /// (Lavin and Gray, 2015), with a fused 2×2 max pooling read from and routed back to the tiles:
     /// each 2×2 block of outputs comes from a 4×4 tile of input through sixteen products instead of thirty-six, so the layer's
     /// multiply-adds become sixteen products <c>M[ξ] = V[ξ]·U[ξ]</c> (<c>[tiles, C]·[C, F]</c>, one per point ξ of the 4×4
     /// transform) with 16/36 of the direct convolution's work when the output sides are even (a 32→64 layer on 13×13 planes,
@@ -15,7 +16,8 @@ namespace NetGen.Kernels
     /// <para>
     /// Used where it pays and is exact enough: 3×3 kernels, stride and dilation 1, at least 16 channels, channels and filters
     /// multiples of 8 (whole 8-float vectors, no tails), 256-bit vectors or wider. The points 0, ±1 and ∞ keep the rounding
-    /// within a few units in the last place of the direct sum's (the transforms only add, subtract and halve).
+    /// error within a few units in the last place of Σ|terms| of each output, as the direct sum's (the transforms only add,
+    /// subtract and halve; like any reordered sum, an output whose terms cancel has a larger relative error).
     /// </para>
     /// </summary>
     public static unsafe partial class Conv2D
@@ -23,15 +25,25 @@ namespace NetGen.Kernels
         /// <summary>Points of the 4×4 transform: sixteen products per tile.</summary>
         private const int WinogradPoints = 16;
 
-        /// <summary>Each thread's Winograd chunk: the input as [H, W, C], V, M and the output as [OH, OW, F].</summary>
+        /// <summary>
+        /// Each thread's Winograd chunk (<see cref="WinogradScratch"/>): one sample's input as [H, W, C] and zero-bordered, V, M
+        /// (or Z) and one sample's output (or ∂L/∂z) as [OH·OW, F]. Grown, never shrunk, when a larger layer needs more: so no
+        /// caller may hold a pointer into it across a call that carves a larger chunk from it.
+        /// </summary>
         [ThreadStatic]
         private static AlignedBuffer? t_winograd;
 
-        /// <summary>The calling thread's transformed filters U [16, C, F] (and W transposed, [C·9, F], behind them).</summary>
+        /// <summary>
+        /// The calling thread's transformed filters, U [16, C, F] for the forward pass or the turned U′ [16, F, C] for the input
+        /// gradient, points <see cref="FilterPoint"/> apart, with the kernels as [9·C, F] (or [9·F, C]) behind them.
+        /// </summary>
         [ThreadStatic]
         private static AlignedBuffer? t_winogradFilters;
 
-        /// <summary>Whether the forward pass of <paramref name="g"/> runs by Winograd's F(2×2, 3×3) at the current SIMD level.</summary>
+        /// <summary>
+        /// Whether <paramref name="g"/>'s forward pass and weight gradient run by Winograd's F(2×2, 3×3) at the current SIMD level
+        /// (its input gradient too when <see cref="InputGradientGeometry"/> fits as well).
+        /// </summary>
         internal static bool WinogradFits(in ConvGeometry g) =>
             g.Kernel == 3 && g.Stride == 1 && g.Dilation == 1 && g.Channels >= 16 && g.Channels % 8 == 0 && g.Filters % 8 == 0
             && Simd.Level >= SimdLevel.Vector256;
@@ -102,9 +114,9 @@ namespace NetGen.Kernels
 
         /// <summary>
         /// Runs the forward job by F(2×2, 3×3): the filters transformed once, then a work item per chunk of samples — or, when
-        /// the samples make fewer chunks than there are threads (one sample at inference), the chunks one after the other on
-        /// this thread with each chunk's sixteen products shared between the threads. Either way every output is computed by
-        /// the same operations in the same order, so the bits do not depend on the number of threads.
+        /// the samples make one chunk (a single sample at inference), that chunk on this thread with its sixteen products
+        /// shared between the threads. Either way every output is computed by the same operations in the same order, so the
+        /// bits do not depend on the number of threads.
         /// </summary>
         private static void RunWinograd(ref Job job)
         {
@@ -116,17 +128,15 @@ namespace NetGen.Kernels
             int threads = Threads(g, job.Batch);
             fixed (Job* state = &job)
             {
-                if (job.Chunks >= Parallelism.MaxThreads || Parallelism.MaxThreads == 1)
+                if (job.Chunks > 1 || Parallelism.MaxThreads == 1)
                 {
                     WorkerPool.Run(job.Chunks, threads, &ForwardPart, state);
                     return;
                 }
+                // One chunk: its sixteen products shared between the threads, the transforms on this one.
                 long flops = 2L * WinogradPoints * job.Samples * TilesHigh(g) * TilesWide(g) * g.Channels * g.Filters;
                 job.WinogradThreads = (int)Math.Clamp(flops / MinFlopsPerFilterPart, 1, Parallelism.MaxThreads);
-                for (int chunk = 0; chunk < job.Chunks; chunk++)
-                {
-                    ForwardPart(state, chunk);
-                }
+                ForwardPart(state, 0);
             }
         }
 
@@ -327,10 +337,13 @@ namespace NetGen.Kernels
             }
             if (job.WinogradThreads > 1)
             {
-                // Only when the chunks run one after the other on the calling thread: the job is this chunk's alone.
+                // Only for a forward job's single chunk, run on the calling thread: the job is this chunk's alone.
                 job.WinogradV = v;
                 job.WinogradM = m;
                 job.WinogradRows = rows;
+                job.WinogradU = u;
+                job.WinogradChannels = channels;
+                job.WinogradOutputs = filters;
                 fixed (Job* state = &job)
                 {
                     WorkerPool.Run(WinogradPoints, job.WinogradThreads, &WinogradProduct, state);
@@ -360,7 +373,7 @@ namespace NetGen.Kernels
         private static void WinogradProduct(void* state, int point)
         {
             ref Job job = ref *(Job*)state;
-            WinogradProduct(job.WinogradV, job.WinogradM, job.WinogradRows, job.WinogradFilters, job.Geometry.Channels, job.Geometry.Filters, point);
+            WinogradProduct(job.WinogradV, job.WinogradM, job.WinogradRows, job.WinogradU, job.WinogradChannels, job.WinogradOutputs, point);
         }
 
         /// <summary>M[ξ] = V[ξ]·U[ξ]: [T, C]·[C, F] for one point ξ of a chunk of T tiles (U's points <see cref="FilterPoint"/> apart).</summary>
@@ -658,7 +671,7 @@ namespace NetGen.Kernels
         /// </summary>
         private static bool TakesTiledGradient(ref Job job) =>
             job.WeightGradient && job.Route == GradientRoute.Winograd && job.Argmax is not null && PoolsTiles(job.Pool)
-            && (job.Dx is null || job.WinogradFilters is not null);
+            && (job.Dx is null || job.InputGradientFilters is not null);
 
         /// <summary>
         /// ∂L/∂z of samples [first, first + count) as [count, OH·OW, F] from the fused pooling's gradient: each pooled gradient,

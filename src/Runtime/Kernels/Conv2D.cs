@@ -12,12 +12,14 @@ namespace NetGen.Kernels
     /// (im2col, <c>[C·k·k, S·OH·OW]</c>, sized to stay in the core's L2 cache) and multiplied by the
     /// filters there, <c>y[F, S·OH·OW] = W·col</c>. The unfolded batch is never written to memory (for
     /// a 32→64 3×3 layer at batch 64 it would be 9 MB, written once and read three times per step);
-    /// the backward pass unfolds each chunk again, which costs less than reading it back.
+    /// the backward pass unfolds each chunk again, which costs less than reading it back. A 3×3, stride-1 layer that fits
+    /// Winograd's F(2×2, 3×3) runs its chunks through sixteen tile products instead (Conv2D.Winograd.cs), with no im2col.
     /// <para>
     /// Chunks are fixed by the geometry and batch, never by the thread count, and the weight gradient
     /// adds per-group partial products in a fixed order, so results are bit-identical on any number
     /// of threads. When the samples make fewer chunks than there are threads (one sample at inference), the
-    /// forward product of a chunk is also split by blocks of filters, whose edges fall on the kernels' row tiles.
+    /// forward product of a chunk is also split by blocks of filters, whose edges fall on the kernels' row tiles
+    /// (by Winograd's sixteen products where that runs).
     /// </para>
     /// </summary>
     public static unsafe partial class Conv2D
@@ -53,13 +55,13 @@ namespace NetGen.Kernels
 
         private struct Job
         {
-            public ConvGeometry Geometry, GradientGeometry;
+            public ConvGeometry Geometry, InputGradientGeometry;
             public PoolGeometry Pool;
             public int Batch, Samples, Chunks, Groups, FilterParts;
             public float* X, W, Bias, Z, Y, Dz, Dx, Partials;
             public float* Pooled, PooledGrad;
-            public float* WinogradFilters, WinogradV, WinogradM;
-            public int WinogradRows, WinogradThreads;
+            public float* WinogradFilters, InputGradientFilters, WinogradV, WinogradM, WinogradU;
+            public int WinogradRows, WinogradThreads, WinogradChannels, WinogradOutputs;
             public int* Argmax;
             public float GateSlope;
             public bool Gated, WeightGradient;
@@ -258,8 +260,8 @@ namespace NetGen.Kernels
         {
             if (job.Dx is not null && job.Batch > 0 && InputGradientGeometry(job.Geometry) is ConvGeometry gradient)
             {
-                job.GradientGeometry = gradient;
-                job.WinogradFilters = TransformFlippedFilters(job.W, job.Geometry);
+                job.InputGradientGeometry = gradient;
+                job.InputGradientFilters = TransformFlippedFilters(job.W, job.Geometry);
             }
         }
 
@@ -462,8 +464,10 @@ namespace NetGen.Kernels
 
         /// <summary>
         /// One group of chunks, in order. Per chunk: ∂L/∂z (from the job, or routed back through the fused
-        /// max pooling into this thread's scratch); its share of dW and db added to the group's partial
-        /// (when the job wants them); and dx of its samples = col2im(Wᵀ·dz) (when it wants that).
+        /// max pooling into this thread's scratch — as [F, positions], or as [count, OH·OW, F] where the
+        /// Winograd transforms read it, <see cref="TakesTiledGradient"/>); its share of dW and db added to the
+        /// group's partial (when the job wants them); and dx of its samples (when it wants that), by Winograd
+        /// or as col2im(Wᵀ·dz).
         /// </summary>
         private static void BackwardGroup(void* state, int group)
         {
@@ -483,7 +487,7 @@ namespace NetGen.Kernels
                 {
                     // ∂L/∂z as [count, OH·OW, F], as the Winograd transforms read it, with db from the same values.
                     dz = Pointer(Scratch(ref t_out, (long)g.Filters * columns));
-                    ldz = 0;
+                    ldz = 0; // no rows: samples are [OH·OW, F] blocks, one after the other
                     RouteToTiles(ref job, first, count, dz, db, chunk > firstChunk);
                 }
                 else if (job.Argmax is not null)
@@ -522,19 +526,23 @@ namespace NetGen.Kernels
                             Gemm.SerialNT(g.Filters, g.PatchSize, columns, dz, ldz, col, columns, dw, g.PatchSize, add);
                             break;
                     }
-                    for (int f = 0; f < g.Filters && !tiled; f++)
+                    if (!tiled)
                     {
-                        float sum = TensorPrimitives.Sum(new ReadOnlySpan<float>(dz + f * ldz, columns));
-                        db[f] = add ? db[f] + sum : sum;
+                        // (The routed path summed db as it routed.)
+                        for (int f = 0; f < g.Filters; f++)
+                        {
+                            float sum = TensorPrimitives.Sum(new ReadOnlySpan<float>(dz + f * ldz, columns));
+                            db[f] = add ? db[f] + sum : sum;
+                        }
                     }
                 }
-                if (job.Dx is not null && job.WinogradFilters is not null)
+                if (job.Dx is not null && job.InputGradientFilters is not null)
                 {
                     long plane = (long)g.Height * g.Width;
                     for (int s = 0; s < count; s++)
                     {
                         float* sample = tiled ? dz + (long)s * g.OutPositions * g.Filters : dz + (long)s * g.OutPositions;
-                        Winograd(ref job, job.GradientGeometry, sample, ldz, 1, job.WinogradFilters, null, Epilogue.None,
+                        Winograd(ref job, job.InputGradientGeometry, sample, ldz, 1, job.InputGradientFilters, null, Epilogue.None,
                             job.Dx + (first + s) * plane, (nint)(job.Batch * plane), channelsLast: tiled);
                     }
                 }
