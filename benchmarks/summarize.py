@@ -30,6 +30,13 @@ WORKLOADS = [
     ("W3-LinReg", "W3 linear regression 1-1, MSE, Adam, batch 100", "step"),
     ("W4", "W4 CNN conv32-pool-conv64-pool-dropout-128-10, Adam, batch 64", "epoch"),
 ]
+# FLOPs of one training epoch (60,000 images) of the epoch workloads, for their "% of peak" column: the matrix products
+# (convolutions counted as direct ones, an FMA as two) of the forward pass, the weight gradients and the input gradients
+# a layer needs (none into the input), per sample: W1 2·(784·500 + 500·10) forward + 2·784·500 + 2·2·500·10 backward =
+# 1,598,000; W2 218,368 forward + 236,032 backward = 454,400; W4 5,262,080 forward (conv 389,376 + 4,460,544, dense
+# 409,600 + 2,560) + 10,134,784 backward (conv1 dW, conv2 dW and dx, both dense dW and dx) = 15,396,864. With Winograd
+# convolutions (W4's second layer) NetGen does fewer: its percentage is then an effective rate.
+EPOCH_FLOPS = {"W1": 1_598_000 * 60_000, "W2": 454_400 * 60_000, "W4": 15_396_864 * 60_000}
 KERNELS = [
     ("NT", "forward X·Wᵀ+b  (NT, B×500×784)"),
     ("NN", "input grad dZ·W  (NN, B×784×500)"),
@@ -225,10 +232,12 @@ def main():
     out.append("### Training workloads (Fashion-MNIST, float32)")
     out.append("")
     out.append("Time per epoch (60,000 images) or per training step; ratio = PyTorch time / NetGen time "
-               "(above 1: NetGen is faster).")
+               "(above 1: NetGen is faster). % of peak: the epoch's matrix-product FLOPs (summarize.py's EPOCH_FLOPS; "
+               "convolutions counted as direct ones, so an effective rate where NetGen runs them by Winograd) per second, "
+               "against NetGen's start-up FMA peak for the same thread count.")
     out.append("")
-    out.append("| Workload | Per | Threads | NetGen | PyTorch | Ratio | PyTorch, malloc not trimming | Ratio |")
-    out.append("|---|---|--:|--:|--:|--:|--:|--:|")
+    out.append("| Workload | Per | Threads | NetGen | PyTorch | Ratio | PyTorch, malloc not trimming | Ratio | NetGen % of peak |")
+    out.append("|---|---|--:|--:|--:|--:|--:|--:|--:|")
     table = len(out)
     for key, title, unit in WORKLOADS:
         for threads in threads_seen:
@@ -240,9 +249,12 @@ def main():
             pt_s = pt["seconds"] if pt else None
             tu = pt_tuned.get((key, threads))
             tu_s = tu["seconds"] if tu else None
-            out.append("| %s | %s | %d | %s | %s | %s | %s | %s |" % (title, unit, threads, fmt_time(ng_s, unit),
+            flops, p = EPOCH_FLOPS.get(key), peak.get(threads)
+            of_peak = 100 * flops / ng_s / 1e9 / p if flops and ng_s and p else None
+            out.append("| %s | %s | %d | %s | %s | %s | %s | %s | %s |" % (title, unit, threads, fmt_time(ng_s, unit),
                                                            fmt_time(pt_s, unit), ratio(pt_s, ng_s),
-                                                           fmt_time(tu_s, unit) if tu else DASH, ratio(tu_s, ng_s) if tu else DASH))
+                                                           fmt_time(tu_s, unit) if tu else DASH, ratio(tu_s, ng_s) if tu else DASH,
+                                                           fmt(of_peak, "%.1f%%")))
     if len(out) == table:
         del out[section:]
     else:
