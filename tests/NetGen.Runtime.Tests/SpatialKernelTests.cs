@@ -193,6 +193,34 @@ namespace NetGen.Runtime.Tests
         }
 
         [Theory]
+        [MemberData(nameof(SimdLevels.All), MemberType = typeof(SimdLevels))]
+        public void Pooling_from_winograd_tiles_picks_the_same_nan_and_ties_as_the_pooling_layer(SimdLevel level)
+        {
+            // A NaN input spreads to the outputs of every tile that reads it; zero weights in one filter make every window of
+            // its plane a tie (all equal to its bias). Pooled straight from the tiles (AVX2 and wider) or from planes, the fused
+            // kernel must pick the values and indices the pooling layer picks from the convolution's output.
+            const int c = 16, h = 10, w = 10, f = 16, batch = 2;
+            var g = new ConvGeometry(c, h, w, f, 3, 1, 0, 0, 1, h - 2, w - 2);
+            var pool = new PoolGeometry(h - 2, w - 2, 2, 2, 0, 0, (h - 2) / 2, (w - 2) / 2);
+            var rng = new Rng(11);
+            float[] x = GemmTests.Random(c * batch * h * w, rng), weight = GemmTests.Random(f * g.PatchSize, rng), bias = GemmTests.Random(f, rng);
+            x[(3 * batch + 1) * h * w + 4 * w + 5] = float.NaN; // channel 3, sample 1, (4, 5)
+            Array.Clear(weight, 2 * g.PatchSize, g.PatchSize);  // filter 2: a constant plane
+            int pooledCount = f * batch * pool.OutHeight * pool.OutWidth;
+            SimdLevels.With(level, () =>
+            {
+                float[] y = new float[f * batch * g.OutPositions], pooled = new float[pooledCount], fusedPooled = new float[pooledCount];
+                int[] argmax = new int[pooledCount], fusedArgmax = new int[pooledCount];
+                Conv2D.Forward(x, weight, bias, y, y, batch, g, Activation.None);
+                Pooling.MaxForward(y, pooled, argmax, f * batch, pool);
+                Conv2D.ForwardMaxPool(x, weight, bias, fusedPooled, fusedArgmax, batch, g, Activation.None, pool);
+                Assert.Contains(pooled, float.IsNaN);
+                Assert.Equal(pooled, fusedPooled);
+                Assert.Equal(argmax, fusedArgmax);
+            });
+        }
+
+        [Theory]
         [InlineData(32, 13, 13, 64, 5)]  // chunks of two samples
         [InlineData(1, 28, 28, 32, 37)]  // chunks of sixteen, transposed weight gradient
         public void Convolution_results_do_not_depend_on_the_thread_count(int c, int h, int w, int f, int batch)
