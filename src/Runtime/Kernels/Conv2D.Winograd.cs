@@ -147,9 +147,7 @@ namespace NetGen.Kernels
         private static float* TransformFilters(float* w, in ConvGeometry g)
         {
             int channels = g.Channels, filters = g.Filters;
-            long transformed = (long)WinogradPoints * FilterPoint(channels, filters);
-            float* u = Pointer(Scratch(ref t_winogradFilters, transformed + 9L * channels * filters));
-            float* wt = u + transformed;
+            float* u = FilterScratch(channels, filters, out float* wt);
             Transpose.Copy(w, filters, 9 * channels, 9 * channels, wt, filters);
             Transform(wt, channels, filters, u);
             return u;
@@ -163,9 +161,7 @@ namespace NetGen.Kernels
         private static float* TransformFlippedFilters(float* w, in ConvGeometry g)
         {
             int channels = g.Channels, filters = g.Filters;
-            long transformed = (long)WinogradPoints * FilterPoint(channels, filters);
-            float* u = Pointer(Scratch(ref t_winogradFilters, transformed + 9L * channels * filters));
-            float* wt = u + transformed; // w′ as [F·9, C]: row (f, tap) holds w[f, :, 8 − tap]
+            float* u = FilterScratch(channels, filters, out float* wt); // wt: w′ as [F·9, C], row (f, tap) holding w[f, :, 8 − tap]
             for (int f = 0; f < filters; f++)
             {
                 float* kernels = w + (nint)f * channels * 9, rows = wt + (nint)f * 9 * channels;
@@ -179,6 +175,15 @@ namespace NetGen.Kernels
                 }
             }
             Transform(wt, filters, channels, u);
+            return u;
+        }
+
+        /// <summary>The calling thread's filter scratch: U's sixteen points, then room for the kernels as [9·C, F] (<paramref name="kernels"/>).</summary>
+        private static float* FilterScratch(int channels, int filters, out float* kernels)
+        {
+            long transformed = (long)WinogradPoints * FilterPoint(channels, filters);
+            float* u = Pointer(Scratch(ref t_winogradFilters, transformed + 9L * channels * filters));
+            kernels = u + transformed;
             return u;
         }
 
@@ -255,12 +260,18 @@ namespace NetGen.Kernels
         /// z of samples [first, first + count) by F(2×2, 3×3): z[f, s·OH·OW + p] at <paramref name="z"/> with filter rows
         /// <paramref name="ldz"/> apart, plus the bias, then the job's store epilogue (ReLU or LeakyReLU, or none).
         /// </summary>
-        private static void WinogradChunk(ref Job job, int first, int count, float* z, nint ldz)
+        private static void WinogradChunk(ref Job job, int first, int count, float* z, nint ldz) =>
+            WinogradChunk(ref job, first, count, z, ldz, pooledSample: -1);
+
+        /// <summary>The same, with the job's fused pooling written straight from the tiles instead of z (<see cref="PoolsTiles"/>).</summary>
+        private static void WinogradPooledChunk(ref Job job, int first, int count) => WinogradChunk(ref job, first, count, null, 0, pooledSample: first);
+
+        private static void WinogradChunk(ref Job job, int first, int count, float* z, nint ldz, int pooledSample)
         {
             ConvGeometry g = job.Geometry;
             long plane = (long)g.Height * g.Width;
             Winograd(ref job, g, job.X + first * plane, (nint)(job.Batch * plane), count, job.WinogradFilters, job.Bias, job.Epilogue, z, ldz,
-                z is null ? first : -1);
+                pooledSample);
         }
 
         /// <summary>Whether a fused max pooling runs on the Winograd output as it is, [OH·OW, F]: 2×2 windows, stride 2, no padding.</summary>
@@ -269,8 +280,8 @@ namespace NetGen.Kernels
         /// <summary>
         /// The job's fused 2×2 max pooling straight from one sample's output [OH·OW, F], eight filters at a time: the maxima
         /// and their indices in the plane go to the job's pooled outputs for sample <paramref name="sample"/>. The corners are
-        /// compared as <see cref="Pooling"/> compares them (top left against top right, bottom left against bottom right, then
-        /// the two winners; a later value wins only if greater, a NaN always wins), so values and indices are the same.
+        /// compared by <see cref="Pooling.Larger"/> as the pooling layer compares them (top left against top right, bottom left
+        /// against bottom right, then the two winners), so values and indices are the same.
         /// </summary>
         private static void PoolOutput(float* output, in ConvGeometry g, ref Job job, int sample)
         {
@@ -290,9 +301,11 @@ namespace NetGen.Kernels
                     long at = sample * pooledPlane + py * pool.OutWidth + px;
                     for (int f = 0; f < filters; f += 8)
                     {
-                        (Vector256<float> upper, Vector256<int> upperAt) = Larger(Vector256.Load(tl + f), atTl, Vector256.Load(tl + filters + f), atTl + Vector256<int>.One);
-                        (Vector256<float> lower, Vector256<int> lowerAt) = Larger(Vector256.Load(bl + f), atBl, Vector256.Load(bl + filters + f), atBl + Vector256<int>.One);
-                        (Vector256<float> value, Vector256<int> index) = Larger(upper, upperAt, lower, lowerAt);
+                        (Vector256<float> upper, Vector256<int> upperAt) =
+                            Pooling.Larger(Vector256.Load(tl + f), atTl, Vector256.Load(tl + filters + f), atTl + Vector256<int>.One);
+                        (Vector256<float> lower, Vector256<int> lowerAt) =
+                            Pooling.Larger(Vector256.Load(bl + f), atBl, Vector256.Load(bl + filters + f), atBl + Vector256<int>.One);
+                        (Vector256<float> value, Vector256<int> index) = Pooling.Larger(upper, upperAt, lower, lowerAt);
                         value.Store(best);
                         index.Store(where);
                         for (int q = 0; q < 8; q++)
@@ -304,13 +317,6 @@ namespace NetGen.Kernels
                     }
                 }
             }
-
-            static (Vector256<float>, Vector256<int>) Larger(Vector256<float> first, Vector256<int> firstAt, Vector256<float> second, Vector256<int> secondAt)
-            {
-                // The second wins if greater or NaN (not equal to itself), unless the first is NaN already.
-                Vector256<float> wins = (Vector256.GreaterThan(second, first) | ~Vector256.Equals(second, second)) & Vector256.Equals(first, first);
-                return (Vector256.ConditionalSelect(wins, second, first), Vector256.ConditionalSelect(wins.AsInt32(), secondAt, firstAt));
-            }
         }
 
         /// <summary>
@@ -319,8 +325,8 @@ namespace NetGen.Kernels
         /// output sample s at <c>z + s·OH·OW</c> with filter rows <paramref name="ldz"/> apart; plus the bias (if any), then the
         /// epilogue. With <paramref name="pooledSample"/> ≥ 0, the job's fused pooling of the output is written instead of z
         /// (<see cref="PoolOutput"/>; the chunk's first sample is that one). With <paramref name="channelsLast"/>, the input
-        /// samples are [H, W, C] already, one after the other (<paramref name="channelStride"/> unused). The sixteen products are shared between threads when the job says so (only ever for a forward chunk run on
-        /// the calling thread).
+        /// samples are [H, W, C] already, one after the other (<paramref name="channelStride"/> unused). The sixteen products are
+        /// shared between threads when the job says so (only ever for a forward chunk run on the calling thread).
         /// </summary>
         private static void Winograd(ref Job job, in ConvGeometry g, float* x, nint channelStride, int count, float* u, float* bias,
             Epilogue epilogue, float* z, nint ldz, int pooledSample = -1, bool channelsLast = false)
@@ -335,25 +341,21 @@ namespace NetGen.Kernels
                     : BorderedFromPlanes(x + (nint)s * plane, channelStride, g, scratch);
                 TransformInput(sample, g, v + (nint)s * tiles * channels, (nint)rows * channels);
             }
+            var products = new TileProducts(v, u, m, rows, channels, filters);
             if (job.WinogradThreads > 1)
             {
                 // Only for a forward job's single chunk, run on the calling thread: the job is this chunk's alone.
-                job.WinogradV = v;
-                job.WinogradM = m;
-                job.WinogradRows = rows;
-                job.WinogradU = u;
-                job.WinogradChannels = channels;
-                job.WinogradOutputs = filters;
+                job.Products = products;
                 fixed (Job* state = &job)
                 {
-                    WorkerPool.Run(WinogradPoints, job.WinogradThreads, &WinogradProduct, state);
+                    WorkerPool.Run(WinogradPoints, job.WinogradThreads, &SharedProduct, state);
                 }
             }
             else
             {
                 for (int point = 0; point < WinogradPoints; point++)
                 {
-                    WinogradProduct(v, m, rows, u, channels, filters, point);
+                    products.Multiply(point);
                 }
             }
             for (int s = 0; s < count; s++)
@@ -370,16 +372,29 @@ namespace NetGen.Kernels
             }
         }
 
-        private static void WinogradProduct(void* state, int point)
-        {
-            ref Job job = ref *(Job*)state;
-            WinogradProduct(job.WinogradV, job.WinogradM, job.WinogradRows, job.WinogradU, job.WinogradChannels, job.WinogradOutputs, point);
-        }
+        private static void SharedProduct(void* state, int point) => ((Job*)state)->Products.Multiply(point);
 
-        /// <summary>M[ξ] = V[ξ]·U[ξ]: [T, C]·[C, F] for one point ξ of a chunk of T tiles (U's points <see cref="FilterPoint"/> apart).</summary>
-        private static void WinogradProduct(float* v, float* m, int rows, float* u, int channels, int filters, int point) =>
-            Gemm.SerialNN(rows, filters, channels, v + (nint)point * rows * channels, channels, u + point * FilterPoint(channels, filters), filters,
-                m + (nint)point * rows * filters, filters, accumulate: false, Epilogue.None, null);
+        /// <summary>A chunk's sixteen products M[ξ] = V[ξ]·U[ξ], [T, C]·[C, F] (U's points <see cref="FilterPoint"/> apart).</summary>
+        private readonly struct TileProducts
+        {
+            private readonly float* _v, _u, _m;
+            private readonly int _rows, _channels, _filters;
+
+            public TileProducts(float* v, float* u, float* m, int rows, int channels, int filters)
+            {
+                _v = v;
+                _u = u;
+                _m = m;
+                _rows = rows;
+                _channels = channels;
+                _filters = filters;
+            }
+
+            /// <summary>The product of point <paramref name="point"/>.</summary>
+            public void Multiply(int point) =>
+                Gemm.SerialNN(_rows, _filters, _channels, _v + (nint)point * _rows * _channels, _channels, _u + point * FilterPoint(_channels, _filters),
+                    _filters, _m + (nint)point * _rows * _filters, _filters, accumulate: false, Epilogue.None, null);
+        }
 
         /// <summary>
         /// One sample's input as [2·TH + 2, 2·TW + 2, C] with its padding (and anything past the last tile) as zeros, so every

@@ -60,8 +60,9 @@ namespace NetGen.Kernels
             public int Batch, Samples, Chunks, Groups, FilterParts;
             public float* X, W, Bias, Z, Y, Dz, Dx, Partials;
             public float* Pooled, PooledGrad;
-            public float* WinogradFilters, InputGradientFilters, WinogradV, WinogradM, WinogradU;
-            public int WinogradRows, WinogradThreads, WinogradChannels, WinogradOutputs;
+            public float* WinogradFilters, InputGradientFilters;
+            public int WinogradThreads;
+            public TileProducts Products;
             public int* Argmax;
             public float GateSlope;
             public bool Gated, WeightGradient;
@@ -420,7 +421,7 @@ namespace NetGen.Kernels
             float* bias = job.Bias is null ? null : job.Bias + firstFilter;
             if (job.Argmax is not null && winograd && PoolsTiles(job.Pool))
             {
-                WinogradChunk(ref job, first, count, null, 0);
+                WinogradPooledChunk(ref job, first, count);
                 return;
             }
             if (job.Argmax is not null)

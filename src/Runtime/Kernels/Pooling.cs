@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -297,12 +298,18 @@ namespace NetGen.Kernels
             static Vector256<float> Odds(Vector256<float> a, Vector256<float> b) =>
                 Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
 
-            static (Vector256<float>, Vector256<int>) Larger(Vector256<float> first, Vector256<int> firstAt, Vector256<float> second, Vector256<int> secondAt)
-            {
-                // As in MaxPlane2x2: the second wins if greater or NaN, unless the first is NaN already.
-                Vector256<float> wins = (Vector256.GreaterThan(second, first) | ~Vector256.Equals(second, second)) & Vector256.Equals(first, first);
-                return (Vector256.ConditionalSelect(wins, second, first), Vector256.ConditionalSelect(wins.AsInt32(), secondAt, firstAt));
-            }
+        }
+
+        /// <summary>
+        /// One step of the 2×2 tree, eight windows at a time (as in <see cref="MaxPlane2x2"/>): the second corner and its index
+        /// win if greater or NaN, unless the first is NaN already. Also used by the convolution's pooling from Winograd tiles.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static (Vector256<float> Value, Vector256<int> Index) Larger(Vector256<float> first, Vector256<int> firstAt,
+            Vector256<float> second, Vector256<int> secondAt)
+        {
+            Vector256<float> wins = (Vector256.GreaterThan(second, first) | ~Vector256.Equals(second, second)) & Vector256.Equals(first, first);
+            return (Vector256.ConditionalSelect(wins, second, first), Vector256.ConditionalSelect(wins.AsInt32(), secondAt, firstAt));
         }
 
         /// <summary>
