@@ -20,10 +20,13 @@ namespace NetGen.Benchmarks
     /// <para>
     /// The products: W1's three (784→500 at batch 64 and 256: <c>X·Wᵀ+b</c>, <c>dZ·W</c>, <c>dZᵀ·X</c>)
     /// and W2's first layer's three (784→128 at batch 64) through <see cref="Gemm"/>'s public entry
-    /// points, and the W4 CNN's convolution products at batch 64 as <see cref="Conv2D"/> runs them, one
-    /// chunk of samples per call (<c>Gemm.SerialNN/NT/TN</c>); at 2 threads each thread runs its own chunk
-    /// on its own buffers, as the convolution does. <c>step</c>: one whole <c>TrainStep</c> of W1 and of
-    /// W2 at batch 64 on random data, its rate counted over the FLOPs of its products.
+    /// points; the W4 CNN's first convolution's products at batch 64 as <see cref="Conv2D"/> runs them
+    /// (im2col), one chunk of samples per call (<c>Gemm.SerialNN/NT</c>; at 2 threads each thread runs its
+    /// own chunk on its own buffers, as the convolution does); and its second convolution with its pooling,
+    /// forward and backward, as whole calls at batch 64 (Winograd where the SIMD level allows it), their rate
+    /// counted over a direct convolution's FLOPs (an effective rate: Winograd does fewer multiply-adds).
+    /// <c>step</c>: one whole <c>TrainStep</c> of W1 and of W2 at batch 64 on random data, its rate counted
+    /// over the FLOPs of its products.
     /// </para>
     /// </summary>
     internal static unsafe class GemmProbe
@@ -35,6 +38,9 @@ namespace NetGen.Benchmarks
             public required string Name;
             public required double Flops;
             public required Action<int> Call;
+
+            /// <summary>Whether each thread does <see cref="Flops"/> of its own (one chunk per thread) rather than sharing them.</summary>
+            public bool PerThread;
 
             /// <summary>
             /// Seconds of calls before measuring: the kernels are compiled fully optimized at once, but a whole
@@ -92,7 +98,7 @@ namespace NetGen.Benchmarks
                 AddSteps(cases);
             }
             Console.WriteLine($"// {Environment.ProcessorCount} processors, {Simd.Level} / {FmaPeak.InstructionSet}, {rounds} rounds; " +
-                "by CPU time: % of the FMA peak, median [25%-75%], and the median GFLOP/s");
+                "one thread by its CPU time, two by wall time: % of the FMA peak, median [25%-75%], and the median GFLOP/s");
             int maxThreads = Math.Min(2, Environment.ProcessorCount);
             foreach (var c in cases)
             {
@@ -136,7 +142,7 @@ namespace NetGen.Benchmarks
                     for (int c = 0; c < cases.Count; c++)
                     {
                         Case k = cases[c];
-                        double flops = k.Flops * (k.Name.StartsWith("CNN", StringComparison.Ordinal) ? threads : 1);
+                        double flops = k.Flops * (k.PerThread ? threads : 1);
                         Sample(samples[c + 1, t - 1], threads, flops, () => k.Call(threads));
                     }
                 }
@@ -243,54 +249,66 @@ namespace NetGen.Benchmarks
             return flops;
         }
 
-        /// <summary>One chunk's products of the CNN's two convolutions, as <see cref="Conv2D"/> calls them at batch 64.</summary>
+        /// <summary>
+        /// The CNN's first convolution's products, one chunk per call as <see cref="Conv2D"/> runs them (im2col), and its second
+        /// convolution with its 2×2 pooling, forward and backward, as whole calls at batch 64.
+        /// </summary>
         private static void AddCnn(List<Case> cases)
         {
-            // conv1: 1→32 3×3 on 28×28 (26×26 out), chunks of 16 samples; conv2: 32→64 3×3 on 13×13 (11×11 out), chunks of 2.
+            // conv1: 1→32 3×3 on 28×28 (26×26 out), chunks of 16 samples.
             var conv1 = new ConvGeometry(1, 28, 28, 32, 3, 1, 0, 0, 1, 26, 26);
-            var conv2 = new ConvGeometry(32, 13, 13, 64, 3, 1, 0, 0, 1, 11, 11);
-            foreach (var (label, g) in new[] { ("conv1", conv1), ("conv2", conv2) })
+            int columns = Conv2D.SamplesPerChunk(conv1, 64) * conv1.OutPositions;
+            int f = conv1.Filters, patch = conv1.PatchSize;
+            var work = new ChunkBuffers[2];
+            for (int i = 0; i < work.Length; i++)
             {
-                int columns = Conv2D.SamplesPerChunk(g, 64) * g.OutPositions;
-                int f = g.Filters, patch = g.PatchSize;
-                var work = new ChunkBuffers[2];
-                for (int i = 0; i < work.Length; i++)
-                {
-                    var rng = new Rng(11 + i);
-                    work[i] = new ChunkBuffers(Random(f * patch, rng), Random(patch * columns, rng), Random(f * columns, rng),
-                        new AlignedBuffer(f * columns), new AlignedBuffer(f * patch), new AlignedBuffer(patch * columns), Random(f, rng));
-                }
-                double flops = 2.0 * f * patch * columns;
-                bool transposed = patch < f && patch < 16 && f <= 256;
-                cases.Add(new Case
-                {
-                    Name = $"CNN {label} fwd W·col {f}x{columns}x{patch}", Flops = flops,
-                    Call = t => Chunks(t, work, w => Gemm.SerialNN(f, columns, patch, w.W, patch, w.Col, columns, w.Z, columns, false, Epilogue.ReLU, w.Bias)),
-                });
-                cases.Add(new Case
-                {
-                    Name = transposed ? $"CNN {label} dW col·dzᵀ {patch}x{f}x{columns}" : $"CNN {label} dW dz·colᵀ {f}x{patch}x{columns}", Flops = flops,
-                    Call = t => Chunks(t, work, w =>
-                    {
-                        if (transposed)
-                        {
-                            Gemm.SerialNT(patch, f, columns, w.Col, columns, w.Dz, columns, w.Dw, f, false);
-                        }
-                        else
-                        {
-                            Gemm.SerialNT(f, patch, columns, w.Dz, columns, w.Col, columns, w.Dw, patch, false);
-                        }
-                    }),
-                });
-                if (g.Channels > 1)
-                {
-                    cases.Add(new Case
-                    {
-                        Name = $"CNN {label} dcol Wᵀ·dz {patch}x{columns}x{f}", Flops = flops,
-                        Call = t => Chunks(t, work, w => Gemm.SerialTN(patch, columns, f, w.W, patch, w.Dz, columns, w.Dcol, columns, false)),
-                    });
-                }
+                var rng = new Rng(11 + i);
+                work[i] = new ChunkBuffers(Random(f * patch, rng), Random(patch * columns, rng), Random(f * columns, rng),
+                    new AlignedBuffer(f * columns), new AlignedBuffer(f * patch), new AlignedBuffer(patch * columns), Random(f, rng));
             }
+            double flops = 2.0 * f * patch * columns;
+            cases.Add(new Case
+            {
+                Name = $"CNN conv1 fwd W·col {f}x{columns}x{patch}", Flops = flops, PerThread = true,
+                Call = t => Chunks(t, work, w => Gemm.SerialNN(f, columns, patch, w.W, patch, w.Col, columns, w.Z, columns, false, Epilogue.ReLU, w.Bias)),
+            });
+            cases.Add(new Case
+            {
+                Name = $"CNN conv1 dW col·dzᵀ {patch}x{f}x{columns}", Flops = flops, PerThread = true,
+                Call = t => Chunks(t, work, w => Gemm.SerialNT(patch, f, columns, w.Col, columns, w.Dz, columns, w.Dw, f, false)),
+            });
+            AddConv2(cases);
+        }
+
+        /// <summary>conv2 (32→64 3×3 on 13×13, ReLU, 2×2 max pooling to 5×5) at batch 64, forward and backward (dW, db and dx).</summary>
+        private static void AddConv2(List<Case> cases)
+        {
+            const int B = 64;
+            var g = new ConvGeometry(32, 13, 13, 64, 3, 1, 0, 0, 1, 11, 11);
+            var pool = new PoolGeometry(11, 11, 2, 2, 0, 0, 5, 5);
+            var rng = new Rng(13);
+            AlignedBuffer x = Random(B * g.Channels * g.Height * g.Width, rng), w = Random(g.Filters * g.PatchSize, rng), bias = Random(g.Filters, rng);
+            int pooledLength = g.Filters * B * pool.OutHeight * pool.OutWidth;
+            AlignedBuffer pooled = new(pooledLength), pooledGrad = Random(pooledLength, rng), dw = new(g.Filters * g.PatchSize), db = new(g.Filters),
+                dx = new(B * g.Channels * g.Height * g.Width);
+            int[] argmax = new int[pooledLength];
+            double flops = 2.0 * B * g.OutPositions * g.PatchSize * g.Filters;
+            string route = Conv2D.WinogradFits(g) ? "Winograd" : "im2col";
+            cases.Add(new Case
+            {
+                Name = $"CNN conv2+pool fwd B{B} ({route})", Flops = flops,
+                Call = t => { Parallelism.MaxThreads = t; Conv2D.ForwardMaxPool(x.Span, w.Span, bias.Span, pooled.Span, argmax, B, g, Activation.ReLU, pool); },
+            });
+            Conv2D.ForwardMaxPool(x.Span, w.Span, bias.Span, pooled.Span, argmax, B, g, Activation.ReLU, pool);
+            cases.Add(new Case
+            {
+                Name = $"CNN conv2+pool bwd B{B} ({route})", Flops = 2 * flops,
+                Call = t =>
+                {
+                    Parallelism.MaxThreads = t;
+                    Conv2D.BackwardMaxPool(pooledGrad.Span, argmax, pooled.Span, x.Span, w.Span, dw.Span, db.Span, dx.Span, B, g, Activation.ReLU, pool);
+                },
+            });
         }
 
         private sealed class ChunkBuffers(AlignedBuffer w, AlignedBuffer col, AlignedBuffer dz, AlignedBuffer z, AlignedBuffer dw, AlignedBuffer dcol, AlignedBuffer bias)
@@ -329,20 +347,29 @@ namespace NetGen.Benchmarks
         private static void ChunkBlock(void* state, int block) => s_chunkBody!(s_chunkWork![block]);
 
         /// <summary>
-        /// Adds the GFLOP/s of each call of <paramref name="call"/> for about <see cref="SliceSeconds"/>, by CPU
-        /// time, not wall time (the machine is shared: time when another process had the core does not count):
-        /// on one thread this thread's, on more the whole process's divided by the thread count (a rate per
-        /// core: perfect scaling gives the one-thread figure; time a thread spends waiting for the other counts).
+        /// Adds the GFLOP/s of each call of <paramref name="call"/> for about <see cref="SliceSeconds"/>. One thread by this
+        /// thread's CPU time (the machine is shared: time when another process had the core does not count); two by wall time,
+        /// since the process's CPU time (<c>CLOCK_PROCESS_CPUTIME_ID</c>) counts another running thread's time only as far as
+        /// the kernel's last tick and read up to twice the two-core peak. Load from other processes then shows as spread (the
+        /// quartiles), and the median is the figure.
         /// </summary>
         private static void Sample(List<double> rates, int threads, double flopsPerCall, Action call)
         {
             long end = Stopwatch.GetTimestamp() + (long)(SliceSeconds * Stopwatch.Frequency);
             do
             {
-                double cpu = ThreadCpuSeconds(), process = threads == 1 ? 0 : ProcessCpuSeconds();
-                call();
-                double seconds = threads == 1 ? ThreadCpuSeconds() - cpu : (ProcessCpuSeconds() - process) / threads;
-                rates.Add(flopsPerCall / seconds / 1e9);
+                if (threads == 1)
+                {
+                    double cpu = ThreadCpuSeconds();
+                    call();
+                    rates.Add(flopsPerCall / (ThreadCpuSeconds() - cpu) / 1e9);
+                }
+                else
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    call();
+                    rates.Add(flopsPerCall / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9);
+                }
             }
             while (Stopwatch.GetTimestamp() < end);
         }
@@ -355,14 +382,6 @@ namespace NetGen.Benchmarks
 
         [DllImport("libc", EntryPoint = "clock_gettime")]
         private static extern int ClockGetTime(int clock, out TimeSpec time);
-
-        /// <summary>The CPU time of all this process's threads (Linux: <c>CLOCK_PROCESS_CPUTIME_ID</c>).</summary>
-        private static double ProcessCpuSeconds()
-        {
-            const int ProcessCpuTime = 2;
-            ClockGetTime(ProcessCpuTime, out TimeSpec t);
-            return t.Seconds + t.Nanoseconds * 1e-9;
-        }
 
         /// <summary>This thread's CPU time (Linux: <c>CLOCK_THREAD_CPUTIME_ID</c>).</summary>
         private static double ThreadCpuSeconds()
