@@ -84,6 +84,30 @@ namespace NetGen.Runtime.Tests
             Assert.InRange(var, 0.98 * variance, 1.02 * variance);
         }
 
+        /// <summary>
+        /// Dropout's side-by-side streams: lane l is exactly <c>new Rng(seed, firstStream + l)</c>, the values interleaved, on
+        /// 256-bit and on 128-bit vectors alike, and a fill continues where the last one stopped (fills of 8, 24 and 256 values).
+        /// </summary>
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Lanes_interleave_eight_streams_of_the_generator(bool wide)
+        {
+            const long Seed = 0x5EED, First = 40;
+            var lanes = new Rng.Lanes(Seed, First);
+            var expected = Enumerable.Range(0, Rng.Lanes.Count).Select(l => new Rng(Seed, First + l)).ToArray();
+            foreach (int length in new[] { 8, 24, 256 })
+            {
+                ulong[] values = new ulong[length];
+                lanes.Fill(values, wide);
+                for (int i = 0; i < length; i++)
+                {
+                    Assert.Equal(expected[i % Rng.Lanes.Count].NextUInt64(), values[i]);
+                }
+            }
+            Assert.Throws<ArgumentException>(() => new Rng.Lanes(Seed, First).Fill(new ulong[12], wide));
+        }
+
         [Fact]
         public void Aligned_buffers_start_on_a_cache_line()
         {

@@ -554,8 +554,9 @@ namespace NetGen.Runtime.Tests
 
         /// <summary>
         /// The mask is the documented stream: one draw <c>s</c> of the network's generator per mask; value j of block
-        /// b = j / 16384 dropped exactly when bits 16·(i mod 4) and up of the (i / 4)-th draw of <c>new Rng(s, stream: b)</c>
-        /// are below rate·65536, i = j mod 16384 — computed here draw by draw with the public generator — across batch,
+        /// b = j / 16384 dropped exactly when bits 16·(i mod 4) and up of the block's d-th 64-bit number, d = i / 4, are below
+        /// rate·65536, i = j mod 16384, that number being the (d / 8)-th draw of lane d mod 8, <c>new Rng(s, stream: 8b + d mod 8)</c>
+        /// — computed here draw by draw with the public generator, one lane after another — across batch,
         /// vector and block edges, on one thread and on two (masks of 64 K values and more are drawn on all cores); and the
         /// network's generator is left one draw on, so the next mask (a resumed run's) follows on.
         /// </summary>
@@ -576,18 +577,21 @@ namespace NetGen.Runtime.Tests
             float keep = 1f / (1 - rate);
             int threshold = (int)Math.Round(rate * 65536);
             float[] expected = new float[length];
-            Rng? block = null;
+            var lanes = new Rng[8];
             ulong bits = 0;
             for (int j = 0; j < length; j++)
             {
                 int i = j % Dropout.BlockValues;
                 if (i == 0)
                 {
-                    block = new Rng(seed, stream: j / Dropout.BlockValues);
+                    for (int l = 0; l < lanes.Length; l++)
+                    {
+                        lanes[l] = new Rng(seed, stream: 8L * (j / Dropout.BlockValues) + l);
+                    }
                 }
                 if (i % 4 == 0)
                 {
-                    bits = block!.NextUInt64();
+                    bits = lanes[i / 4 % 8].NextUInt64();
                 }
                 expected[j] = (int)((bits >> (16 * (i % 4))) & 0xFFFF) < threshold ? 0f : keep;
             }

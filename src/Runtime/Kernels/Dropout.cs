@@ -8,8 +8,9 @@ namespace NetGen.Kernels
     /// <summary>
     /// Inverted dropout: in training each value is kept with probability 1 − rate and scaled by
     /// 1/(1 − rate), so inference is the identity. The mask comes from a seeded <see cref="Rng"/>: each mask takes one
-    /// 64-bit draw <c>s</c> of it, and its block <c>b</c> of <see cref="BlockValues"/> values draws from
-    /// <c>new Rng(s, stream: b)</c>, four 16-bit draws per 64-bit number, values in order. So a network's seed fixes every
+    /// 64-bit draw <c>s</c> of it, and its block <c>b</c> of <see cref="BlockValues"/> values draws from eight streams stepped
+    /// side by side, lane <c>l</c> being <c>new Rng(s, stream: 8b + l)</c>: the block's i-th 64-bit number is lane (i mod 8)'s
+    /// (i / 8)-th, and each number gives four 16-bit draws, values in order. So a network's seed fixes every
     /// mask of its training run, a mask moves the network's generator by one draw whatever its size (a resumed run
     /// continues exactly), and the blocks are drawn on all cores (a Transformer step draws millions of values) with the
     /// same results on any number of threads.
@@ -90,12 +91,12 @@ namespace NetGen.Kernels
         private static void DrawBlock(ref Job job, int block)
         {
             int first = block * BlockValues, count = Math.Min(BlockValues, job.Length - first);
-            var stream = new Rng.Stream(job.Seed, block);
+            var stream = new Rng.Lanes(job.Seed, (long)block * Rng.Lanes.Count);
             Span<ulong> draws = stackalloc ulong[DrawsPerBatch];
             for (int i = 0; i < count; i += 4 * DrawsPerBatch)
             {
                 int values = Math.Min(count - i, 4 * DrawsPerBatch);
-                Span<ulong> batch = draws.Slice(0, (values + 3) / 4);
+                Span<ulong> batch = draws.Slice(0, ((values + 3) / 4 + Rng.Lanes.Count - 1) / Rng.Lanes.Count * Rng.Lanes.Count);
                 stream.Fill(batch);
                 var mask = new Span<float>(job.Mask + first + i, values);
                 Keep(batch, mask, job.Threshold, job.Keep);
