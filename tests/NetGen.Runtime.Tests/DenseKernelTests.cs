@@ -8,7 +8,7 @@ namespace NetGen.Runtime.Tests
     [Collection("Simd")]
     public class DenseKernelTests
     {
-        private static readonly (int Batch, int In, int Out)[] Shapes = [(1, 3, 5), (7, 17, 15), (64, 784, 500), (65, 63, 33), (3, 1000, 9)];
+        private static readonly (int Batch, int In, int Out)[] Shapes = [(1, 3, 5), (7, 17, 15), (64, 784, 500), (65, 63, 33), (3, 1000, 9), (40, 200, 96)];
 
         public static IEnumerable<object[]> Cases()
         {

@@ -45,6 +45,20 @@ namespace NetGen.Kernels
         /// </summary>
         private const int DotChunk = 1024;
 
+        /// <summary>
+        /// With 256-bit vectors, broadcast tiles walk the shared dimension k in pieces: over all of k, a strip of B and the rows
+        /// of A beside it outgrow the L1 cache and its TLB (W1's weight gradient at batch 256, <c>dZᵀ·X</c> with k = 256, reads
+        /// A and B each a row 2–3 KB apart: some 300 pages per tile), and every tile of a strip then reads them from L2. A
+        /// weight gradient (TN: both operands strided) goes 32 rows of k at a time, the others (NN) 128; products with k ≤ 128
+        /// (W1's and W2's at batch 64) fit as they are (in pieces, their training steps measured 1–2% slower, within the
+        /// noise). The accumulators go to C and come back between pieces, whose boundaries are fixed, so the sums do not
+        /// depend on the thread count. Measured on Zen 4 limited to AVX2 (`gemm` probe, one thread): 500×784×256 TN 69–70% →
+        /// 76–79% of the peak, 256×784×500 NN 76–79% → 81–88% (with pieces of 32 it fell to 74%); whole steps W5 −5 to −9%,
+        /// W6 −2 to −4%. AVX-512 tiles (32 columns: twice the work per line of B) measured slower in pieces and keep whole k.
+        /// </summary>
+        private static int BroadcastPiece(Product product, SimdLevel level, int k) =>
+            level != SimdLevel.Vector256 || k <= 128 ? k : product == Product.TN ? 32 : 128;
+
         /// <summary>Rows per block of a row-partitioned product: two 12-row AVX-512 tiles, four 6-row AVX2 or Vector128 ones.</summary>
         private const int RowBlock = 24;
 
@@ -433,13 +447,18 @@ namespace NetGen.Kernels
             {
                 Dense.ColumnSums(new ReadOnlySpan<float>(job.A, job.K * job.M), job.K, job.M, new Span<float>(job.ColumnSums, job.M));
             }
+            int piece = BroadcastPiece(job.Product, job.Level, job.K);
             if (!job.ByColumns)
             {
+                // A piece of the block's rows of A stays in L1 while it meets every strip of B.
                 int first = block / job.ColumnParts * RowBlock, rows = Math.Min(RowBlock, job.M - first);
                 int start = block % job.ColumnParts * job.PartColumns, end = Math.Min(job.N, start + job.PartColumns);
-                for (int j = start; j < end; j += job.BlockColumns)
+                for (int p = 0; p < job.K; p += piece)
                 {
-                    BroadcastStrip(ref job, j, Math.Min(job.BlockColumns, end - j), first, rows);
+                    for (int j = start; j < end; j += job.BlockColumns)
+                    {
+                        BroadcastStrip(ref job, j, Math.Min(job.BlockColumns, end - j), first, rows, p, Math.Min(piece, job.K - p));
+                    }
                 }
                 return;
             }
@@ -448,10 +467,12 @@ namespace NetGen.Kernels
             if (job.Product == Product.NT)
             {
                 DotStrip(ref job, column, columns);
+                return;
             }
-            else
+            // A piece of the strip of B stays in L1 while every row tile of A meets it.
+            for (int p = 0; p < job.K; p += piece)
             {
-                BroadcastStrip(ref job, column, columns, 0, job.M);
+                BroadcastStrip(ref job, column, columns, 0, job.M, p, Math.Min(piece, job.K - p));
             }
         }
 
@@ -492,19 +513,22 @@ namespace NetGen.Kernels
         }
 
         /// <summary>C[first:first+rows, j:j+columns] of dZ·W (A row-major) or dZᵀ·X (A transposed).</summary>
-        private static void BroadcastStrip(ref Job job, int j, int columns, int first, int rows)
+        private static void BroadcastStrip(ref Job job, int j, int columns, int first, int rows, int p, int length)
         {
             nint m = job.M, n = job.N, k = job.K;
             // a(i,p): NN reads A[i, p] (row stride k), TN reads A[p, i] (row stride 1).
             (nint rowStride, nint colStride) = job.Product == Product.NN ? (k, (nint)1) : ((nint)1, m);
-            float* a = job.A + first * rowStride;
-            float* b = job.B + j;
+            float* a = job.A + first * rowStride + p * colStride;
+            float* b = job.B + p * n + j;
             float* c = job.C + first * n + j;
             float* y = job.Y + first * n + j;
-            float* rowBias = job.RowBias is null ? null : job.RowBias + first;
+            // Only the first piece of k starts from the biases (or C); only the last applies the epilogue.
+            bool opening = p == 0;
+            Epilogue epilogue = p + length == k ? job.Epilogue : Epilogue.None;
+            float* rowBias = job.RowBias is null || !opening ? null : job.RowBias + first;
             // A column bias (X·Wᵀ run over Wᵀ): the tiles start from it — or, when adding onto C, it is first added to this strip of C.
-            bool accumulate = job.Accumulate;
-            float* columnBias = job.Bias is null ? null : job.Bias + j;
+            bool accumulate = job.Accumulate || !opening;
+            float* columnBias = job.Bias is null || !opening ? null : job.Bias + j;
             if (columnBias is not null && accumulate)
             {
                 AddBias(c, n, rows, columnBias, columns);
@@ -513,16 +537,16 @@ namespace NetGen.Kernels
             switch (job.Level)
             {
                 case SimdLevel.Vector512:
-                    Gemm512.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias, columnBias);
+                    Gemm512.BroadcastTile(rows, columns, length, a, rowStride, colStride, b, n, c, n, accumulate, epilogue, y, rowBias, columnBias);
                     break;
                 case SimdLevel.Vector256:
-                    Gemm256.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias, columnBias);
+                    Gemm256.BroadcastTile(rows, columns, length, a, rowStride, colStride, b, n, c, n, accumulate, epilogue, y, rowBias, columnBias);
                     break;
                 case SimdLevel.Vector128:
-                    Gemm128.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias, columnBias);
+                    Gemm128.BroadcastTile(rows, columns, length, a, rowStride, colStride, b, n, c, n, accumulate, epilogue, y, rowBias, columnBias);
                     break;
                 default:
-                    GemmScalar.BroadcastTile(rows, columns, job.K, a, rowStride, colStride, b, n, c, n, accumulate, job.Epilogue, y, rowBias, columnBias);
+                    GemmScalar.BroadcastTile(rows, columns, length, a, rowStride, colStride, b, n, c, n, accumulate, epilogue, y, rowBias, columnBias);
                     break;
             }
         }
