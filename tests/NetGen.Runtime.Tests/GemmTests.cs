@@ -321,6 +321,52 @@ namespace NetGen.Runtime.Tests
             Assert.Contains("bias has 4 values", e.Message);
         }
 
+        /// <summary>
+        /// Long dot products (k &gt; 256) with AVX-512 run as <c>Cᵀ = B·Aᵀ</c>, 32 rows of A at a time, B's rows parted at
+        /// multiples of 12 when the blocks do not share out evenly between threads: 1, 2 and 3 threads give the same bits (a
+        /// part cut elsewhere would tile its last rows otherwise, and a 1-row tile adds in another order), with the bias and a
+        /// fused ReLU, and the values are right.
+        /// </summary>
+        [Theory]
+        [InlineData(32, 500)]
+        [InlineData(33, 37)]
+        [InlineData(96, 500)]
+        [InlineData(40, 16)]
+        public void Long_dot_products_give_the_same_bits_however_their_rows_are_parted(int m, int n)
+        {
+            const int K = 300;
+            var rng = new Rng(m + n);
+            float[] a = Random(m * K, rng), b = Random(n * K, rng), bias = Random(n, rng);
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                float[][] Run(int threads)
+                {
+                    Parallelism.MaxThreads = threads;
+                    float[] c = new float[m * n], relu = new float[m * n];
+                    Gemm.MultiplyNT(m, n, K, a, b, c, false, bias);
+                    Gemm.MultiplyNT(m, n, K, a, b, relu, false, bias, Epilogue.ReLU);
+                    return [c, relu];
+                }
+                float[][] one = Run(1);
+                foreach (int threads in new[] { 2, 3 })
+                {
+                    float[][] other = Run(threads);
+                    Assert.True(one[0].AsSpan().SequenceEqual(other[0]), $"{threads} threads: the product differs from one thread's");
+                    Assert.True(one[1].AsSpan().SequenceEqual(other[1]), $"{threads} threads: the ReLU product differs from one thread's");
+                }
+                Check(one[0], Naive(m, n, K, a, Transpose(b, n, K), new float[m * n], false, bias), K, "NT, long");
+                for (int i = 0; i < one[0].Length; i++)
+                {
+                    Assert.Equal(Math.Max(0f, one[0][i]), one[1][i]);
+                }
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
+        }
+
         internal static float[] Random(int length, Rng rng)
         {
             float[] values = new float[length];
