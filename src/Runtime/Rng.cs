@@ -94,7 +94,7 @@ namespace NetGen
             }
 
             /// <summary>The lanes' next results, interleaved; <paramref name="values"/> holds a multiple of <see cref="Count"/>.</summary>
-            public void Fill(Span<ulong> values) => Fill(values, wide: Vector256.IsHardwareAccelerated);
+            public void Fill(Span<ulong> values) => Fill(values, wide: Kernels.Simd.Level >= Kernels.SimdLevel.Vector256);
 
             /// <summary><see cref="Fill(Span{ulong})"/> on 256-bit vectors (<paramref name="wide"/>) or on 128-bit ones: the same values.</summary>
             internal void Fill(Span<ulong> values, bool wide)
@@ -162,6 +162,7 @@ namespace NetGen
             }
 
             /// <inheritdoc cref="Step(ref Vector256{ulong}, ref Vector256{ulong}, ref Vector256{ulong}, ref Vector256{ulong})"/>
+            /// <remarks>Line for line the 256-bit step: keep the two the same.</remarks>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             private static Vector128<ulong> Step(ref Vector128<ulong> s0, ref Vector128<ulong> s1, ref Vector128<ulong> s2, ref Vector128<ulong> s3)
             {

@@ -186,6 +186,7 @@ namespace NetGen.Runtime.Tests
             const int M = 64, N = 500, K = 784;
             float[] a = Random(M * K, rng), w = Random(N * K, rng), bias = Random(N, rng), dz = Random(M * N, rng);
             float[] dzNarrow = Random(M * 40, rng); // a 40-row weight gradient: two row blocks, its columns parted too
+            float[] dzDeep = Random(256 * N, rng), aDeep = Random(256 * K, rng); // k = 256: in 32-row pieces with AVX2
             int saved = Parallelism.MaxThreads;
             try
             {
@@ -194,12 +195,13 @@ namespace NetGen.Runtime.Tests
                     float[][] Run(int threads)
                     {
                         Parallelism.MaxThreads = threads;
-                        float[] y = new float[M * N], dx = new float[M * K], dw = new float[N * K], dwNarrow = new float[40 * K];
+                        float[] y = new float[M * N], dx = new float[M * K], dw = new float[N * K], dwNarrow = new float[40 * K], dwDeep = new float[N * K];
                         Gemm.MultiplyNT(M, N, K, a, w, y, false, bias);
                         Gemm.MultiplyNN(M, K, N, dz, w, dx, false);
                         Gemm.MultiplyTN(N, K, M, dz, a, dw, false);
                         Gemm.MultiplyTN(40, K, M, dzNarrow, a, dwNarrow, false);
-                        return [y, dx, dw, dwNarrow];
+                        Gemm.MultiplyTN(N, K, 256, dzDeep, aDeep, dwDeep, false);
+                        return [y, dx, dw, dwNarrow, dwDeep];
                     }
                     float[][] one = Run(1), two = Run(2), again = Run(2);
                     for (int i = 0; i < one.Length; i++)

@@ -333,7 +333,8 @@ namespace NetGen.Kernels
             bool byRows = product == Product.TN && !byColumns;
             int strips = (n + blockColumns - 1) / blockColumns, rowBlocks = (m + RowBlock - 1) / RowBlock;
             // Few blocks of rows (a Transformer's 64-row dW is three) leave a core idle for a third of the product: their
-            // columns are then parted too, for at least MinBlocks blocks. Each output is still one tile's sum over all of k.
+            // columns are then parted too, for at least MinBlocks blocks. Each output is still one block's sum over all of k
+            // (with 256-bit vectors in fixed pieces of k: see BroadcastPiece).
             int columnParts = byRows ? Math.Clamp((MinBlocks + rowBlocks - 1) / rowBlocks, 1, strips) : 1;
             int blocks = byRows ? rowBlocks * columnParts : strips;
             fixed (float* pa = a, pb = b, pc = c, pbias = bias, py = y, psums = columnSums, prow = rowBias)
