@@ -26,8 +26,16 @@ namespace NetGen.Kernels
             Elementwise.Apply<LeakyReLUForwardOp>(y, y);
         }
 
-        /// <summary>y = 1 / (1 + e^−z). <paramref name="z"/> and <paramref name="y"/> may be the same span.</summary>
-        public static void Sigmoid(ReadOnlySpan<float> z, Span<float> y) => TensorPrimitives.Sigmoid(z, y);
+        /// <summary>
+        /// y = 1 / (1 + e^−z), by <see cref="FloatMath"/>'s exponential, the same in every vector lane and in scalar code, so that
+        /// a dense layer with the sigmoid fused into its product's store gives these bits. <paramref name="z"/> and
+        /// <paramref name="y"/> may be the same span.
+        /// </summary>
+        public static void Sigmoid(ReadOnlySpan<float> z, Span<float> y)
+        {
+            CopyUnlessSame(z, y);
+            Elementwise.Apply<SigmoidForwardOp>(y, y);
+        }
 
         /// <summary>y = tanh(z). <paramref name="z"/> and <paramref name="y"/> may be the same span.</summary>
         public static void Tanh(ReadOnlySpan<float> z, Span<float> y) => TensorPrimitives.Tanh(z, y);
@@ -243,6 +251,14 @@ namespace NetGen.Kernels
                 Vector256.ConditionalSelect(Vector256.GreaterThan(d, Vector256<float>.Zero), d, d * LeakySlope);
             public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) =>
                 Vector512.ConditionalSelect(Vector512.GreaterThan(d, Vector512<float>.Zero), d, d * LeakySlope);
+        }
+
+        private readonly struct SigmoidForwardOp : IBinaryOperator
+        {
+            public static float Invoke(float y, float d) => FloatMath.Sigmoid(d);
+            public static Vector128<float> Invoke(Vector128<float> y, Vector128<float> d) => FloatMath.Sigmoid(d);
+            public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> d) => FloatMath.Sigmoid(d);
+            public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> d) => FloatMath.Sigmoid(d);
         }
 
         private readonly struct ReLUBackwardOp : IBinaryOperator

@@ -20,7 +20,7 @@ namespace NetGen.Kernels
 
         /// <summary>
         /// <c>z = x·Wᵀ + b</c> and <c>y = activation(z)</c>; <paramref name="y"/> may be <paramref name="z"/>
-        /// itself. In place, ReLU and LeakyReLU run in the product's epilogue (no extra pass); the others
+        /// itself. In place, ReLU, LeakyReLU and Sigmoid run in the product's epilogue (no extra pass); the others
         /// (vectorized) run right after, while the output is still in cache.
         /// </summary>
         public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> z, Span<float> y,
@@ -31,6 +31,7 @@ namespace NetGen.Kernels
             {
                 Activation.ReLU => Epilogue.ReLU,
                 Activation.LeakyReLU => Epilogue.LeakyReLU,
+                Activation.Sigmoid => Epilogue.Sigmoid,
                 _ => Epilogue.None,
             };
             Gemm.MultiplyNT(batch, outFeatures, inFeatures, x, weight, z, accumulate: false, bias.Slice(0, outFeatures), fused);

@@ -15,6 +15,9 @@ namespace NetGen.Kernels
         /// <summary>Forward: y = z for z &gt; 0, 0.01·z otherwise.</summary>
         LeakyReLU,
 
+        /// <summary>Forward: y = 1 / (1 + e^−z), <see cref="FloatMath"/>'s in every lane, as <see cref="Activations.Sigmoid"/>.</summary>
+        Sigmoid,
+
         /// <summary>Backward: dz = c · relu′, from the layer output y held in the same layout as C.</summary>
         ReLUDerivative,
 
@@ -38,6 +41,7 @@ namespace NetGen.Kernels
         {
             Epilogue.ReLU => Vector512.Max(c, Vector512<float>.Zero),
             Epilogue.LeakyReLU => Vector512.ConditionalSelect(Vector512.GreaterThan(c, Vector512<float>.Zero), c, c * Slope),
+            Epilogue.Sigmoid => FloatMath.Sigmoid(c),
             Epilogue.ReLUDerivative => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), c, Vector512<float>.Zero),
             Epilogue.LeakyReLUDerivative => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), c, c * Slope),
             Epilogue.SigmoidDerivative => c * y * (Vector512<float>.One - y),
@@ -50,6 +54,7 @@ namespace NetGen.Kernels
         {
             Epilogue.ReLU => Vector256.Max(c, Vector256<float>.Zero),
             Epilogue.LeakyReLU => Vector256.ConditionalSelect(Vector256.GreaterThan(c, Vector256<float>.Zero), c, c * Slope),
+            Epilogue.Sigmoid => FloatMath.Sigmoid(c),
             Epilogue.ReLUDerivative => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), c, Vector256<float>.Zero),
             Epilogue.LeakyReLUDerivative => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), c, c * Slope),
             Epilogue.SigmoidDerivative => c * y * (Vector256<float>.One - y),
@@ -62,6 +67,7 @@ namespace NetGen.Kernels
         {
             Epilogue.ReLU => Vector128.Max(c, Vector128<float>.Zero),
             Epilogue.LeakyReLU => Vector128.ConditionalSelect(Vector128.GreaterThan(c, Vector128<float>.Zero), c, c * Slope),
+            Epilogue.Sigmoid => FloatMath.Sigmoid(c),
             Epilogue.ReLUDerivative => Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), c, Vector128<float>.Zero),
             Epilogue.LeakyReLUDerivative => Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), c, c * Slope),
             Epilogue.SigmoidDerivative => c * y * (Vector128<float>.One - y),
@@ -74,6 +80,7 @@ namespace NetGen.Kernels
         {
             Epilogue.ReLU => c > 0 ? c : 0f,
             Epilogue.LeakyReLU => c > 0 ? c : c * Slope,
+            Epilogue.Sigmoid => FloatMath.Sigmoid(c),
             Epilogue.ReLUDerivative => y > 0 ? c : 0f,
             Epilogue.LeakyReLUDerivative => y > 0 ? c : c * Slope,
             Epilogue.SigmoidDerivative => c * y * (1f - y),
