@@ -23,6 +23,23 @@ namespace NetGen
             _start = StartOffset(_storage);
         }
 
+        /// <summary>
+        /// <paramref name="buffer"/>, first replaced by a larger one if it holds fewer than <paramref name="floats"/>: a thread's
+        /// scratch, grown when a larger product or layer comes along and otherwise reused, never allocated per step.
+        /// </summary>
+        internal static AlignedBuffer Grown(ref AlignedBuffer? buffer, long floats)
+        {
+            if (floats > int.MaxValue - AlignmentFloats)
+            {
+                throw new ArgumentOutOfRangeException(nameof(floats), floats, $"Scratch of {floats} floats: one buffer holds at most {int.MaxValue - AlignmentFloats}.");
+            }
+            if (buffer is null || buffer.Length < floats)
+            {
+                buffer = new AlignedBuffer((int)floats);
+            }
+            return buffer;
+        }
+
         /// <summary>An empty buffer, for fields not yet sized.</summary>
         public static AlignedBuffer Empty { get; } = new(0);
 

@@ -576,18 +576,7 @@ namespace NetGen.Kernels
         }
 
         /// <summary>At least <paramref name="floats"/> of a thread's pinned scratch, grown (never per step) when a larger layer needs more.</summary>
-        private static Span<float> Scratch(ref AlignedBuffer? buffer, long floats)
-        {
-            if (floats > int.MaxValue - 64)
-            {
-                throw new ArgumentException($"A convolution chunk needs {floats} floats of scratch; at most {int.MaxValue - 64} fit one buffer.");
-            }
-            if (buffer is null || buffer.Length < floats)
-            {
-                buffer = new AlignedBuffer((int)floats);
-            }
-            return buffer.Span;
-        }
+        private static Span<float> Scratch(ref AlignedBuffer? buffer, long floats) => AlignedBuffer.Grown(ref buffer, floats).Span;
 
         /// <summary>The address of pinned scratch.</summary>
         private static float* Pointer(Span<float> pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(pinned));

@@ -177,12 +177,7 @@ namespace NetGen.Kernels
             {
                 return;
             }
-            long needed = (long)(job.K + job.N) * TransposedRows;
-            if (t_transposedRows is null || t_transposedRows.Length < needed)
-            {
-                t_transposedRows = new AlignedBuffer(checked((int)needed));
-            }
-            fixed (float* scratch = t_transposedRows.Span)
+            fixed (float* scratch = AlignedBuffer.Grown(ref t_transposedRows, (long)(job.K + job.N) * TransposedRows).Span)
             {
                 float* aT = scratch, cT = scratch + (long)job.K * TransposedRows;
                 Transpose.Copy(job.A + (long)first * job.K, rows, job.K, job.K, aT, TransposedRows);
@@ -230,12 +225,7 @@ namespace NetGen.Kernels
         /// <summary>B [n, k] (rows <paramref name="ldb"/> apart) transposed into this thread's scratch, [k, n]: grown once, then reused.</summary>
         private static float* TransposedB(float* b, int n, int k, nint ldb)
         {
-            int length = n * k;
-            if (t_transposedB is null || t_transposedB.Length < length)
-            {
-                t_transposedB = new AlignedBuffer(length);
-            }
-            fixed (float* target = t_transposedB.Span)
+            fixed (float* target = AlignedBuffer.Grown(ref t_transposedB, (long)n * k).Span)
             {
                 Transpose.Copy(b, n, k, ldb, target, n);
                 return target;

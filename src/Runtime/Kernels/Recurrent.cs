@@ -94,12 +94,7 @@ namespace NetGen.Kernels
 
         private static float* Transpose(ReadOnlySpan<float> w, int rows, int columns, int stride, ref AlignedBuffer? scratch)
         {
-            int length = stride * columns;
-            if (scratch is null || scratch.Length < length)
-            {
-                scratch = new AlignedBuffer(length);
-            }
-            fixed (float* pinned = scratch.Span, source = w)
+            fixed (float* pinned = AlignedBuffer.Grown(ref scratch, (long)stride * columns).Span, source = w)
             {
                 Kernels.Transpose.Copy(source, rows, columns, columns, pinned, stride);
                 return pinned; // the pinned object heap: the address outlives the fixed block
